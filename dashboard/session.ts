@@ -1,0 +1,61 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv, Env } from '../edge/env';
+import { base64url } from '../edge/profiles/token';
+
+/**
+ * Dashboard sessions: a signed expiry in an HttpOnly, SameSite=Strict cookie. The admin token
+ * itself never sits in the cookie; a session is valid while its MAC checks out and it has not expired.
+ */
+export const SESSION_COOKIE = 'attune_session';
+export const SESSION_TTL_S = 12 * 60 * 60;
+
+async function mac(env: Env, purpose: string, value: string): Promise<string> {
+  const secret = `attune-dashboard\n${env.ADMIN_TOKEN ?? ''}`;
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const sig = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${purpose}\n${value}`));
+  return base64url(sig);
+}
+
+export async function startSession(c: Context<AppEnv>): Promise<void> {
+  const exp = String(Math.floor(Date.now() / 1000) + SESSION_TTL_S);
+  const nonce = base64url(crypto.getRandomValues(new Uint8Array(12)));
+  const body = `${exp}.${nonce}`;
+  setCookie(c, SESSION_COOKIE, `${body}.${await mac(c.env, 'session', body)}`, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: new URL(c.req.url).protocol === 'https:',
+    path: '/dashboard',
+    maxAge: SESSION_TTL_S,
+  });
+}
+
+export function endSession(c: Context<AppEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
+}
+
+/** The session value when the cookie is present, authentic and unexpired; otherwise null. */
+export async function currentSession(c: Context<AppEnv>): Promise<string | null> {
+  if (!c.env.ADMIN_TOKEN) return null;
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (!cookie) return null;
+  const parts = cookie.split('.');
+  if (parts.length !== 3) return null;
+  const [exp, nonce, sig] = parts as [string, string, string];
+  if (!(Number(exp) > Date.now() / 1000)) return null;
+  const expected = await mac(c.env, 'session', `${exp}.${nonce}`);
+  const enc = new TextEncoder();
+  if (sig.length !== expected.length || !crypto.subtle.timingSafeEqual(enc.encode(sig), enc.encode(expected))) return null;
+  return `${exp}.${nonce}`;
+}
+
+/** The CSRF token bound to a session; every state-changing form carries it. */
+export function csrfToken(c: Context<AppEnv>, session: string): Promise<string> {
+  return mac(c.env, 'csrf', session);
+}
+
+/** Cross-site form posts are refused outright: the Origin of a POST must be this host. */
+export function sameOrigin(c: Context<AppEnv>): boolean {
+  const origin = c.req.header('origin');
+  return !origin || origin === new URL(c.req.url).origin;
+}

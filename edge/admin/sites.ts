@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { SiteInput, SitePatch } from '../../protocol/admin';
+import { SiteKey } from '../../protocol/events';
+import { readBody, parseWith } from '../http/body';
+import { ApiError, notFound } from '../http/errors';
+import type { AppEnv, Env } from '../env';
+import { invalidateSiteConfig, siteStub } from '../sites/config-cache';
+
+export const sites = new Hono<AppEnv>();
+
+const indexStub = (env: Env) => env.SITE_INDEX.get(env.SITE_INDEX.idFromName('all'));
+
+/** The site named in the path, or 404. Shared by every /api/sites/:site/** route. */
+export async function requireAdminSite(env: Env, key: string) {
+  parseWith(SiteKey, key, 'site');
+  const site = await siteStub(env, key).get();
+  if (!site) throw notFound(`site "${key}" does not exist`);
+  return site;
+}
+
+sites.get('/', async (c) => {
+  const keys = await indexStub(c.env).list();
+  const all = await Promise.all(keys.map((k) => siteStub(c.env, k).get()));
+  return c.json({ sites: all.filter((s) => s !== null) });
+});
+
+sites.post('/', async (c) => {
+  const input = await readBody(c.req.raw, SiteInput);
+  const created = await siteStub(c.env, input.key).create(input, Date.now());
+  if (!created) throw new ApiError(409, 'conflict', `site "${input.key}" already exists`);
+  await indexStub(c.env).add(input.key, created.createdAt);
+  invalidateSiteConfig(input.key);
+  return c.json(created, 201);
+});
+
+sites.get('/:site', async (c) => c.json(await requireAdminSite(c.env, c.req.param('site'))));
+
+sites.patch('/:site', async (c) => {
+  const key = c.req.param('site');
+  await requireAdminSite(c.env, key);
+  const patch = await readBody(c.req.raw, SitePatch);
+  const updated = await siteStub(c.env, key).update(patch, Date.now());
+  if (!updated) throw notFound(`site "${key}" does not exist`);
+  invalidateSiteConfig(key);
+  return c.json(updated);
+});

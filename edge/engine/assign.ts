@@ -1,0 +1,67 @@
+import type { Decision } from '../../protocol/decide';
+import type { Experience } from '../../protocol/admin';
+import { inTraffic, pickVariant } from './bucketing';
+
+/** An assignment remembered by the profile: the sticky part of a decision. */
+export interface Assignment {
+  experience: string;
+  variant: string | null; // null: evaluated and kept out of the experience (not allocated)
+}
+
+export interface DecideInput {
+  profileId: string;
+  /** Running experiences of the site. */
+  experiences: readonly Experience[];
+  /** Slots on the page; undefined means every slot the site has experiences for. */
+  slots?: readonly string[];
+  /** What the profile already holds, by experience id. */
+  assignments: ReadonlyMap<string, Assignment>;
+}
+
+export interface DecideOutput {
+  decisions: Record<string, Decision>;
+  /** Assignments made now that the profile must remember. */
+  newAssignments: Assignment[];
+}
+
+/**
+ * Decides every requested slot. Pure and total: a malformed experience yields no decision for its
+ * slot (the page keeps its default), never an exception.
+ *
+ * Stickiness: once a profile has an assignment it keeps it, even if weights or traffic change
+ * later, as long as the variant still exists.
+ */
+export function decideSlots(input: DecideInput): DecideOutput {
+  const decisions: Record<string, Decision> = {};
+  const newAssignments: Assignment[] = [];
+  const wanted = input.slots ? new Set(input.slots) : null;
+
+  for (const exp of input.experiences) {
+    if (exp.status !== 'running') continue;
+    if (wanted && !wanted.has(exp.slot)) continue;
+    if (decisions[exp.slot]) continue; // first running experience wins the slot (ordered by the caller)
+
+    const previous = input.assignments.get(exp.id);
+    let variantKey: string | null;
+    let reason: Decision['reason'];
+    if (previous && (previous.variant === null || exp.variants.some((v) => v.key === previous.variant))) {
+      variantKey = previous.variant;
+      reason = 'sticky';
+    } else if (!inTraffic(exp.id, input.profileId, exp.traffic)) {
+      variantKey = null;
+      reason = 'not_allocated';
+      newAssignments.push({ experience: exp.id, variant: null });
+    } else {
+      variantKey = pickVariant(exp.id, input.profileId, exp.variants);
+      reason = 'matched';
+      if (variantKey) newAssignments.push({ experience: exp.id, variant: variantKey });
+      else reason = 'fallback';
+    }
+
+    if (!variantKey) continue; // default content stays
+    const variant = exp.variants.find((v) => v.key === variantKey);
+    if (!variant) continue;
+    decisions[exp.slot] = { experience: exp.id, variant: variant.key, content: variant.content, reason };
+  }
+  return { decisions, newAssignments };
+}

@@ -1,0 +1,17 @@
+import type { ActivityFeed } from './objects/activity-feed';
+import type { ProfileObject } from './objects/profile';
+import type { SiteIndex } from './objects/site-index';
+import type { SiteObject } from './objects/site';
+
+export interface Env {
+  PROFILES: DurableObjectNamespace<ProfileObject>;
+  SITES: DurableObjectNamespace<SiteObject>;
+  SITE_INDEX: DurableObjectNamespace<SiteIndex>;
+  FEEDS: DurableObjectNamespace<ActivityFeed>;
+  /** Bearer token for /api/** and the dashboard. Admin routes answer 503 while it is unset. */
+  ADMIN_TOKEN?: string;
+  /** Key for profile tokens; derived from ADMIN_TOKEN when unset. */
+  TOKEN_SECRET?: string;
+}
+
+export type AppEnv = { Bindings: Env };

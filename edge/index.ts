@@ -1,0 +1,11 @@
+import { app } from './app';
+import type { Env } from './env';
+
+export { ProfileObject } from './objects/profile';
+export { SiteObject } from './objects/site';
+export { SiteIndex } from './objects/site-index';
+export { ActivityFeed } from './objects/activity-feed';
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

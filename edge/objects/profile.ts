@@ -1,0 +1,237 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Event } from '../../protocol/events';
+import type { Experience } from '../../protocol/admin';
+import type { Decision } from '../../protocol/decide';
+import { decideSlots, type Assignment } from '../engine/assign';
+import type { Env } from '../env';
+
+/** What the activity feed and the API show of a stored event. */
+export interface StoredEvent {
+  id: string;
+  type: Event['type'];
+  name: string | null;
+  ts: number;
+  receivedAt: number;
+  anonymousId: string;
+  url: string | null;
+  path: string | null;
+  title: string | null;
+  referrer: string | null;
+  props: Record<string, unknown> | null;
+}
+
+export interface IngestInput {
+  site: string;
+  profileId: string;
+  anonymousId: string;
+  receivedAt: number;
+  events: Event[];
+}
+
+export interface ProfileSnapshot {
+  profileId: string;
+  site: string;
+  identifiers: { type: string; value: string; firstSeen: number }[];
+  traits: Record<string, unknown>;
+  firstSeen: number;
+  lastSeen: number;
+  eventCount: number;
+  assignments: { experience: string; variant: string | null; assignedAt: number }[];
+}
+
+interface EventRow extends Record<string, SqlStorageValue> {
+  id: string;
+  type: string;
+  name: string | null;
+  ts: number;
+  received_at: number;
+  anonymous_id: string;
+  url: string | null;
+  path: string | null;
+  title: string | null;
+  referrer: string | null;
+  props: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT, ts INTEGER NOT NULL, received_at INTEGER NOT NULL,
+  anonymous_id TEXT NOT NULL, url TEXT, path TEXT, title TEXT, referrer TEXT, props TEXT
+);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts, received_at);
+CREATE TABLE IF NOT EXISTS identifiers (type TEXT NOT NULL, value TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (type, value));
+CREATE TABLE IF NOT EXISTS traits (k TEXT PRIMARY KEY, v TEXT NOT NULL, set_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS assignments (experience TEXT PRIMARY KEY, variant TEXT, assigned_at INTEGER NOT NULL);
+`;
+
+/**
+ * One visitor's live profile. Owns the timeline (deduplicated by event id), identifiers, traits and
+ * sticky experiment assignments. Every write happens inside this single-threaded object, so dedupe
+ * and stickiness need no cross-object coordination.
+ */
+export class ProfileObject extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  /** Stores a batch. Events whose id is already stored count as duplicates and change nothing. */
+  ingest(input: IngestInput): { accepted: StoredEvent[]; duplicates: number } {
+    const accepted: StoredEvent[] = [];
+    let duplicates = 0;
+    this.ctx.storage.transactionSync(() => {
+      this.touch(input.site, input.profileId, input.anonymousId, input.receivedAt);
+      for (const e of input.events) {
+        const row: StoredEvent = {
+          id: e.id,
+          type: e.type,
+          name: e.name ?? null,
+          ts: e.ts,
+          receivedAt: input.receivedAt,
+          anonymousId: input.anonymousId,
+          url: e.page?.url ?? null,
+          path: e.page?.path ?? null,
+          title: e.page?.title ?? null,
+          referrer: e.page?.referrer ?? null,
+          props: e.props ?? null,
+        };
+        const written = this.sql.exec(
+          `INSERT OR IGNORE INTO events (id, type, name, ts, received_at, anonymous_id, url, path, title, referrer, props)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          row.id, row.type, row.name, row.ts, row.receivedAt, row.anonymousId,
+          row.url, row.path, row.title, row.referrer, row.props ? JSON.stringify(row.props) : null,
+        ).rowsWritten;
+        if (written === 0) {
+          duplicates++;
+          continue;
+        }
+        accepted.push(row);
+        if (e.type === 'identify') this.applyIdentify(e, input.receivedAt);
+      }
+    });
+    return { accepted, duplicates };
+  }
+
+  /** Decides the requested slots and remembers new assignments so they stay sticky. */
+  decide(input: {
+    site: string;
+    profileId: string;
+    anonymousId: string;
+    experiences: Experience[];
+    slots?: string[];
+    now: number;
+  }): Record<string, Decision> {
+    const assignments = new Map<string, Assignment>();
+    for (const row of this.sql.exec<{ experience: string; variant: string | null }>(
+      'SELECT experience, variant FROM assignments',
+    )) {
+      assignments.set(row.experience, { experience: row.experience, variant: row.variant });
+    }
+    const out = decideSlots({
+      profileId: input.profileId,
+      experiences: input.experiences,
+      slots: input.slots,
+      assignments,
+    });
+    this.ctx.storage.transactionSync(() => {
+      this.touch(input.site, input.profileId, input.anonymousId, input.now);
+      for (const a of out.newAssignments) {
+        this.sql.exec(
+          'INSERT OR IGNORE INTO assignments (experience, variant, assigned_at) VALUES (?, ?, ?)',
+          a.experience, a.variant, input.now,
+        );
+      }
+    });
+    return out.decisions;
+  }
+
+  /** Everything the admin API shows about this person, or null when the object holds nothing. */
+  snapshot(): ProfileSnapshot | null {
+    const meta = this.meta();
+    if (!meta.profileId || !meta.site) return null;
+    const traits: Record<string, unknown> = {};
+    for (const t of this.sql.exec<{ k: string; v: string }>('SELECT k, v FROM traits ORDER BY k')) {
+      traits[t.k] = JSON.parse(t.v) as unknown;
+    }
+    const count = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n;
+    return {
+      profileId: meta.profileId,
+      site: meta.site,
+      identifiers: this.sql
+        .exec<{ type: string; value: string; first_seen: number }>(
+          'SELECT type, value, first_seen FROM identifiers ORDER BY first_seen, type, value',
+        )
+        .toArray()
+        .map((r) => ({ type: r.type, value: r.value, firstSeen: r.first_seen })),
+      traits,
+      firstSeen: Number(meta.firstSeen),
+      lastSeen: Number(meta.lastSeen),
+      eventCount: count,
+      assignments: this.sql
+        .exec<{ experience: string; variant: string | null; assigned_at: number }>(
+          'SELECT experience, variant, assigned_at FROM assignments ORDER BY assigned_at, experience',
+        )
+        .toArray()
+        .map((r) => ({ experience: r.experience, variant: r.variant, assignedAt: r.assigned_at })),
+    };
+  }
+
+  /** The journey, oldest first, paginated by offset. */
+  events(limit: number, offset: number): { events: StoredEvent[]; total: number } {
+    const total = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n;
+    const rows = this.sql
+      .exec<EventRow>('SELECT * FROM events ORDER BY ts, received_at, id LIMIT ? OFFSET ?', limit, offset)
+      .toArray();
+    return { events: rows.map(toStoredEvent), total };
+  }
+
+  private meta(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const r of this.sql.exec<{ k: string; v: string }>('SELECT k, v FROM meta')) out[r.k] = r.v;
+    return out;
+  }
+
+  private touch(site: string, profileId: string, anonymousId: string, now: number): void {
+    const set = (k: string, v: string) => this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', k, v);
+    const keep = (k: string, v: string) => this.sql.exec('INSERT OR IGNORE INTO meta (k, v) VALUES (?, ?)', k, v);
+    keep('site', site);
+    keep('profileId', profileId);
+    keep('firstSeen', String(now));
+    set('lastSeen', String(now));
+    this.sql.exec('INSERT OR IGNORE INTO identifiers (type, value, first_seen) VALUES (?, ?, ?)', 'anonymous', anonymousId, now);
+  }
+
+  private applyIdentify(e: Event, now: number): void {
+    if (e.userId) {
+      this.sql.exec('INSERT OR IGNORE INTO identifiers (type, value, first_seen) VALUES (?, ?, ?)', 'user', e.userId, now);
+    }
+    for (const [k, v] of Object.entries(e.traits ?? {})) {
+      // Newer wins by client time, so a late-arriving old identify cannot overwrite a fresh trait.
+      this.sql.exec(
+        `INSERT INTO traits (k, v, set_at) VALUES (?, ?, ?)
+         ON CONFLICT (k) DO UPDATE SET v = excluded.v, set_at = excluded.set_at WHERE excluded.set_at >= traits.set_at`,
+        k, JSON.stringify(v), e.ts,
+      );
+    }
+  }
+}
+
+function toStoredEvent(r: EventRow): StoredEvent {
+  return {
+    id: r.id,
+    type: r.type as StoredEvent['type'],
+    name: r.name,
+    ts: r.ts,
+    receivedAt: r.received_at,
+    anonymousId: r.anonymous_id,
+    url: r.url,
+    path: r.path,
+    title: r.title,
+    referrer: r.referrer,
+    props: r.props ? (JSON.parse(r.props) as Record<string, unknown>) : null,
+  };
+}

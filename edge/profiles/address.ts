@@ -1,0 +1,39 @@
+import type { Env } from '../env';
+import { signProfileToken, verifyProfileToken } from './token';
+
+/**
+ * A first-seen browser's profile id is derived from its anonymous id, so the first request
+ * reaches the right object with no directory lookup. Later requests carry the signed token.
+ */
+export async function profileIdForAnonymous(site: string, anonymousId: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${site}\n${anonymousId}`));
+  let hex = '';
+  for (const b of new Uint8Array(digest).slice(0, 12)) hex += b.toString(16).padStart(2, '0');
+  return `p_${hex}`;
+}
+
+export function profileStub(env: Env, site: string, profileId: string) {
+  return env.PROFILES.get(env.PROFILES.idFromName(`${site}/${profileId}`));
+}
+
+export interface ResolvedProfile {
+  profileId: string;
+  token: string;
+  stub: ReturnType<typeof profileStub>;
+}
+
+/** Resolves the visitor's profile in one hop: a valid token wins, else the anonymous id decides. */
+export async function resolveProfile(
+  env: Env,
+  site: string,
+  anonymousId: string,
+  token: string | undefined,
+): Promise<ResolvedProfile> {
+  const fromToken = await verifyProfileToken(env, site, token);
+  const profileId = fromToken ?? (await profileIdForAnonymous(site, anonymousId));
+  return {
+    profileId,
+    token: fromToken && token ? token : await signProfileToken(env, site, profileId),
+    stub: profileStub(env, site, profileId),
+  };
+}

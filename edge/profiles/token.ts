@@ -1,0 +1,51 @@
+import type { Env } from '../env';
+
+/**
+ * Profile tokens let the browser reach its profile object in one hop:
+ * `<profileId>.<base64url(HMAC-SHA256(key, site + "\n" + profileId))[0..22]>`.
+ * A token that fails verification is ignored and the visitor is resolved from its anonymous id.
+ */
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function keyFor(env: Env): Promise<CryptoKey> {
+  const secret = env.TOKEN_SECRET ?? (env.ADMIN_TOKEN ? `attune-profile-token\n${env.ADMIN_TOKEN}` : undefined);
+  if (!secret) throw new Error('TOKEN_SECRET or ADMIN_TOKEN must be set');
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+export function base64url(bytes: ArrayBuffer | Uint8Array): string {
+  const arr = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let s = '';
+  for (const b of arr) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function mac(env: Env, site: string, profileId: string): Promise<string> {
+  const sig = await crypto.subtle.sign('HMAC', await keyFor(env), new TextEncoder().encode(`${site}\n${profileId}`));
+  return base64url(new Uint8Array(sig).slice(0, 16));
+}
+
+export async function signProfileToken(env: Env, site: string, profileId: string): Promise<string> {
+  return `${profileId}.${await mac(env, site, profileId)}`;
+}
+
+/** Returns the profile id a token vouches for, or null when it is malformed or forged. */
+export async function verifyProfileToken(env: Env, site: string, token: string | undefined): Promise<string | null> {
+  if (!token) return null;
+  const dot = token.lastIndexOf('.');
+  if (dot <= 0) return null;
+  const profileId = token.slice(0, dot);
+  if (!/^p_[a-z0-9]{8,64}$/.test(profileId)) return null;
+  const expected = await mac(env, site, profileId);
+  const given = token.slice(dot + 1);
+  if (given.length !== expected.length) return null;
+  const enc = new TextEncoder();
+  return crypto.subtle.timingSafeEqual(enc.encode(given), enc.encode(expected)) ? profileId : null;
+}

@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { CollectBatch, Event, type CollectResponse, type EventRejection } from '../../protocol/events';
+import { MAX_BODY_BYTES, MAX_FUTURE_SKEW_MS } from '../../protocol/limits';
+import { formatIssues } from '../../protocol/issues';
+import { readJson, parseWith } from '../http/body';
+import { ApiError } from '../http/errors';
+import type { AppEnv } from '../env';
+import { resolveProfile } from '../profiles/address';
+import { requireSite, preflight } from './public-site';
+
+export const collect = new Hono<AppEnv>();
+
+collect.options('/', preflight);
+
+/**
+ * POST /v1/collect — a batch from the tag. The envelope is validated as a whole; each event on its
+ * own, so one bad event is listed in `rejected` and never drops its valid neighbours.
+ */
+collect.post('/', async (c) => {
+  const body = parseWith(CollectBatch, await readJson(c.req.raw, MAX_BODY_BYTES));
+  await requireSite(c, body.site);
+
+  const now = Date.now();
+  const valid: Event[] = [];
+  const rejected: EventRejection[] = [];
+  const seen = new Set<string>();
+  body.events.forEach((raw, index) => {
+    const parsed = Event.safeParse(raw);
+    if (!parsed.success) {
+      const id = typeof raw === 'object' && raw && 'id' in raw && typeof raw.id === 'string' ? raw.id.slice(0, 64) : undefined;
+      rejected.push({ index, id, error: formatIssues(parsed.error, `events[${index}]`) });
+    } else if (parsed.data.ts > now + MAX_FUTURE_SKEW_MS) {
+      rejected.push({ index, id: parsed.data.id, error: `events[${index}].ts: is more than a day in the future` });
+    } else if (!seen.has(parsed.data.id)) {
+      seen.add(parsed.data.id);
+      valid.push(parsed.data);
+    }
+  });
+  if (valid.length === 0) {
+    throw new ApiError(400, 'no_valid_events', 'no event in the batch is valid', { rejected });
+  }
+
+  const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
+  const { accepted, duplicates } = await profile.stub.ingest({
+    site: body.site,
+    profileId: profile.profileId,
+    anonymousId: body.anonymousId,
+    receivedAt: now,
+    events: valid,
+  });
+  if (accepted.length > 0) {
+    // The live feed is best effort and never holds up the visitor's request.
+    const feed = c.env.FEEDS.get(c.env.FEEDS.idFromName(body.site));
+    c.executionCtx.waitUntil(
+      feed.append(accepted.map((e) => ({ ...e, profileId: profile.profileId }))).catch((err: unknown) => {
+        console.error('activity feed append failed', err);
+      }),
+    );
+  }
+  const res: CollectResponse = {
+    accepted: accepted.length,
+    duplicates: duplicates + (body.events.length - rejected.length - valid.length),
+    rejected,
+    profileToken: profile.token,
+  };
+  return c.json(res, 202);
+});

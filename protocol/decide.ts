@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { ClientId, SiteKey } from './events';
+import { MAX_STRING } from './limits';
+
+export const SlotName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+
+export const DecideContext = z.object({
+  url: z.string().max(MAX_STRING),
+  path: z.string().max(MAX_STRING).optional(),
+  referrer: z.string().max(MAX_STRING).optional(),
+  lang: z.string().max(35).optional(),
+  tz: z.string().max(64).optional(),
+});
+
+export const DecideRequest = z.object({
+  site: SiteKey,
+  anonymousId: ClientId,
+  profileToken: z.string().max(256).optional(),
+  slots: z.array(SlotName).max(50).optional(),
+  context: DecideContext,
+});
+
+export type DecideContext = z.infer<typeof DecideContext>;
+export type DecideRequest = z.infer<typeof DecideRequest>;
+
+export type ContentType = 'html' | 'text' | 'json';
+
+export interface VariantContent {
+  type: ContentType;
+  value: string;
+}
+
+/** Why a decision came out as it did; shown in debug tools. */
+export type DecisionReason = 'matched' | 'sticky' | 'not_allocated' | 'fallback';
+
+export interface Decision {
+  experience: string;
+  variant: string;
+  /** null: keep the slot's default content (a control variant with no content). */
+  content: VariantContent | null;
+  reason: DecisionReason;
+}
+
+export interface DecideResponse {
+  profileToken: string;
+  decisions: Record<string, Decision>;
+  audiences: string[];
+}
