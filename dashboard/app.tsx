@@ -132,7 +132,8 @@ dashboard.get('/sites/:site', async (c) => {
     c,
     site.body.name,
     <>
-      <h1>{site.body.name} <span class="muted">({site.body.key})</span></h1>
+      <p class="muted"><a href="/dashboard">Sites</a> / {site.body.key}</p>
+      <h1>{site.body.name}</h1>
       <h2>Experiences</h2>
       <table>
         <thead><tr><th>Experience</th><th>Slot</th><th>Status</th><th>Traffic</th><th>Variants</th></tr></thead>

@@ -17,17 +17,27 @@ export const Origin = z
     }
   }, 'must be an origin such as https://shop.example (scheme, host, optional port; no path)');
 
-export const SiteInput = z.object({
-  key: SiteKey,
+/** Site fields without defaults: PATCH must not reset what it does not mention. */
+const SiteFields = z.object({
   name: z.string().min(1).max(200),
-  origins: z.array(Origin).max(50).default([]),
-  proxyOrigin: Origin.nullable().default(null),
-  verificationSecret: z.string().min(16).max(256).nullable().default(null),
-  verificationRequired: z.boolean().default(false),
-  retentionDays: z.number().int().min(1).max(3650).default(395),
-  consentDefault: z.enum(['granted', 'required']).default('granted'),
+  origins: z.array(Origin).max(50),
+  proxyOrigin: Origin.nullable(),
+  verificationSecret: z.string().min(16).max(256).nullable(),
+  verificationRequired: z.boolean(),
+  retentionDays: z.number().int().min(1).max(3650),
+  consentDefault: z.enum(['granted', 'required']),
 });
-export const SitePatch = SiteInput.omit({ key: true }).partial();
+
+export const SiteInput = SiteFields.extend({
+  key: SiteKey,
+  origins: SiteFields.shape.origins.default([]),
+  proxyOrigin: SiteFields.shape.proxyOrigin.default(null),
+  verificationSecret: SiteFields.shape.verificationSecret.default(null),
+  verificationRequired: SiteFields.shape.verificationRequired.default(false),
+  retentionDays: SiteFields.shape.retentionDays.default(395),
+  consentDefault: SiteFields.shape.consentDefault.default('granted'),
+});
+export const SitePatch = SiteFields.partial();
 
 export const VariantContentSchema = z.object({
   type: z.enum(['html', 'text', 'json']),
@@ -42,25 +52,35 @@ export const VariantInput = z.object({
   content: VariantContentSchema.nullable().default(null),
 });
 
-export const ExperienceInput = z
-  .object({
-    id: Slug.optional(),
-    name: z.string().min(1).max(200),
-    slot: SlotName,
-    status: z.enum(['draft', 'running', 'paused', 'ended']).default('draft'),
-    /** Share of eligible visitors who enter the experience at all, 0..1. */
-    traffic: z.number().min(0).max(1).default(1),
-    variants: z.array(VariantInput).min(1).max(20),
-    goals: z.array(z.string().min(1).max(200)).max(20).default([]),
-  })
-  .refine((e) => new Set(e.variants.map((v) => v.key)).size === e.variants.length, {
-    message: 'variant keys must be unique',
-    path: ['variants'],
-  });
+const ExperienceFields = z.object({
+  name: z.string().min(1).max(200),
+  slot: SlotName,
+  status: z.enum(['draft', 'running', 'paused', 'ended']),
+  /** Share of eligible visitors who enter the experience at all, 0..1. */
+  traffic: z.number().min(0).max(1),
+  variants: z.array(VariantInput).min(1).max(20),
+  goals: z.array(z.string().min(1).max(200)).max(20),
+});
+
+const uniqueVariantKeys = {
+  check: (e: { variants?: { key: string }[] }) => !e.variants || new Set(e.variants.map((v) => v.key)).size === e.variants.length,
+  params: { message: 'variant keys must be unique', path: ['variants'] },
+};
+
+export const ExperienceInput = ExperienceFields.extend({
+  id: Slug.optional(),
+  status: ExperienceFields.shape.status.default('draft'),
+  traffic: ExperienceFields.shape.traffic.default(1),
+  goals: ExperienceFields.shape.goals.default([]),
+}).refine(uniqueVariantKeys.check, uniqueVariantKeys.params);
+
+/** PATCH body: any subset of the fields, no defaults applied. */
+export const ExperiencePatch = ExperienceFields.partial().refine(uniqueVariantKeys.check, uniqueVariantKeys.params);
 
 export type SiteInput = z.infer<typeof SiteInput>;
 export type SitePatch = z.infer<typeof SitePatch>;
 export type ExperienceInput = z.infer<typeof ExperienceInput>;
+export type ExperiencePatch = z.infer<typeof ExperiencePatch>;
 export type Variant = z.infer<typeof VariantInput>;
 
 /** A site as stored. The verification secret never leaves the edge; `verificationSecretSet` says whether one exists. */

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ExperienceInput } from '../../protocol/admin';
+import { ExperienceInput, ExperiencePatch } from '../../protocol/admin';
 import { parseWith, readBody } from '../http/body';
 import { ApiError, notFound } from '../http/errors';
 import type { AppEnv } from '../env';
@@ -41,7 +41,7 @@ experiences.patch('/:id', async (c) => {
   const stub = siteStub(c.env, key);
   const prev = await stub.getExperience(id);
   if (!prev) throw notFound(`experience "${id}" does not exist`);
-  const patch = await readBody(c.req.raw, ExperienceInput.innerType().partial());
+  const patch = await readBody(c.req.raw, ExperiencePatch);
   const { createdAt: _c, updatedAt: _u, ...editable } = prev;
   const merged = parseWith(ExperienceInput, { ...editable, ...patch, id });
   const updated = await stub.replaceExperience(id, merged, Date.now());

@@ -35,7 +35,7 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw badRequest('body is not valid UTF-8');
   }

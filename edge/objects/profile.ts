@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Event } from '../../protocol/events';
+import type { Event, Props } from '../../protocol/events';
 import type { Experience } from '../../protocol/admin';
 import type { Decision } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
@@ -17,7 +17,7 @@ export interface StoredEvent {
   path: string | null;
   title: string | null;
   referrer: string | null;
-  props: Record<string, unknown> | null;
+  props: Props | null;
 }
 
 export interface IngestInput {
@@ -32,7 +32,7 @@ export interface ProfileSnapshot {
   profileId: string;
   site: string;
   identifiers: { type: string; value: string; firstSeen: number }[];
-  traits: Record<string, unknown>;
+  traits: Props;
   firstSeen: number;
   lastSeen: number;
   eventCount: number;
@@ -153,9 +153,9 @@ export class ProfileObject extends DurableObject<Env> {
   snapshot(): ProfileSnapshot | null {
     const meta = this.meta();
     if (!meta.profileId || !meta.site) return null;
-    const traits: Record<string, unknown> = {};
+    const traits: Props = {};
     for (const t of this.sql.exec<{ k: string; v: string }>('SELECT k, v FROM traits ORDER BY k')) {
-      traits[t.k] = JSON.parse(t.v) as unknown;
+      traits[t.k] = JSON.parse(t.v) as Props[string];
     }
     const count = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n;
     return {
@@ -232,6 +232,6 @@ function toStoredEvent(r: EventRow): StoredEvent {
     path: r.path,
     title: r.title,
     referrer: r.referrer,
-    props: r.props ? (JSON.parse(r.props) as Record<string, unknown>) : null,
+    props: r.props ? (JSON.parse(r.props) as Props) : null,
   };
 }
