@@ -47,7 +47,8 @@ export const VariantContentSchema = z.object({
 export const VariantInput = z.object({
   key: Slug,
   name: z.string().max(200).optional(),
-  weight: z.number().positive().max(1000),
+  /** Relative weight; 0 stops new visitors getting this variant (those already in it stay). */
+  weight: z.number().min(0).max(1000),
   /** null keeps the slot's default content: the usual control. */
   content: VariantContentSchema.nullable().default(null),
 });
@@ -62,20 +63,21 @@ const ExperienceFields = z.object({
   goals: z.array(z.string().min(1).max(200)).max(20),
 });
 
-const uniqueVariantKeys = {
-  check: (e: { variants?: { key: string }[] }) => !e.variants || new Set(e.variants.map((v) => v.key)).size === e.variants.length,
-  params: { message: 'variant keys must be unique', path: ['variants'] },
-};
+type VariantsOf = { variants?: { key: string; weight: number }[] };
+const uniqueKeys = (e: VariantsOf) => !e.variants || new Set(e.variants.map((v) => v.key)).size === e.variants.length;
+const someWeight = (e: VariantsOf) => !e.variants || e.variants.some((v) => v.weight > 0);
+const UNIQUE = { message: 'variant keys must be unique', path: ['variants'] };
+const WEIGHTED = { message: 'at least one variant needs a weight above 0', path: ['variants'] };
 
 export const ExperienceInput = ExperienceFields.extend({
   id: Slug.optional(),
   status: ExperienceFields.shape.status.default('draft'),
   traffic: ExperienceFields.shape.traffic.default(1),
   goals: ExperienceFields.shape.goals.default([]),
-}).refine(uniqueVariantKeys.check, uniqueVariantKeys.params);
+}).refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
 
 /** PATCH body: any subset of the fields, no defaults applied. */
-export const ExperiencePatch = ExperienceFields.partial().refine(uniqueVariantKeys.check, uniqueVariantKeys.params);
+export const ExperiencePatch = ExperienceFields.partial().refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
 
 export type SiteInput = z.infer<typeof SiteInput>;
 export type SitePatch = z.infer<typeof SitePatch>;

@@ -141,7 +141,10 @@ export class ProfileObject extends DurableObject<Env> {
       this.touch(input.site, input.profileId, input.anonymousId, input.now);
       for (const a of out.newAssignments) {
         this.sql.exec(
-          'INSERT OR IGNORE INTO assignments (experience, variant, assigned_at) VALUES (?, ?, ?)',
+          // decideSlots only returns an assignment when the stored one is missing or names a
+          // variant that no longer exists, so replacing here never moves a sticky visitor.
+          `INSERT INTO assignments (experience, variant, assigned_at) VALUES (?, ?, ?)
+           ON CONFLICT (experience) DO UPDATE SET variant = excluded.variant, assigned_at = excluded.assigned_at`,
           a.experience, a.variant, input.now,
         );
       }

@@ -45,3 +45,16 @@ export function event(type = 'page', extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
+
+/** The site's activity feed once it holds at least `count` events (it is written in waitUntil; polls ~2 s). */
+export async function feedWith<E = { id: string; name: string | null; profileId: string }>(
+  site: string,
+  count: number,
+): Promise<E[]> {
+  for (let i = 0; i < 40; i++) {
+    const { events } = (await (await admin(`/sites/${site}/events`)).json()) as { events: E[] };
+    if (events.length >= count) return events;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the activity feed of ${site} never reached ${count} events`);
+}
