@@ -55,6 +55,8 @@ export const Event = z.object({
   page: PageContext.optional(),
   userId: z.string().min(1).max(256).optional(),
   traits: Props.optional(),
+  /** identify only: HMAC-SHA256(site secret, userId) made by the site's server, hex. */
+  signature: z.string().max(256).optional(),
 });
 
 /**

@@ -17,6 +17,8 @@ export interface StoredEvent {
   path: string | null;
   title: string | null;
   referrer: string | null;
+  /** Language, time zone and viewport of the page. */
+  context: { lang?: string; tz?: string; vw?: number; vh?: number } | null;
   props: Props | null;
 }
 
@@ -50,14 +52,18 @@ interface EventRow extends Record<string, SqlStorageValue> {
   path: string | null;
   title: string | null;
   referrer: string | null;
+  context: string | null;
   props: string | null;
 }
+
+/** Visits further apart than this start a new session. */
+const SESSION_GAP_MS = 30 * 60 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT, ts INTEGER NOT NULL, received_at INTEGER NOT NULL,
-  anonymous_id TEXT NOT NULL, url TEXT, path TEXT, title TEXT, referrer TEXT, props TEXT
+  anonymous_id TEXT NOT NULL, url TEXT, path TEXT, title TEXT, referrer TEXT, context TEXT, props TEXT
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, received_at);
 CREATE TABLE IF NOT EXISTS identifiers (type TEXT NOT NULL, value TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (type, value));
@@ -97,20 +103,20 @@ export class ProfileObject extends DurableObject<Env> {
           path: e.page?.path ?? null,
           title: e.page?.title ?? null,
           referrer: e.page?.referrer ?? null,
-          props: e.props ?? null,
+          context: e.page ? { lang: e.page.lang, tz: e.page.tz, vw: e.page.vw, vh: e.page.vh } : null,
+          // An identify keeps who it named in the timeline; its traits are hashed already.
+          props: e.type === 'identify' ? { ...e.traits, ...e.props, ...(e.userId && { userId: e.userId }) } : (e.props ?? null),
         };
-        const written = this.sql.exec(
-          `INSERT OR IGNORE INTO events (id, type, name, ts, received_at, anonymous_id, url, path, title, referrer, props)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          row.id, row.type, row.name, row.ts, row.receivedAt, row.anonymousId,
-          row.url, row.path, row.title, row.referrer, row.props ? JSON.stringify(row.props) : null,
-        ).rowsWritten;
-        if (written === 0) {
+        if (!this.insertEvent(row)) {
           duplicates++;
           continue;
         }
         accepted.push(row);
         if (e.type === 'identify') this.applyIdentify(e, input.receivedAt);
+        if (e.type === 'page' && row.path) {
+          const repeat = this.repeatView(row);
+          if (repeat) accepted.push(repeat);
+        }
       }
     });
     return { accepted, duplicates };
@@ -192,6 +198,38 @@ export class ProfileObject extends DurableObject<Env> {
     return { events: rows.map(toStoredEvent), total };
   }
 
+  /**
+   * The `repeat_view` signal: the same path viewed again within the session (visits less than
+   * SESSION_GAP_MS apart). Its id derives from the page event's, so a retried batch adds nothing.
+   */
+  private repeatView(page: StoredEvent): StoredEvent | null {
+    const meta = this.meta();
+    const last = Number(meta.sessionLast ?? 0);
+    const start = page.ts - last > SESSION_GAP_MS ? page.ts : Number(meta.sessionStart ?? page.ts);
+    const set = (k: string, v: number) => this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', k, String(v));
+    set('sessionStart', start);
+    set('sessionLast', Math.max(last, page.ts));
+    const count = this.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE type = 'page' AND path = ? AND ts >= ?", page.path, start)
+      .one().n;
+    if (count < 2) return null;
+    const signal: StoredEvent = { ...page, id: `${page.id}.rv`, type: 'signal', name: 'repeat_view', props: { path: page.path, count } };
+    this.insertEvent(signal);
+    return signal;
+  }
+
+  /** Stores an event unless its id is already stored; says whether it was new. */
+  private insertEvent(row: StoredEvent): boolean {
+    return (
+      this.sql.exec(
+        `INSERT OR IGNORE INTO events (id, type, name, ts, received_at, anonymous_id, url, path, title, referrer, context, props)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        row.id, row.type, row.name, row.ts, row.receivedAt, row.anonymousId, row.url, row.path, row.title, row.referrer,
+        row.context ? JSON.stringify(row.context) : null, row.props ? JSON.stringify(row.props) : null,
+      ).rowsWritten > 0
+    );
+  }
+
   private meta(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const r of this.sql.exec<{ k: string; v: string }>('SELECT k, v FROM meta')) out[r.k] = r.v;
@@ -235,6 +273,7 @@ function toStoredEvent(r: EventRow): StoredEvent {
     path: r.path,
     title: r.title,
     referrer: r.referrer,
+    context: r.context ? (JSON.parse(r.context) as StoredEvent['context']) : null,
     props: r.props ? (JSON.parse(r.props) as Props) : null,
   };
 }

@@ -5,6 +5,7 @@ import { formatIssues } from '../../protocol/issues';
 import { readJson, parseWith } from '../http/body';
 import { ApiError } from '../http/errors';
 import type { AppEnv } from '../env';
+import { enrichEvent, primaryLanguage } from '../enrich/page';
 import { resolveProfile } from '../profiles/address';
 import { requireSite, preflight } from './public-site';
 
@@ -21,6 +22,8 @@ collect.post('/', async (c) => {
   await requireSite(c, body.site);
 
   const now = Date.now();
+  const cf = c.req.raw.cf as { timezone?: string } | undefined;
+  const request = { lang: primaryLanguage(c.req.header('accept-language') ?? null), tz: cf?.timezone };
   const valid: Event[] = [];
   const rejected: EventRejection[] = [];
   const seen = new Set<string>();
@@ -33,7 +36,7 @@ collect.post('/', async (c) => {
       rejected.push({ index, id: parsed.data.id, error: `events[${index}].ts: is more than a day in the future` });
     } else if (!seen.has(parsed.data.id)) {
       seen.add(parsed.data.id);
-      valid.push(parsed.data);
+      valid.push(enrichEvent(parsed.data, request));
     }
   });
   if (valid.length === 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admin, anon, createSite, event, post } from './helpers';
+import { admin, anon, call, createSite, event, post } from './helpers';
 
 describe('POST /v1/collect', () => {
   it('stores events in the visitor profile and lists them oldest first', async () => {
@@ -31,7 +31,8 @@ describe('POST /v1/collect', () => {
   it('counts the same batch once when it is sent twice', async () => {
     const site = await createSite();
     const anonymousId = anon();
-    const batch = { site, anonymousId, events: [event(), event('track', { name: 'Signup' }), event()] };
+    const other = { url: 'https://shop.test/cart', path: '/cart' };
+    const batch = { site, anonymousId, events: [event(), event('track', { name: 'Signup' }), event('page', { page: other })] };
     const a = (await (await post('/v1/collect', batch)).json()) as { accepted: number; duplicates: number };
     const b = (await (await post('/v1/collect', batch)).json()) as { accepted: number; duplicates: number };
     expect(a).toMatchObject({ accepted: 3, duplicates: 0 });
@@ -112,5 +113,43 @@ describe('POST /v1/collect', () => {
     const body = (await res.json()) as { accepted: number; rejected: { error: string }[] };
     expect(body.accepted).toBe(1);
     expect(body.rejected[0]!.error).toMatch(/reserved key/);
+  });
+
+  it('adds campaign parameters, language and time zone to page views', async () => {
+    const site = await createSite();
+    const anonymousId = anon();
+    const page = { url: 'https://shop.test/?utm_source=news&utm_campaign=spring&gclid=abc&ref=friend42&q=shoes', path: '/' };
+    const res = await call('/v1/collect', {
+      method: 'POST',
+      body: JSON.stringify({ site, anonymousId, events: [event('page', { page, props: { plan: 'pro' } })] }),
+      headers: { 'accept-language': 'fr-CH, fr;q=0.9' },
+      cf: { timezone: 'Europe/Zurich' },
+    } as RequestInit);
+    expect(res.status).toBe(202);
+    const { events } = (await (await admin(`/sites/${site}/profiles/anon:${anonymousId}/events`)).json()) as {
+      events: { props: Record<string, unknown>; context: Record<string, unknown> }[];
+    };
+    expect(events[0]!.props).toEqual({ utm_source: 'news', utm_campaign: 'spring', gclid: 'abc', ref: 'friend42', plan: 'pro' });
+    expect(events[0]!.context).toMatchObject({ lang: 'fr-CH', tz: 'Europe/Zurich' });
+  });
+
+  it('signals a repeat view of the same path within a session, once per page view', async () => {
+    const site = await createSite();
+    const anonymousId = anon();
+    const t = Date.now() - 60_000;
+    const home = { url: 'https://shop.test/pricing', path: '/pricing' };
+    const views = [event('page', { ts: t, page: home }), event('page', { ts: t + 1000, page: home })];
+    await post('/v1/collect', { site, anonymousId, events: views });
+    await post('/v1/collect', { site, anonymousId, events: views }); // a retry adds nothing
+    await post('/v1/collect', { site, anonymousId, events: [event('page', { ts: t + 2000, page: home })] });
+    const { events } = (await (await admin(`/sites/${site}/profiles/anon:${anonymousId}/events`)).json()) as {
+      events: { type: string; name: string | null; props: Record<string, unknown> | null }[];
+    };
+    const signals = events.filter((e) => e.type === 'signal');
+    expect(signals.map((e) => e.props)).toEqual([
+      { path: '/pricing', count: 2 },
+      { path: '/pricing', count: 3 },
+    ]);
+    expect(signals.every((e) => e.name === 'repeat_view')).toBe(true);
   });
 });
