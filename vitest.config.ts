@@ -21,7 +21,7 @@ export default defineConfig({
             miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token' } },
           }),
         ],
-        test: { name: 'worker', include: ['tests/worker/**/*.test.ts'] },
+        test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], testTimeout: 20_000 },
       },
       {
         test: {

@@ -12,7 +12,7 @@ import { tag } from './routes/tag';
 export const app = new Hono<AppEnv>();
 
 app.get('/healthz', (c) => c.json({ ok: true }));
-app.route('/attune.js', tag);
+app.route('/', tag);
 app.route('/v1/collect', collect);
 app.route('/v1/decide', decide);
 app.route('/api', adminApi);

@@ -1,165 +1,177 @@
-import type { DecideResponse, Decision } from '../protocol/decide';
-import type { Event, Props } from '../protocol/events';
+import type { Decision } from '../protocol/decide';
+import type { Event, EventType, Props } from '../protocol/events';
+import { capture } from './capture';
 import { load, rid, save } from './ids';
-import { applyDecision, slotElements } from './slots';
-import { createTransport } from './transport';
+import { createPost, createTransport, OUTBOX_FLAG } from './transport';
+import type { OutboxModule, PersonalizeModule, Personalizer, Queued, TagContext } from './types';
 
 /**
- * The Attune tag. Installed as
+ * The Attune tag. Install:
  *   <script>window.attune=window.attune||function(){(attune.q=attune.q||[]).push(arguments)}</script>
  *   <script async src="https://EDGE/attune.js" data-site="SITE"></script>
- * Every entry point is guarded: the tag never throws into the host page and fails open.
+ * Options (data-*): api, debug, consent="required", gpc="ignore", off="spa,clicks,…", anti-flicker[=ms].
+ * Every entry point is guarded: the tag never throws into the host page, and fails open.
+ * Personalization/identify and the durable outbox are ES modules imported only when a page needs them.
+ *
+ * @example
+ * attune('track', 'Signup', { plan: 'pro' });
+ * attune.identify('user-42', { email: 'ada@example.com' }); // hashed before it leaves the browser
  */
+declare const OUTBOX_PATH: string; // set at build time: versioned paths of the on-demand modules
+declare const MORE_PATH: string;
+
 type Fn = (...a: never[]) => unknown;
-type Stub = ((...a: unknown[]) => unknown) & { q?: ArrayLike<unknown>[]; loaded?: boolean } & Record<string, unknown>;
+type Api = Record<string, unknown> & { q?: ArrayLike<unknown>[]; loaded?: 1 };
 
-const w = window as unknown as { attune?: Stub };
-const script = document.currentScript as HTMLScriptElement | null;
-
-function boot(): void {
-  const site = script?.getAttribute('data-site');
-  if (!site || w.attune?.loaded) return;
-  const api = (script!.getAttribute('data-api') || new URL(script!.src).origin).replace(/\/$/, '');
-  const debugOn = script!.hasAttribute('data-debug');
-  const debug = (...a: unknown[]) => debugOn && console.debug('[attune]', ...a);
-  const AID = '_attune_aid';
-  const PT = '_attune_pt';
-
-  let anonymousId = load(AID) || rid();
-  save(AID, anonymousId);
-  let profileToken = load(PT) || undefined;
-  let denied = false;
-  const listeners: Record<string, ((d: unknown) => void)[]> = {};
-
-  const envelope = () => ({ site, anonymousId, ...(profileToken ? { profileToken } : {}) });
-  const setToken = (t: string) => {
-    if (t !== profileToken) save(PT, (profileToken = t));
-  };
-  const transport = createTransport(api + '/v1/collect', envelope, setToken, debug);
-
-  const pageContext = () => ({
-    url: location.href.slice(0, 2048),
-    path: location.pathname.slice(0, 2048),
-    title: document.title.slice(0, 512),
-    referrer: document.referrer.slice(0, 2048),
-    lang: navigator.language,
-    tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    vw: innerWidth,
-    vh: innerHeight,
-  });
-
-  const send = (type: Event['type'], name?: string, props?: Props, extra?: Partial<Event>) => {
-    if (denied) return;
-    transport.push({ id: rid(), type, ts: Date.now(), page: pageContext(), ...(name ? { name } : {}), ...(props ? { props } : {}), ...extra });
-  };
-
-  const decide = async (slots?: string[]): Promise<Record<string, Decision>> => {
-    const ctrl = new AbortController();
-    const t = setTimeout(() => ctrl.abort(), 1500);
-    try {
-      const els = slotElements();
-      const wanted = slots || els.map((e) => e.getAttribute('data-attune-slot')!);
-      const res = await fetch(api + '/v1/decide', {
-        method: 'POST',
-        body: JSON.stringify({ ...envelope(), slots: wanted, context: { url: location.href.slice(0, 2048), path: location.pathname, referrer: document.referrer.slice(0, 2048), lang: navigator.language } }),
-        headers: { 'Content-Type': 'text/plain' },
-        signal: ctrl.signal,
-      });
-      if (!res.ok) throw new Error('decide ' + res.status);
-      const r = (await res.json()) as DecideResponse;
-      setToken(r.profileToken);
-      for (const el of els) {
-        const slot = el.getAttribute('data-attune-slot')!;
-        const d = r.decisions[slot];
-        if (d && applyDecision(el, d)) send('track', '$exposure', { slot, experience: d.experience, variant: d.variant });
-      }
-      for (const fn of listeners.decision || []) guard(fn)(r.decisions);
-      return r.decisions;
-    } catch (err) {
-      debug('decide failed; default content stays', err); // fail open
-      return {};
-    } finally {
-      clearTimeout(t);
-    }
-  };
-
-  const hash = async (v: string) =>
-    Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(v))), (b) =>
-      b.toString(16).padStart(2, '0'),
-    ).join('');
-
-  const methods: Record<string, Fn> = {
-    page: (props?: Props) => send('page', undefined, props),
-    track: (name: string, props?: Props) => send('track', String(name), props),
-    identify: async (userId: string, traits: Props = {}) => {
-      // PII never leaves the browser in plaintext: emails and phones are normalised and hashed.
-      const t: Props = { ...traits };
-      if (typeof t.email === 'string') t.email = await hash(t.email.trim().toLowerCase());
-      if (typeof t.phone === 'string') t.phone = await hash(t.phone.replace(/[^\d+]/g, ''));
-      send('identify', undefined, undefined, { userId: String(userId), traits: t });
-    },
-    consent: (state: string) => {
-      denied = state === 'denied';
-      if (denied) transport.clear();
-      else send('consent', undefined, { state });
-    },
-    decide,
-    flush: () => transport.flush(),
-    reset: () => {
-      save(AID, (anonymousId = rid()));
-      profileToken = undefined;
-      save(PT, null);
-    },
-    on: (event: string, fn: (d: unknown) => void) => {
-      (listeners[event] ||= []).push(fn);
-    },
-  };
-
-  const queued = w.attune?.q || [];
-  const attune = ((name: string, ...args: unknown[]) => methods[name] && guard(methods[name] as Fn)(...(args as never[]))) as Stub;
-  for (const k in methods) attune[k] = guard(methods[k]!);
-  attune.loaded = true;
-  w.attune = attune;
-
-  // Clicks on links, buttons and marked elements, in the capture phase so page handlers cannot hide them.
-  addEventListener(
-    'click',
-    guard((ev: MouseEvent) => {
-      const el = (ev.target as Element | null)?.closest?.('[data-attune-event],a,button');
-      if (!el) return;
-      const name = el.getAttribute('data-attune-event');
-      const props: Props = {};
-      if (name) {
-        for (const a of Array.from(el.attributes)) if (a.name.startsWith('data-attune-prop-')) props[a.name.slice(17)] = a.value;
-        return send('track', name, props);
-      }
-      props.tag = el.tagName.toLowerCase();
-      props.text = (el.textContent || '').trim().slice(0, 100);
-      const href = el.getAttribute('href');
-      if (href) props.href = href.slice(0, 2048);
-      send('track', 'click', props);
-    }),
-    true,
-  );
-  // pagehide, not unload: keeps the page eligible for the back/forward cache.
-  addEventListener('pagehide', guard(() => transport.beacon()));
-  addEventListener('visibilitychange', guard(() => document.visibilityState === 'hidden' && transport.beacon()));
-
-  send('page');
-  for (const args of Array.from(queued)) attune(...Array.from(args));
-  if (slotElements().length) void decide();
-}
+const w = window as unknown as { attune?: Api };
+const d = document;
+const script = d.currentScript as HTMLScriptElement;
+const AID = '_attune_aid';
+const PT = '_attune_pt';
+const CONSENT = '_attune_c';
 
 /** Wraps a function so nothing it throws or rejects reaches the host page. */
-function guard<F extends Fn>(fn: F): F {
-  return ((...a: never[]) => {
+const guard =
+  <F extends Fn>(fn: F) =>
+  (...a: never[]) => {
     try {
       const r = fn(...a);
-      return r instanceof Promise ? r.catch(() => undefined) : r;
-    } catch {
-      return undefined;
-    }
-  }) as F;
+      return r instanceof Promise ? r.catch(() => {}) : r;
+    } catch {}
+  };
+
+function boot(): void {
+  const attr = (n: string) => script.getAttribute('data-' + n);
+  const site = attr('site')!;
+  if (!site || (w.attune && w.attune.loaded)) return;
+  const api = (attr('api') || new URL(script.src).origin).replace(/\/$/, '');
+  const is = (group: string) => !(attr('off') || '').split(',').includes(group);
+  const debug = (...a: unknown[]) => attr('debug') != null && console.debug('[attune]', ...a);
+  const af = attr('anti-flicker');
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+  const slotted = () => d.querySelector('[data-attune-slot],#attune-decisions');
+
+  if (af != null) {
+    // Hides only the slots; the animation shows them again after the timeout even if all else fails.
+    d.head.appendChild(d.createElement('style')).textContent =
+      `[data-attune-slot]:not([data-attune-ready]){animation:_attune 0s ${+af || 300}ms both}@keyframes _attune{0%{visibility:hidden}}`;
+  }
+
+  // Consent: an explicit choice, else "required" waits, else Global Privacy Control / Do Not Track deny.
+  let consent =
+    load(CONSENT) ||
+    (attr('consent') == 'required' ? 0 : attr('gpc') != 'ignore' && (nav.globalPrivacyControl || nav.doNotTrack == '1') ? 'denied' : 'granted');
+  const granted = () => consent == 'granted';
+  let pending: Queued[] = []; // waits in memory, original timestamps kept, until consent is given
+
+  let anonymousId = load(AID) || rid();
+  let profileToken = load(PT);
+  const setToken = (t: string | null) => t != profileToken && save(PT, (profileToken = t));
+  const keep = () => granted() && save(AID, anonymousId); // nothing is stored before consent
+  keep();
+  const listeners: Fn[] = [];
+  const envelope = (a = anonymousId) => ({ site, anonymousId: a, ...(a == anonymousId && profileToken && { profileToken }) });
+
+  let tab = '';
+  try {
+    // One id per tab that survives reloads: the outbox knows which stored events are this tab's.
+    sessionStorage.setItem('_attune_tab', (tab = sessionStorage.getItem('_attune_tab') || rid()));
+  } catch {}
+
+  const endpoint = api + '/v1/collect';
+  const [post, take] = createPost(endpoint, envelope, (t, a) => a == anonymousId && setToken(t));
+  const beacon = (items: Queued[]) => navigator.sendBeacon(endpoint, take(items)[1]);
+  const transport = createTransport(
+    post,
+    take,
+    endpoint,
+    () => import(api + OUTBOX_PATH).then((m: OutboxModule) => m.open(site, tab || rid(), post, beacon, debug)),
+    debug,
+  );
+
+  let referrer = d.referrer;
+  const cut = (s: string) => s.slice(0, 2e3);
+  const send = (type: EventType, name?: string, props?: Props, extra?: Partial<Event>) => {
+    if (consent == 'denied') return debug('no consent: dropped', type, name);
+    const q: Queued = {
+      a: anonymousId,
+      e: {
+        id: rid(),
+        type,
+        ts: Date.now(),
+        page: { url: cut(location.href), title: cut(d.title), referrer: cut(referrer), vw: innerWidth, vh: innerHeight },
+        ...(name && { name }),
+        ...(props && { props }),
+        ...extra,
+      },
+    };
+    granted() ? transport.push(q) : pending.push(q);
+  };
+
+  const ctx: TagContext = {
+    api,
+    antiFlicker: af == null ? af : +af || 300,
+    envelope,
+    referrer: () => referrer,
+    granted,
+    setToken,
+    send,
+    emit: (decisions) => listeners.forEach((fn) => guard(fn)(decisions as never)),
+    debug,
+  };
+  let more: Promise<Personalizer> | 0 = 0;
+  const load$ = () => (more ||= import(api + MORE_PATH).then((m: PersonalizeModule) => m.create(ctx)));
+  const slotsPage = () => void load$().then((p) => p.page());
+
+  const page = capture(
+    send,
+    is,
+    () => {
+      if (more || slotted()) slotsPage();
+      referrer = location.href;
+    },
+    () => more || (slotted() && slotsPage()), // slots rendered after load
+  );
+
+  const methods: Record<string, Fn> = {
+    page,
+    track: (name: string, props?: Props) => send('track', String(name).slice(0, 200), props),
+    identify: (userId: string, traits?: Props, opts?: object) => load$().then((p) => p.identify(userId, traits, opts)),
+    consent: (state: string) => {
+      save(CONSENT, (consent = state == 'granted' ? state : 'denied'));
+      if (granted()) {
+        keep();
+        pending.forEach(transport.push);
+        send('consent', undefined, { state });
+      } else {
+        transport.clear();
+        for (const k of [AID, PT, OUTBOX_FLAG]) save(k, null);
+      }
+      pending = [];
+    },
+    decide: (names?: string[]) => load$().then((p) => p.decide(names), (): Record<string, Decision> => ({})),
+    flush: transport.flush,
+    reset: () => {
+      anonymousId = rid();
+      setToken(null);
+      keep();
+    },
+    on: (event: string, fn: Fn) => event == 'decision' && listeners.push(fn),
+  };
+
+  const queued = (w.attune && w.attune.q) || [];
+  const attune = ((name: string, ...args: never[]) => methods[name] && methods[name]!(...args)) as unknown as Api;
+  for (const k in methods) attune[k] = methods[k] = guard(methods[k]!);
+  attune.loaded = 1;
+  w.attune = attune;
+
+  // pagehide, never unload: keeps the page eligible for the back/forward cache.
+  const bye = () => transport.beacon();
+  addEventListener('pagehide', bye);
+  addEventListener('visibilitychange', () => d.visibilityState == 'hidden' && bye());
+  if (load(OUTBOX_FLAG) && granted()) transport.persist(); // an earlier page left events behind
+  for (const args of Array.from(queued)) (attune as unknown as Fn)(...(Array.from(args) as never[]));
+  page();
 }
 
 guard(boot)();

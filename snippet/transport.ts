@@ -1,109 +1,109 @@
-import type { CollectResponse, Event } from '../protocol/events';
+import type { CollectResponse } from '../protocol/events';
+import { save } from './ids';
+import type { Delivery, Post, Queued } from './types';
+
+export const OUTBOX_FLAG = '_attune_ob';
+// Characters, not bytes: even all-3-byte UTF-8 stays under the 64 KiB keepalive/sendBeacon budget.
+const MAX_CHARS = 2e4;
 
 /**
- * Batches events and delivers them to /v1/collect. Events stay queued until the edge answered 202;
- * retryable failures back off exponentially with jitter (honouring Retry-After); a 4xx other than
- * 408/429 drops the batch, since sending it again cannot succeed.
+ * The happy path of delivery: batch in memory, send, forget once the edge answered 202. On the
+ * first failure everything is handed to the durable outbox (snippet/outbox.ts, imported lazily),
+ * which keeps events in IndexedDB and retries with backoff until they are acknowledged.
  */
-export interface Transport {
-  push(e: Event): void;
-  flush(): Promise<void>;
-  /** Sends what is left with sendBeacon; for pagehide. */
-  beacon(): void;
-  clear(): void;
-}
-
-const MAX_BATCH = 50;
-const MAX_BYTES = 60_000; // under the 64 KiB keepalive/beacon budget
-
-export function createTransport(
-  endpoint: string,
-  envelope: () => { site: string; anonymousId: string; profileToken?: string },
-  onToken: (token: string) => void,
-  debug: (...a: unknown[]) => void,
-): Transport {
-  let queue: Event[] = [];
-  let inflight: Promise<void> | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let failures = 0;
-
-  const schedule = (ms: number) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void flush(), ms);
-  };
-
-  /** The next batch that fits the byte budget, and its encoded body. */
-  const take = (): [Event[], string] => {
-    const batch = queue.slice(0, MAX_BATCH);
-    let body = JSON.stringify({ ...envelope(), events: batch });
-    while (body.length > MAX_BYTES && batch.length > 1) {
-      batch.length = Math.ceil(batch.length / 2);
-      body = JSON.stringify({ ...envelope(), events: batch });
-    }
+export function createPost(endpoint: string, envelope: (a: string) => object, onToken: (t: string, a: string) => void): [Post, (items: Queued[]) => [Queued[], string]] {
+  /** The next batch (one anonymous id, within the byte budget) and its body. */
+  const take = (items: Queued[]): [Queued[], string] => {
+    const batch = items.filter((q) => q.a == items[0]!.a).slice(0, 50);
+    let body: string;
+    while ((body = JSON.stringify({ ...envelope(batch[0]!.a), events: batch.map((q) => q.e) })).length > MAX_CHARS && batch[1]) batch.length >>= 1;
     return [batch, body];
   };
-
-  const done = (batch: Event[]) => {
-    queue = queue.filter((e) => !batch.includes(e));
-  };
-
-  const send = async (): Promise<void> => {
-    while (queue.length) {
-      const [batch, body] = take();
-      let res: Response;
-      try {
-        res = await fetch(endpoint, { method: 'POST', body, keepalive: true, headers: { 'Content-Type': 'text/plain' } });
-      } catch (err) {
-        return retry(0, err);
+  const post: Post = async (items) => {
+    const [batch, body] = take(items);
+    try {
+      const res = await fetch(endpoint, { method: 'POST', body, keepalive: true });
+      const s = res.status;
+      if (s < 300) {
+        const r: CollectResponse = await res.json();
+        onToken(r.profileToken, batch[0]!.a);
       }
-      if (res.ok) {
-        failures = 0;
-        done(batch);
-        try {
-          const r = (await res.json()) as CollectResponse;
-          if (r.profileToken) onToken(r.profileToken);
-          if (r.rejected.length) debug('rejected', r.rejected);
-        } catch {
-          /* the events were accepted; an unreadable body changes nothing */
-        }
-      } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
-        debug('dropped batch', res.status);
-        done(batch);
-      } else {
-        return retry(Number(res.headers.get('retry-after')) * 1000, res.status);
-      }
+      // 4xx other than 408/429 cannot succeed by resending: drop. Else Retry-After, or back off.
+      return [batch, s < 300 || (s < 500 && s != 408 && s != 429) ? 0 : parseFloat(res.headers.get('retry-after')!) * 1e3];
+    } catch {
+      return [batch, NaN];
     }
   };
+  return [post, take];
+}
 
-  const retry = (after: number, why: unknown) => {
-    failures++;
-    const backoff = Math.min(60_000, 500 * 2 ** failures) * (0.5 + Math.random() / 2);
-    debug('retrying', why);
-    schedule(Math.max(after || 0, backoff));
-  };
-
-  const flush = (): Promise<void> => {
+export function createTransport(
+  post: Post,
+  take: (items: Queued[]) => [Queued[], string],
+  endpoint: string,
+  durable: () => Promise<Delivery>,
+  debug: (...a: unknown[]) => void,
+): Delivery & { persist(): void } {
+  let queue: Queued[] = [];
+  let timer: ReturnType<typeof setTimeout>;
+  let inflight: Promise<void> | 0 = 0;
+  let outbox: Promise<Delivery | 0> | 0 = 0;
+  let failures = 0;
+  const schedule = (ms: number) => {
     clearTimeout(timer);
-    if (!inflight) inflight = send().finally(() => (inflight = null));
-    return inflight;
+    timer = setTimeout(flush, ms);
   };
+  const drop = (batch: Queued[]) => (queue = queue.filter((q) => !batch.includes(q)));
+
+  const persist = () =>
+    (outbox ||= durable().then(
+      (o) => (queue.forEach(o.push), (queue = []), o.flush(), o),
+      (err) => {
+        // No outbox (CSP, private mode): events stay in memory and are retried from here.
+        debug('outbox unavailable; events stay in memory', err);
+        outbox = 0;
+        schedule(Math.min(6e4, 1e3 * 2 ** ++failures));
+        return 0;
+      },
+    ));
+
+  const flush = (): Promise<void> =>
+    outbox
+      ? outbox.then((o) => void (o && o.flush()))
+      : (clearTimeout(timer),
+        (inflight ||= (async () => {
+          while (queue[0] && !outbox) {
+            const [batch, wait] = await post(queue);
+            if (wait == 0) drop(batch);
+            else {
+              debug('send failed; keeping events in the outbox');
+              save(OUTBOX_FLAG, '1');
+              await persist();
+              break;
+            }
+          }
+        })().finally(() => (inflight = 0))));
+
+  addEventListener('online', () => void flush());
 
   return {
-    push(e) {
-      queue.push(e);
-      if (queue.length >= 20) void flush();
-      else if (!inflight && !failures) schedule(1000);
+    push(q) {
+      if (outbox) void outbox.then((o) => (o ? o.push(q) : queue.push(q)));
+      else if (queue.push(q) > 19) void flush();
+      else if (!inflight) schedule(1e3);
     },
     flush,
+    persist: () => void persist(),
     beacon() {
-      if (!queue.length) return;
-      // Overlap with an in-flight keepalive fetch is harmless: the edge counts an event id once.
-      const [batch, body] = take();
-      // sendBeacon posts text/plain for a string body: CORS-simple, survives the page going away.
-      if (navigator.sendBeacon?.(endpoint, body)) done(batch);
+      if (outbox) return void outbox.then((o) => o && o.beacon());
+      if (!queue[0]) return;
+      // Overlap with an in-flight fetch is harmless: the edge counts an event id once.
+      const [batch, body] = take(queue);
+      if (navigator.sendBeacon(endpoint, body)) drop(batch);
     },
     clear() {
       queue = [];
+      if (outbox) void outbox.then((o) => o && o.clear());
     },
   };
 }

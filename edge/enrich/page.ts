@@ -16,6 +16,15 @@ export function marketingParams(url: string): Props {
   return out;
 }
 
+/** The path of a URL (the tag sends only the URL), or undefined when it does not parse. */
+export function pathOf(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The first language of an Accept-Language header (`fr-CH, fr;q=0.9` → `fr-CH`). */
 export function primaryLanguage(header: string | null): string | undefined {
   const first = header?.split(',')[0]?.split(';')[0]?.trim();
@@ -24,11 +33,11 @@ export function primaryLanguage(header: string | null): string | undefined {
 
 /**
  * Fills what the tag leaves to the edge, keeping the tag small: campaign parameters of page views
- * (parsed from the URL), and language and time zone from the request when the event lacks them.
+ * (parsed from the URL), the path, and language and time zone from the request when the event lacks them.
  */
 export function enrichEvent(e: Event, request: { lang?: string; tz?: string }): Event {
   if (!e.page) return e;
-  const page = { ...e.page, lang: e.page.lang ?? request.lang, tz: e.page.tz ?? request.tz };
+  const page = { ...e.page, path: e.page.path ?? pathOf(e.page.url), lang: e.page.lang ?? request.lang, tz: e.page.tz ?? request.tz };
   if (e.type !== 'page') return { ...e, page };
   return { ...e, page, props: { ...marketingParams(e.page.url), ...e.props } };
 }

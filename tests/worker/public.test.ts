@@ -14,6 +14,20 @@ describe('public routes', () => {
     expect(again.status).toBe(304);
   });
 
+  it('serves the on-demand modules the tag imports, CORS-readable and immutable', async () => {
+    const tag = await (await call('/attune.js')).text();
+    const paths = [...tag.matchAll(/\/attune-[a-z]+\.js\?v=[A-Za-z0-9_-]+/g)].map((m) => m[0]);
+    expect(paths.length).toBe(2);
+    for (const path of paths) {
+      const res = await call(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('cache-control')).toMatch(/immutable/);
+      expect(await res.text()).toMatch(/export/);
+    }
+    expect((await call('/attune-nope.js')).status).toBe(404);
+  });
+
   it('serves the demo shop with the install snippet and a hero slot', async () => {
     const res = await call('/demo');
     expect(res.status).toBe(200);

@@ -1,0 +1,119 @@
+import { openDB, type DBSchema } from 'idb';
+import { rid, save } from './ids';
+import { OUTBOX_FLAG } from './transport';
+import type { Delivery, OutboxModule, Post, Queued } from './types';
+
+/**
+ * Durable delivery, imported only after a send failed or an earlier page left events behind, so a
+ * normal page view never pays for it. Every unsent event sits in IndexedDB (through idb) until the
+ * edge acknowledged it; retries back off exponentially with jitter and honour Retry-After.
+ *
+ * Two tabs never send the same stored event: each event is claimed by one tab at a time, inside a
+ * readwrite transaction (IndexedDB serialises those across tabs). The claim belongs to the tab (its
+ * id survives reloads through sessionStorage), is released on pagehide, and may be taken over once
+ * it is older than CLAIM_MS, when its tab is gone.
+ */
+interface Stored extends Queued {
+  /** the claiming tab ('' = free) and when it claimed */
+  c: string;
+  at: number;
+}
+
+interface OutboxDB extends DBSchema {
+  events: { key: string; value: Stored; indexes: { ts: number } };
+}
+
+/** Bounds: the oldest events go first past these, and the loss is reported, never silent. */
+export const MAX_EVENTS = 1000;
+const CLAIM_MS = 12e4;
+
+export const open: OutboxModule['open'] = async (site, tab, post, beacon, debug) => {
+  let memory: Record<string, Stored> | null = null;
+  const db = await openDB<OutboxDB>('attune:' + site, 1, {
+    upgrade: (db) => void db.createObjectStore('events', { keyPath: 'e.id' }).createIndex('ts', 'e.ts'),
+  }).catch((err) => {
+    debug('IndexedDB unavailable; the outbox keeps events in memory', err);
+    memory = {};
+  });
+
+  let dropped = 0;
+  let failures = 0;
+  let timer: ReturnType<typeof setTimeout>;
+  let inflight: Promise<void> | 0 = 0;
+  let claimed: Queued[] = []; // what this tab last claimed, for a synchronous beacon on pagehide
+
+  /** Claims what this tab may send (its own, free, or stale), oldest first, and returns it. */
+  const claim = async (): Promise<Queued[]> => {
+    const now = Date.now();
+    const mine = (s: Stored) => !s.c || s.c == tab || now - s.at > CLAIM_MS;
+    if (memory) return Object.values(memory).sort((x, y) => x.e.ts - y.e.ts);
+    const tx = db!.transaction('events', 'readwrite');
+    const out: Queued[] = [];
+    for (let cur = await tx.store.index('ts').openCursor(); cur; cur = await cur.continue())
+      if (mine(cur.value)) void cur.update({ ...cur.value, c: tab, at: now }), out.push(cur.value);
+    await tx.done;
+    return out;
+  };
+
+  const remove = async (ids: string[]) => {
+    if (memory) for (const id of ids) delete memory[id];
+    else {
+      const tx = db!.transaction('events', 'readwrite');
+      for (const id of ids) void tx.store.delete(id);
+      await tx.done;
+    }
+  };
+
+  const add = async (q: Queued) => {
+    const s: Stored = { ...q, c: tab, at: Date.now() };
+    if (memory) memory[q.e.id] = s;
+    else {
+      const tx = db!.transaction('events', 'readwrite');
+      void tx.store.put(s);
+      let extra = (await tx.store.count()) - MAX_EVENTS;
+      for (let cur = await tx.store.index('ts').openCursor(); cur && extra > 0; cur = await cur.continue(), extra--) void cur.delete(), dropped++;
+      await tx.done;
+    }
+  };
+
+  const schedule = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(flush, ms);
+  };
+
+  const flush = (): Promise<void> =>
+    (inflight ||= (async () => {
+      clearTimeout(timer);
+      let items = (claimed = await claim());
+      if (dropped && items[0]) {
+        // The bound was hit while offline: say so in the data instead of losing events silently.
+        items.push({ a: items[0].a, e: { id: rid(), type: 'signal', name: 'outbox_overflow', ts: Date.now(), props: { dropped } } });
+        dropped = 0;
+      }
+      while (items[0]) {
+        const [batch, wait] = await post(items);
+        if (wait != 0) {
+          // Retry-After when given (capped at 5 min), else 1 s, 2 s, 4 s … 60 s with ±50% jitter.
+          return schedule(wait >= 0 ? Math.min(wait, 3e5) : Math.min(6e4, 500 * 2 ** ++failures) * (0.5 + Math.random()));
+        }
+        failures = 0;
+        await remove(batch.map((q) => q.e.id));
+        claimed = items = items.filter((q) => !batch.includes(q));
+      }
+      if (!memory && !(await db!.count('events'))) save(OUTBOX_FLAG, null);
+    })().finally(() => (inflight = 0)));
+
+  return {
+    push: (q) => void add(q).then(() => schedule(1e3)),
+    flush,
+    beacon() {
+      // The beacon is a last try; the events stay stored until a later page sees them acknowledged.
+      if (claimed[0]) beacon(claimed);
+      if (memory) return;
+      // Let another tab take this tab's events if this one is going away.
+      const tx = db!.transaction('events', 'readwrite');
+      void tx.store.getAll().then((all) => all.forEach((s) => s.c == tab && void tx.store.put({ ...s, c: '' })));
+    },
+    clear: () => void (memory ? (memory = {}) : db!.clear('events')),
+  } satisfies Delivery;
+};
