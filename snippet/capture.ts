@@ -33,7 +33,8 @@ const formName = (f: HTMLFormElement) => f.getAttribute('id') || f.getAttribute(
 export function capture(
   send: Send,
   is: (group: string) => boolean,
-  onPage: () => void,
+  /** A page view starts; gets the URL of the page before it ('' for the first). */
+  onPage: (previous: string) => void,
   onMutation: () => void,
 ): (props?: Props) => void {
   let url = '';
@@ -63,13 +64,13 @@ export function capture(
   };
 
   const page = (props?: Props) => {
-    if (url) end();
+    if (url) end(); // still reported against the page being left
     depth = engaged = ended = exited = 0;
     active = now();
     started = new Set();
+    onPage(url);
     send('page', undefined, props);
     url = location.href;
-    onPage();
   };
 
   const nav = () => location.href != url && page();

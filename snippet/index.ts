@@ -72,12 +72,6 @@ function boot(): void {
   const listeners: Fn[] = [];
   const envelope = (a = anonymousId) => ({ site, anonymousId: a, ...(a == anonymousId && profileToken && { profileToken }) });
 
-  let tab = '';
-  try {
-    // One id per tab that survives reloads: the outbox knows which stored events are this tab's.
-    sessionStorage.setItem('_attune_tab', (tab = sessionStorage.getItem('_attune_tab') || rid()));
-  } catch {}
-
   const endpoint = api + '/v1/collect';
   const [post, take] = createPost(endpoint, envelope, (t, a) => a == anonymousId && setToken(t));
   const beacon = (items: Queued[]) => navigator.sendBeacon(endpoint, take(items)[1]);
@@ -85,11 +79,22 @@ function boot(): void {
     post,
     take,
     endpoint,
-    () => import(api + OUTBOX_PATH).then((m: OutboxModule) => m.open(site, tab || rid(), post, beacon, debug)),
+    () =>
+      import(api + OUTBOX_PATH).then((m: OutboxModule) => {
+        let tab = rid();
+        try {
+          // One id per tab that survives reloads: the outbox knows which stored events are this tab's.
+          sessionStorage.setItem('_attune_tab', (tab = sessionStorage.getItem('_attune_tab') || tab));
+        } catch {}
+        return m.open(site, tab, post, beacon, debug);
+      }),
     debug,
   );
 
+  // The page view's URL and referrer: events carry these, not location, so an event sent as an SPA
+  // navigation happens (engaged time, form abandonment) is credited to the page it belongs to.
   let referrer = d.referrer;
+  let pageUrl = location.href;
   const cut = (s: string) => s.slice(0, 2e3);
   const send = (type: EventType, name?: string, props?: Props, extra?: Partial<Event>) => {
     if (consent == 'denied') return debug('no consent: dropped', type, name);
@@ -99,7 +104,7 @@ function boot(): void {
         id: rid(),
         type,
         ts: Date.now(),
-        page: { url: cut(location.href), title: cut(d.title), referrer: cut(referrer), vw: innerWidth, vh: innerHeight },
+        page: { url: cut(pageUrl), title: cut(d.title), referrer: cut(referrer), vw: innerWidth, vh: innerHeight },
         ...(name && { name }),
         ...(props && { props }),
         ...extra,
@@ -126,9 +131,10 @@ function boot(): void {
   const page = capture(
     send,
     is,
-    () => {
+    (previous) => {
+      referrer = previous || d.referrer;
+      pageUrl = location.href;
       if (more || slotted()) slotsPage();
-      referrer = location.href;
     },
     () => more || (slotted() && slotsPage()), // slots rendered after load
   );

@@ -8,10 +8,11 @@ import type { Delivery, OutboxModule, Post, Queued } from './types';
  * normal page view never pays for it. Every unsent event sits in IndexedDB (through idb) until the
  * edge acknowledged it; retries back off exponentially with jitter and honour Retry-After.
  *
- * Two tabs never send the same stored event: each event is claimed by one tab at a time, inside a
- * readwrite transaction (IndexedDB serialises those across tabs). The claim belongs to the tab (its
- * id survives reloads through sessionStorage), is released on pagehide, and may be taken over once
- * it is older than CLAIM_MS, when its tab is gone.
+ * Two tabs never send the same stored event: each event is claimed by one tab, inside a readwrite
+ * transaction (IndexedDB serialises those across tabs). A tab holds a Web Lock named after its id
+ * for as long as it lives (the id survives reloads through sessionStorage), so a claim is honoured
+ * while its tab's lock is held and taken over once the tab is gone. Without Web Locks a claim
+ * expires after CLAIM_MS.
  */
 interface Stored extends Queued {
   /** the claiming tab ('' = free) and when it claimed */
@@ -36,6 +37,11 @@ export const open: OutboxModule['open'] = async (site, tab, post, beacon, debug)
     memory = {};
   });
 
+  const lock = (id: string) => 'attune-tab:' + id;
+  const locks = navigator.locks;
+  // Held until the page goes away: other tabs read it as "this tab is alive".
+  if (locks) void locks.request(lock(tab), () => new Promise(() => {}));
+
   let dropped = 0;
   let failures = 0;
   let timer: ReturnType<typeof setTimeout>;
@@ -45,7 +51,8 @@ export const open: OutboxModule['open'] = async (site, tab, post, beacon, debug)
   /** Claims what this tab may send (its own, free, or stale), oldest first, and returns it. */
   const claim = async (): Promise<Queued[]> => {
     const now = Date.now();
-    const mine = (s: Stored) => !s.c || s.c == tab || now - s.at > CLAIM_MS;
+    const live = locks && new Set((await locks.query()).held!.map((l) => l.name));
+    const mine = (s: Stored) => !s.c || s.c == tab || (live ? !live.has(lock(s.c)) : now - s.at > CLAIM_MS);
     if (memory) return Object.values(memory).sort((x, y) => x.e.ts - y.e.ts);
     const tx = db!.transaction('events', 'readwrite');
     const out: Queued[] = [];
@@ -107,12 +114,8 @@ export const open: OutboxModule['open'] = async (site, tab, post, beacon, debug)
     push: (q) => void add(q).then(() => schedule(1e3)),
     flush,
     beacon() {
-      // The beacon is a last try; the events stay stored until a later page sees them acknowledged.
+      // A last try; the events stay stored until a later page sees them acknowledged.
       if (claimed[0]) beacon(claimed);
-      if (memory) return;
-      // Let another tab take this tab's events if this one is going away.
-      const tx = db!.transaction('events', 'readwrite');
-      void tx.store.getAll().then((all) => all.forEach((s) => s.c == tab && void tx.store.put({ ...s, c: '' })));
     },
     clear: () => void (memory ? (memory = {}) : db!.clear('events')),
   } satisfies Delivery;

@@ -38,6 +38,8 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify'> {
         if (c && c.type == 'html') el.innerHTML = c.value;
         if (c && c.type == 'text') el.textContent = c.value;
         el.setAttribute('data-attune-variant', dec.variant);
+        // Observe afresh: a slot already on screen reports now that it shows a variant.
+        io.unobserve(el);
         io.observe(el);
       }
     }
