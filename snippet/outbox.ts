@@ -39,8 +39,9 @@ export const open: OutboxModule['open'] = async (site, tab, post, beacon, debug)
 
   const lock = (id: string) => 'attune-tab:' + id;
   const locks = navigator.locks;
-  // Held until the page goes away: other tabs read it as "this tab is alive".
-  if (locks) void locks.request(lock(tab), () => new Promise(() => {}));
+  // Held until the page goes away: other tabs read it as "this tab is alive". Taken before the
+  // first claim, so no tab can see this tab's claims without seeing its lock.
+  if (locks) await new Promise<void>((held) => void locks.request(lock(tab), () => (held(), new Promise(() => {}))));
 
   let dropped = 0;
   let failures = 0;
@@ -48,8 +49,8 @@ export const open: OutboxModule['open'] = async (site, tab, post, beacon, debug)
   let inflight: Promise<void> | 0 = 0;
   let claimed: Queued[] = []; // what this tab last claimed, for a synchronous beacon on pagehide
 
-  /** Claims what this tab may send (its own, free, or stale), oldest first, and returns it. */
-  const claim = async (): Promise<Queued[]> => {
+  /** Claims what this tab may send (its own, free, or its dead tab's), oldest first, and returns it. */
+  const claimNow = async (): Promise<Queued[]> => {
     const now = Date.now();
     const live = locks && new Set((await locks.query()).held!.map((l) => l.name));
     const mine = (s: Stored) => !s.c || s.c == tab || (live ? !live.has(lock(s.c)) : now - s.at > CLAIM_MS);
@@ -61,6 +62,9 @@ export const open: OutboxModule['open'] = async (site, tab, post, beacon, debug)
     await tx.done;
     return out;
   };
+
+  // Claims are made one tab at a time, so the set of live tabs a claim looks at cannot go stale.
+  const claim = () => (locks ? locks.request('attune-claim:' + site, claimNow) : claimNow());
 
   const remove = async (ids: string[]) => {
     if (memory) for (const id of ids) delete memory[id];
