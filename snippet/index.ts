@@ -79,15 +79,7 @@ function boot(): void {
     post,
     take,
     endpoint,
-    () =>
-      import(api + OUTBOX_PATH).then((m: OutboxModule) => {
-        let tab = rid();
-        try {
-          // One id per tab that survives reloads: the outbox knows which stored events are this tab's.
-          sessionStorage.setItem('_attune_tab', (tab = sessionStorage.getItem('_attune_tab') || tab));
-        } catch {}
-        return m.open(site, tab, post, beacon, debug);
-      }),
+    () => import(api + OUTBOX_PATH).then((m: OutboxModule) => m.open(site, post, beacon, debug)),
     debug,
   );
 

@@ -28,7 +28,12 @@ interface OutboxDB extends DBSchema {
 export const MAX_EVENTS = 1000;
 const CLAIM_MS = 12e4;
 
-export const open: OutboxModule['open'] = async (site, tab, post, beacon, debug) => {
+export const open: OutboxModule['open'] = async (site, post, beacon, debug) => {
+  let tab = rid();
+  try {
+    // One id per tab that survives reloads, so a reloaded page knows its own stored events.
+    sessionStorage.setItem('_attune_tab', (tab = sessionStorage.getItem('_attune_tab') || tab));
+  } catch {}
   let memory: Record<string, Stored> | null = null;
   const db = await openDB<OutboxDB>('attune:' + site, 1, {
     upgrade: (db) => void db.createObjectStore('events', { keyPath: 'e.id' }).createIndex('ts', 'e.ts'),

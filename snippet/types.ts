@@ -24,7 +24,7 @@ export interface Delivery {
 }
 
 export type OutboxModule = {
-  open(site: string, tab: string, post: Post, beacon: (items: Queued[]) => void, debug: (...a: unknown[]) => void): Promise<Delivery>;
+  open(site: string, post: Post, beacon: (items: Queued[]) => void, debug: (...a: unknown[]) => void): Promise<Delivery>;
 };
 
 /** What the core hands to the lazily loaded module for personalization and identify. */
