@@ -26,6 +26,9 @@ button{font:inherit;padding:8px 16px;border-radius:8px;border:1px solid #2d3a4a;
 button:hover{background:#1d2733}footer{padding:24px 32px;color:#777;font-size:14px}
 `;
 
+/** A working cart counter, so "Add to cart" visibly does something (and is no dead click). */
+const CART = `let n=0;document.addEventListener('click',e=>{if(e.target.closest('[data-attune-event="Add to cart"]'))document.getElementById('cart').textContent='Cart ('+(++n)+')'})`;
+
 export const demo = new Hono<AppEnv>();
 
 /** GET /demo — a small shop with the tag installed exactly as a site owner would paste it. */
@@ -48,6 +51,7 @@ demo.get('/', (c) =>
                 <a href="#shop">Shop</a>
                 <a href="#pricing">Pricing</a>
                 <a href="/dashboard">Dashboard</a>
+                <a href="#cart" id="cart">Cart (0)</a>
               </nav>
             </header>
             <section class="hero" data-attune-slot="hero">
@@ -73,6 +77,7 @@ demo.get('/', (c) =>
               <p>Free returns within 30 days. Shipping is free over $50.</p>
             </main>
             <footer>This is Attune's demo site: every page view and click is recorded in your profile.</footer>
+            <script>{raw(CART)}</script>
           </body>
         </html>
     }`,

@@ -14,6 +14,15 @@ describe('the tag bundle', () => {
     expect(sizes.gzip).toBeLessThanOrEqual(5 * 1024);
   });
 
+  it('keeps IndexedDB, idb and identify hashing out of what every page view loads', () => {
+    expect(tag).not.toMatch(/indexedDB|SHA-256|IntersectionObserver/);
+    const outbox = readFileSync(new URL('../../dist/attune-outbox.js', import.meta.url), 'utf8');
+    const more = readFileSync(new URL('../../dist/attune-more.js', import.meta.url), 'utf8');
+    expect(outbox).toMatch(/indexedDB/);
+    expect(more).toMatch(/SHA-256/);
+    expect(more).toMatch(/IntersectionObserver/);
+  });
+
   it('registers no unload or beforeunload listener (keeps the back/forward cache usable)', () => {
     expect(tag).not.toMatch(/["'`](?:before)?unload["'`]/);
     expect(tag).toContain('pagehide');
