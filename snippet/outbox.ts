@@ -18,6 +18,8 @@ interface Stored extends Queued {
   /** the claiming tab ('' = free) and when it claimed */
   c: string;
   at: number;
+  /** approximate size in bytes (JSON length) */
+  b: number;
 }
 
 interface OutboxDB extends DBSchema {
@@ -26,6 +28,7 @@ interface OutboxDB extends DBSchema {
 
 /** Bounds: the oldest events go first past these, and the loss is reported, never silent. */
 export const MAX_EVENTS = 1000;
+export const MAX_BYTES = 2e6;
 const CLAIM_MS = 12e4;
 
 export const open: OutboxModule['open'] = async (site, post, beacon, debug) => {
@@ -80,14 +83,22 @@ export const open: OutboxModule['open'] = async (site, post, beacon, debug) => {
     }
   };
 
+  /** Oldest first: what goes when the bounds are hit. */
+  const overflow = (all: Stored[]) => {
+    let count = all.length;
+    let bytes = all.reduce((n, x) => n + x.b, 0);
+    return all.filter((x) => (count > MAX_EVENTS || bytes > MAX_BYTES) && (count--, (bytes -= x.b), ++dropped));
+  };
+
   const add = async (q: Queued) => {
-    const s: Stored = { ...q, c: tab, at: Date.now() };
-    if (memory) memory[q.e.id] = s;
-    else {
+    const s: Stored = { ...q, c: tab, at: Date.now(), b: JSON.stringify(q.e).length };
+    if (memory) {
+      memory[q.e.id] = s;
+      for (const x of overflow(Object.values(memory).sort((x, y) => x.e.ts - y.e.ts))) delete memory[x.e.id];
+    } else {
       const tx = db!.transaction('events', 'readwrite');
       void tx.store.put(s);
-      let extra = (await tx.store.count()) - MAX_EVENTS;
-      for (let cur = await tx.store.index('ts').openCursor(); cur && extra > 0; cur = await cur.continue(), extra--) void cur.delete(), dropped++;
+      for (const x of overflow(await tx.store.index('ts').getAll())) void tx.store.delete(x.e.id);
       await tx.done;
     }
   };

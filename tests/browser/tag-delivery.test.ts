@@ -178,6 +178,35 @@ describe('delivery', () => {
     expect(errors).toEqual([]);
   });
 
+  it('bounds the outbox: past 1,000 events the oldest are dropped, and the loss is reported as a signal', async () => {
+    setupPages();
+    const { page, errors } = await s.open();
+    blockCollect();
+    await openApp(page);
+    const aid = await requireAnonymousId(page);
+    await flush(page); // fails: the outbox takes over
+    await waitForOutbox(page, 1);
+    await page.evaluate(() => {
+      const a = (window as unknown as { attune: { track(n: string): void } }).attune;
+      for (let i = 1; i <= 1010; i++) a.track(`bulk-${i}`);
+    });
+    await expect.poll(() => outboxSize(page), { timeout: 60_000, intervals: [500] }).toBe(1000);
+
+    s.proxy.intercept(null);
+    await flush(page);
+    const overflow = (evs: StoredEvent[]) => evs.find((e) => e.type === 'signal' && e.name === 'outbox_overflow');
+    const events = await waitForEvents(s.edge, SITE, aid, (evs) => !!overflow(evs) && evs.length >= 1001, 80);
+    // 1,011 events for 1,000 places: 11 of the oldest went (events of one millisecond tie), the
+    // newest are all there, and the loss arrived as a report.
+    const kept = events.filter((e) => e.type === 'page' || e.name?.startsWith('bulk-'));
+    expect(kept).toHaveLength(1000);
+    expect(named(events, 'bulk-1010', 'track')).toHaveLength(1);
+    expect(named(events, 'bulk-900', 'track')).toHaveLength(1);
+    expect(overflow(events)!.props).toEqual({ dropped: 11 });
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(errors).toEqual([]);
+  });
+
   it('(c) a burst of 503s with Retry-After: 0 loses nothing and stores nothing twice', async () => {
     setupPages();
     const { page, errors } = await s.open();

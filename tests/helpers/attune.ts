@@ -74,10 +74,16 @@ export async function requireAnonymousId(page: Page): Promise<string> {
 
 /** All stored events of the visitor with `aid` on `site` (oldest first); [] when no profile yet. */
 export async function storedEvents(edge: LocalEdge, site: string, aid: string): Promise<StoredEvent[]> {
-  const res = await edge.api<{ events?: StoredEvent[] }>(`/sites/${site}/profiles/anon:${aid}/events?limit=1000`);
-  if (res.status === 404) return [];
-  if (res.status !== 200) throw new Error(`reading events: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.events ?? [];
+  const all: StoredEvent[] = [];
+  for (;;) {
+    const res = await edge.api<{ events?: StoredEvent[]; total?: number }>(
+      `/sites/${site}/profiles/anon:${aid}/events?limit=1000&offset=${all.length}`,
+    );
+    if (res.status === 404) return [];
+    if (res.status !== 200) throw new Error(`reading events: ${res.status} ${JSON.stringify(res.body)}`);
+    all.push(...(res.body.events ?? []));
+    if (!res.body.events?.length || all.length >= (res.body.total ?? 0)) return all;
+  }
 }
 
 /**
