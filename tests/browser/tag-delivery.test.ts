@@ -190,7 +190,7 @@ describe('delivery', () => {
       const a = (window as unknown as { attune: { track(n: string): void } }).attune;
       for (let i = 1; i <= 1010; i++) a.track(`bulk-${i}`);
     });
-    await expect.poll(() => outboxSize(page), { timeout: 60_000, intervals: [500] }).toBe(1000);
+    await expect.poll(() => outboxSize(page), { timeout: 60_000, interval: 500 }).toBe(1000);
 
     s.proxy.intercept(null);
     await flush(page);
