@@ -39,5 +39,6 @@ export function enrichEvent(e: Event, request: { lang?: string; tz?: string }): 
   if (!e.page) return e;
   const page = { ...e.page, path: e.page.path ?? pathOf(e.page.url), lang: e.page.lang ?? request.lang, tz: e.page.tz ?? request.tz };
   if (e.type !== 'page') return { ...e, page };
-  return { ...e, page, props: { ...marketingParams(e.page.url), ...e.props } };
+  const props = { ...marketingParams(e.page.url), ...e.props };
+  return Object.keys(props).length ? { ...e, page, props } : { ...e, page };
 }
