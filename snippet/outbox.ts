@@ -38,12 +38,17 @@ export const open: OutboxModule['open'] = async (site, post, beacon, debug) => {
     sessionStorage.setItem('_attune_tab', (tab = sessionStorage.getItem('_attune_tab') || tab));
   } catch {}
   let memory: Record<string, Stored> | null = null;
-  const db = await openDB<OutboxDB>('attune:' + site, 1, {
-    upgrade: (db) => void db.createObjectStore('events', { keyPath: 'e.id' }).createIndex('ts', 'e.ts'),
-  }).catch((err) => {
-    debug('IndexedDB unavailable; the outbox keeps events in memory', err);
-    memory = {};
-  });
+  // Private modes and blocked storage make indexedDB throw (even synchronously) or fail to open.
+  const db = await Promise.resolve()
+    .then(() =>
+      openDB<OutboxDB>('attune:' + site, 1, {
+        upgrade: (db) => void db.createObjectStore('events', { keyPath: 'e.id' }).createIndex('ts', 'e.ts'),
+      }),
+    )
+    .catch((err) => {
+      debug('IndexedDB unavailable; the outbox keeps events in memory', err);
+      memory = {};
+    });
 
   const lock = (id: string) => 'attune-tab:' + id;
   const locks = navigator.locks;

@@ -74,7 +74,7 @@ export function createTransport(
         (inflight ||= (async () => {
           while (queue[0] && !outbox) {
             const [batch, wait] = await post(queue);
-            if (wait == 0) drop(batch);
+            if (wait == 0) drop(batch), (failures = 0);
             else {
               debug('send failed; keeping events in the outbox');
               save(OUTBOX_FLAG, '1');
@@ -89,6 +89,8 @@ export function createTransport(
   return {
     push(q) {
       if (outbox) void outbox.then((o) => (o ? o.push(q) : queue.push(q)));
+      // Without an outbox while backing off: no send per event, and memory stays bounded.
+      else if (failures) queue.push(q) > 1e3 && queue.shift();
       else if (queue.push(q) > 19) void flush();
       else if (!inflight) schedule(1e3);
     },

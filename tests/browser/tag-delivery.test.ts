@@ -207,6 +207,33 @@ describe('delivery', () => {
     expect(errors).toEqual([]);
   });
 
+  it('without IndexedDB (blocked storage) keeps failed events in memory, says so in debug mode, and delivers them once', async () => {
+    setupPages();
+    const { context, page, errors } = await s.open();
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'indexedDB', {
+        get() {
+          throw new DOMException('blocked', 'SecurityError');
+        },
+      });
+    });
+    const debugLines: string[] = [];
+    page.on('console', (m) => debugLines.push(m.text()));
+    blockCollect();
+    await openApp(page);
+    const aid = await requireAnonymousId(page);
+    const failed = names('no-idb', 3);
+    await trackAll(page, failed);
+    await flush(page);
+    await expect.poll(() => debugLines.some((l) => /IndexedDB unavailable/.test(l)), { timeout: 10_000 }).toBe(true);
+
+    s.proxy.intercept(null);
+    await flush(page);
+    const events = await waitForEvents(s.edge, SITE, aid, (evs) => hasAll(failed)(evs) && pages(evs).length === 1);
+    expectOnce(events, failed);
+    expect(errors).toEqual([]);
+  });
+
   it('(c) a burst of 503s with Retry-After: 0 loses nothing and stores nothing twice', async () => {
     setupPages();
     const { page, errors } = await s.open();
