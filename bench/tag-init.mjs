@@ -38,6 +38,12 @@ async function entries() {
   );
   // The tag sends its page view (flushed ~1 s after load) and asks /v1/decide only when the page
   // has slots, so it runs twice: on the empty page, and with one slot element in the body.
+  // Init alone (the DESIGN budget): read 150 ms after load, before the page view is sent at ~1 s.
+  list.push({
+    id: 'attune-init',
+    name: 'Attune (init only: before its first send)',
+    head: `${STUB}<script src="/attune.js" data-site="bench" data-api="ORIGIN"></script>`,
+  });
   list.push({
     id: 'attune',
     name: 'Attune (runs: page view sent)',
