@@ -1,4 +1,5 @@
 import type { ActivityFeed } from './objects/activity-feed';
+import type { IdentityObject } from './objects/identity';
 import type { ProfileObject } from './objects/profile';
 import type { SiteIndex } from './objects/site-index';
 import type { SiteObject } from './objects/site';
@@ -8,6 +9,7 @@ export interface Env {
   SITES: DurableObjectNamespace<SiteObject>;
   SITE_INDEX: DurableObjectNamespace<SiteIndex>;
   FEEDS: DurableObjectNamespace<ActivityFeed>;
+  IDENTITIES: DurableObjectNamespace<IdentityObject>;
   /** Bearer token for /api/** and the dashboard. Admin routes answer 503 while it is unset. */
   ADMIN_TOKEN?: string;
   /** Key for profile tokens; derived from ADMIN_TOKEN when unset. */

@@ -5,6 +5,7 @@ export { ProfileObject } from './objects/profile';
 export { SiteObject } from './objects/site';
 export { SiteIndex } from './objects/site-index';
 export { ActivityFeed } from './objects/activity-feed';
+export { IdentityObject } from './objects/identity';
 
 export default {
   fetch: app.fetch,

@@ -3,27 +3,49 @@ import { ClientId } from '../../protocol/events';
 import { parseWith } from '../http/body';
 import { ApiError, notFound } from '../http/errors';
 import type { AppEnv, Env } from '../env';
+import { normaliseEmail, normalisePhone } from '../../protocol/pii';
 import { profileIdForAnonymous, profileStub } from '../profiles/address';
+import { followForward, identityStub } from '../profiles/resolve';
 import { requireAdminSite } from './sites';
 
 export const profiles = new Hono<AppEnv>();
 
+/** SHA-256 hex, as the tag hashes emails and phones in the browser. */
+async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /**
- * Resolves a `:ref` to a profile id: a profile id itself (`p_…`) or `anon:<anonymousId>`.
- * `user:` and `email:` lookups arrive with the identity directory.
+ * Resolves a `:ref` to the live profile id: a profile id (`p_…`), `anon:<anonymousId>`,
+ * `user:<userId>`, `email:<address>` or `phone:<number>` (hashed here exactly as the tag hashes
+ * them). A merged-away profile resolves to its survivor. Null when the identifier is unknown.
  */
-export async function resolveRef(site: string, ref: string): Promise<string> {
-  if (/^p_[a-z0-9]{8,64}$/.test(ref)) return ref;
-  if (ref.startsWith('anon:')) return profileIdForAnonymous(site, parseWith(ClientId, ref.slice(5), 'ref'));
-  throw new ApiError(400, 'bad_ref', `unsupported profile reference "${ref.slice(0, 80)}": use a profile id (p_…) or anon:<anonymousId>`);
+export async function resolveRef(env: Env, site: string, ref: string): Promise<string | null> {
+  const colon = ref.indexOf(':');
+  const [kind, value] = colon < 0 ? ['', ref] : [ref.slice(0, colon), ref.slice(colon + 1)];
+  let profileId: string | null;
+  if (!kind && /^p_[a-z0-9]{8,64}$/.test(value)) profileId = value;
+  else if (kind === 'anon') profileId = await profileIdForAnonymous(site, parseWith(ClientId, value, 'ref'));
+  else if (kind === 'user' && value) profileId = await identityStub(env, site, { type: 'user', value }).owner();
+  else if (kind === 'email' && value) profileId = await identityStub(env, site, { type: 'email', value: await sha256Hex(normaliseEmail(value)) }).owner();
+  else if (kind === 'phone' && value) profileId = await identityStub(env, site, { type: 'phone', value: await sha256Hex(normalisePhone(value)) }).owner();
+  else {
+    throw new ApiError(
+      400,
+      'bad_ref',
+      `unsupported profile reference "${ref.slice(0, 80)}": use a profile id (p_…), anon:<id>, user:<id>, email:<address> or phone:<number>`,
+    );
+  }
+  return profileId && followForward(env, site, profileId);
 }
 
 async function loadProfile(env: Env, site: string, ref: string) {
   await requireAdminSite(env, site);
-  const profileId = await resolveRef(site, ref);
-  const stub = profileStub(env, site, profileId);
-  const snapshot = await stub.snapshot();
-  if (!snapshot) throw notFound(`no profile for "${ref.slice(0, 80)}"`);
+  const profileId = await resolveRef(env, site, ref);
+  const stub = profileId && profileStub(env, site, profileId);
+  const snapshot = stub && (await stub.snapshot());
+  if (!stub || !snapshot) throw notFound(`no profile for "${ref.slice(0, 80)}"`);
   return { stub, snapshot };
 }
 

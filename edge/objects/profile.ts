@@ -3,6 +3,8 @@ import type { Event, Props } from '../../protocol/events';
 import type { Experience } from '../../protocol/admin';
 import type { Decision } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
+import { identifiersOf, type Identifier } from '../profiles/identifiers';
+import { absorb, exportProfile, type MergeData } from '../profiles/merge-store';
 import type { Env } from '../env';
 
 /** What the activity feed and the API show of a stored event. */
@@ -39,6 +41,13 @@ export interface ProfileSnapshot {
   lastSeen: number;
   eventCount: number;
   assignments: { experience: string; variant: string | null; assignedAt: number }[];
+  /** Profiles merged into this one. */
+  merges: { from: string; mergedAt: number; eventsAdded: number }[];
+}
+
+/** A profile that was merged away answers with where it went instead of acting. */
+export interface Forward {
+  forward: string;
 }
 
 interface EventRow extends Record<string, SqlStorageValue> {
@@ -69,6 +78,7 @@ CREATE INDEX IF NOT EXISTS events_ts ON events (ts, received_at);
 CREATE TABLE IF NOT EXISTS identifiers (type TEXT NOT NULL, value TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (type, value));
 CREATE TABLE IF NOT EXISTS traits (k TEXT PRIMARY KEY, v TEXT NOT NULL, set_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS assignments (experience TEXT PRIMARY KEY, variant TEXT, assigned_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS merges (from_profile TEXT PRIMARY KEY, merged_at INTEGER NOT NULL, events_added INTEGER NOT NULL);
 `;
 
 /**
@@ -85,9 +95,15 @@ export class ProfileObject extends DurableObject<Env> {
     this.sql.exec(SCHEMA);
   }
 
-  /** Stores a batch. Events whose id is already stored count as duplicates and change nothing. */
-  ingest(input: IngestInput): { accepted: StoredEvent[]; duplicates: number } {
+  /**
+   * Stores a batch. Events whose id is already stored count as duplicates and change nothing.
+   * Returns the identifiers its identify events named, for the caller to link, or a forward.
+   */
+  ingest(input: IngestInput): { accepted: StoredEvent[]; duplicates: number; link: Identifier[] } | Forward {
+    const forward = this.forwardedTo();
+    if (forward) return { forward };
     const accepted: StoredEvent[] = [];
+    const link: Identifier[] = [];
     let duplicates = 0;
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.receivedAt);
@@ -112,14 +128,45 @@ export class ProfileObject extends DurableObject<Env> {
           continue;
         }
         accepted.push(row);
-        if (e.type === 'identify') this.applyIdentify(e, input.receivedAt);
+        if (e.type === 'identify') this.applyIdentify(e, input.receivedAt), link.push(...identifiersOf(e));
         if (e.type === 'page' && row.path) {
           const repeat = this.repeatView(row);
           if (repeat) accepted.push(repeat);
         }
       }
     });
-    return { accepted, duplicates };
+    return { accepted, duplicates, link };
+  }
+
+  /** Where this profile was merged to, if it was. */
+  forwardedTo(): string | null {
+    return this.meta().forwardedTo ?? null;
+  }
+
+  /**
+   * First half of a merge: from now on this profile forwards to `into`, and hands over its data.
+   * Retrying with the same survivor hands the data over again (absorbing it is idempotent).
+   */
+  beginMerge(into: string): { data: MergeData } | Forward {
+    const meta = this.meta();
+    if (meta.forwardedTo && meta.forwardedTo !== into) return { forward: meta.forwardedTo };
+    let data: MergeData | undefined;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('forwardedTo', ?)", into);
+      data = exportProfile(this.sql, meta.profileId ?? '', meta);
+    });
+    return { data: data! };
+  }
+
+  /** Second half of a merge, on the survivor. A profile that has itself been merged away forwards. */
+  absorb(data: MergeData, now: number): { added: number } | Forward {
+    const forward = this.forwardedTo();
+    if (forward) return { forward };
+    let added = 0;
+    this.ctx.storage.transactionSync(() => {
+      added = absorb(this.sql, data, now);
+    });
+    return { added };
   }
 
   /** Decides the requested slots and remembers new assignments so they stay sticky. */
@@ -130,7 +177,9 @@ export class ProfileObject extends DurableObject<Env> {
     experiences: Experience[];
     slots?: string[];
     now: number;
-  }): Record<string, Decision> {
+  }): { decisions: Record<string, Decision> } | Forward {
+    const forward = this.forwardedTo();
+    if (forward) return { forward };
     const assignments = new Map<string, Assignment>();
     for (const row of this.sql.exec<{ experience: string; variant: string | null }>(
       'SELECT experience, variant FROM assignments',
@@ -155,7 +204,7 @@ export class ProfileObject extends DurableObject<Env> {
         );
       }
     });
-    return out.decisions;
+    return { decisions: out.decisions };
   }
 
   /** Everything the admin API shows about this person, or null when the object holds nothing. */
@@ -186,6 +235,10 @@ export class ProfileObject extends DurableObject<Env> {
         )
         .toArray()
         .map((r) => ({ experience: r.experience, variant: r.variant, assignedAt: r.assigned_at })),
+      merges: this.sql
+        .exec<{ from_profile: string; merged_at: number; events_added: number }>('SELECT * FROM merges ORDER BY merged_at, from_profile')
+        .toArray()
+        .map((r) => ({ from: r.from_profile, mergedAt: r.merged_at, eventsAdded: r.events_added })),
     };
   }
 

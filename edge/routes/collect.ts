@@ -7,6 +7,10 @@ import { ApiError } from '../http/errors';
 import type { AppEnv } from '../env';
 import { enrichEvent, primaryLanguage } from '../enrich/page';
 import { resolveProfile } from '../profiles/address';
+import { verifiedLinks } from '../profiles/verify';
+import { siteStub } from '../sites/config-cache';
+import { linkIdentifiers, onLiveProfile } from '../profiles/resolve';
+import { signProfileToken } from '../profiles/token';
 import { requireSite, preflight } from './public-site';
 
 export const collect = new Hono<AppEnv>();
@@ -19,7 +23,7 @@ collect.options('/', preflight);
  */
 collect.post('/', async (c) => {
   const body = parseWith(CollectBatch, await readJson(c.req.raw, MAX_BODY_BYTES));
-  await requireSite(c, body.site);
+  const config = await requireSite(c, body.site);
 
   const now = Date.now();
   const cf = c.req.raw.cf as { timezone?: string } | undefined;
@@ -44,18 +48,22 @@ collect.post('/', async (c) => {
   }
 
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
-  const { accepted, duplicates } = await profile.stub.ingest({
-    site: body.site,
-    profileId: profile.profileId,
-    anonymousId: body.anonymousId,
-    receivedAt: now,
-    events: valid,
-  });
+  const live = await onLiveProfile(c.env, body.site, profile.profileId, async (stub, profileId) =>
+    await stub.ingest({ site: body.site, profileId, anonymousId: body.anonymousId, receivedAt: now, events: valid }),
+  );
+  const { accepted, duplicates } = live.result;
+  let { link } = live.result;
+  if (link.length && config.site.verificationRequired) {
+    // Only identifies signed by the site's server may join profiles (DESIGN.md, Identity).
+    link = await verifiedLinks(await siteStub(c.env, body.site).verificationSecret(), valid, link);
+  }
+  // An identify naming a known user, email or phone joins this browser to that person's profile.
+  const profileId = link.length ? await linkIdentifiers(c.env, body.site, live.profileId, link, now) : live.profileId;
   if (accepted.length > 0) {
     // The live feed is best effort and never holds up the visitor's request.
     const feed = c.env.FEEDS.get(c.env.FEEDS.idFromName(body.site));
     c.executionCtx.waitUntil(
-      feed.append(accepted.map((e) => ({ ...e, profileId: profile.profileId }))).catch((err: unknown) => {
+      feed.append(accepted.map((e) => ({ ...e, profileId }))).catch((err: unknown) => {
         console.error('activity feed append failed', err);
       }),
     );
@@ -64,7 +72,7 @@ collect.post('/', async (c) => {
     accepted: accepted.length,
     duplicates: duplicates + (body.events.length - rejected.length - valid.length),
     rejected,
-    profileToken: profile.token,
+    profileToken: profileId === profile.profileId ? profile.token : await signProfileToken(c.env, body.site, profileId),
   };
   return c.json(res, 202);
 });

@@ -4,6 +4,8 @@ import { MAX_BODY_BYTES } from '../../protocol/limits';
 import { readJson, parseWith } from '../http/body';
 import type { AppEnv } from '../env';
 import { resolveProfile } from '../profiles/address';
+import { onLiveProfile } from '../profiles/resolve';
+import { signProfileToken } from '../profiles/token';
 import { requireSite, preflight } from './public-site';
 
 export const decide = new Hono<AppEnv>();
@@ -16,18 +18,17 @@ decide.post('/', async (c) => {
   const config = await requireSite(c, body.site);
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
   const running = config.experiences.filter((e) => e.status === 'running');
-  const decisions =
-    running.length === 0
-      ? {}
-      : await profile.stub.decide({
-          site: body.site,
-          profileId: profile.profileId,
-          anonymousId: body.anonymousId,
-          experiences: running,
-          slots: body.slots,
-          now: Date.now(),
-        });
-  const res: DecideResponse = { profileToken: profile.token, decisions, audiences: [] };
+  let profileId = profile.profileId;
+  let decisions: DecideResponse['decisions'] = {};
+  if (running.length > 0) {
+    const live = await onLiveProfile(c.env, body.site, profile.profileId, async (stub, id) =>
+      await stub.decide({ site: body.site, profileId: id, anonymousId: body.anonymousId, experiences: running, slots: body.slots, now: Date.now() }),
+    );
+    profileId = live.profileId;
+    decisions = live.result.decisions;
+  }
+  const token = profileId === profile.profileId ? profile.token : await signProfileToken(c.env, body.site, profileId);
+  const res: DecideResponse = { profileToken: token, decisions, audiences: [] };
   c.header('Cache-Control', 'no-store');
   return c.json(res);
 });

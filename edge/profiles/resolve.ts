@@ -1,0 +1,80 @@
+import type { Env } from '../env';
+import { profileStub } from './address';
+import { identifierKey, type Identifier } from './identifiers';
+
+/**
+ * Identity across objects. A merged-away profile forwards to its survivor, and a profile only ever
+ * forwards to a smaller profile id, so forward chains cannot loop and two merges racing in opposite
+ * directions agree on the survivor.
+ */
+const MAX_HOPS = 16;
+
+export function identityStub(env: Env, site: string, id: Identifier) {
+  return env.IDENTITIES.get(env.IDENTITIES.idFromName(identifierKey(site, id)));
+}
+
+/** The live profile a profile id stands for now. */
+export async function followForward(env: Env, site: string, profileId: string): Promise<string> {
+  let id = profileId;
+  for (let i = 0; i < MAX_HOPS; i++) {
+    const next = await profileStub(env, site, id).forwardedTo();
+    if (!next) return id;
+    id = next;
+  }
+  throw new Error(`forward chain from ${profileId} is longer than ${MAX_HOPS}`);
+}
+
+/**
+ * Merges the profiles behind `a` and `b` into one and returns the survivor: the smaller id. Safe to
+ * retry and to race: the retiring profile forwards before it hands over its data, the survivor
+ * takes in data idempotently, and if either side moved meanwhile the merge resolves again.
+ */
+export async function mergeProfiles(env: Env, site: string, a: string, b: string, now: number): Promise<string> {
+  for (let attempt = 0; attempt < MAX_HOPS; attempt++) {
+    const [x, y] = await Promise.all([followForward(env, site, a), followForward(env, site, b)]);
+    if (x === y) return x;
+    const [survivor, retiring] = x < y ? [x, y] : [y, x];
+    const handed = await profileStub(env, site, retiring).beginMerge(survivor);
+    if ('forward' in handed) continue; // it merged elsewhere meanwhile: resolve again
+    // The survivor may itself have merged away meanwhile: the data follows its forwards.
+    let target = survivor;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const res = await profileStub(env, site, target).absorb(handed.data, now);
+      if (!('forward' in res)) return target;
+      target = res.forward;
+    }
+  }
+  throw new Error(`could not merge ${a} and ${b}`);
+}
+
+/**
+ * Links a profile to the identifiers an identify named. An identifier claimed by another profile
+ * means the two are one person: they merge. Returns the profile the visitor is now.
+ */
+export async function linkIdentifiers(env: Env, site: string, profileId: string, ids: Identifier[], now: number): Promise<string> {
+  let current = profileId;
+  for (const id of ids) {
+    const owner = await identityStub(env, site, id).claim(current, now);
+    if (owner !== current) current = await mergeProfiles(env, site, current, owner, now);
+  }
+  return current;
+}
+
+/**
+ * Runs `call` on the profile, following forwards when it was merged away, and says which profile
+ * answered. One hop in the common case; a merged browser's next request carries the new token.
+ */
+export async function onLiveProfile<R extends object>(
+  env: Env,
+  site: string,
+  profileId: string,
+  call: (stub: ReturnType<typeof profileStub>, profileId: string) => Promise<R>,
+): Promise<{ profileId: string; result: Exclude<R, { forward: string }> }> {
+  let id = profileId;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const result: R = await call(profileStub(env, site, id), id);
+    if (!('forward' in result)) return { profileId: id, result: result as Exclude<R, { forward: string }> };
+    id = (result as { forward: string }).forward;
+  }
+  throw new Error(`forward chain from ${profileId} is longer than ${MAX_HOPS}`);
+}

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { identitySignature } from '../../edge/profiles/verify';
+import { admin, anon, createSite, event, post } from './helpers';
+
+/** What the tag sends for an email: SHA-256 hex of the trimmed, lower-cased address. */
+async function hashEmail(email: string): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(email.trim().toLowerCase()));
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+interface Snapshot {
+  profileId: string;
+  eventCount: number;
+  identifiers: { type: string; value: string }[];
+  merges: { from: string }[];
+  assignments: { experience: string; variant: string | null }[];
+}
+
+async function profile(site: string, ref: string): Promise<Snapshot> {
+  const res = await admin(`/sites/${site}/profiles/${encodeURIComponent(ref)}`);
+  if (res.status !== 200) throw new Error(`${ref}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Snapshot;
+}
+
+async function collect(site: string, anonymousId: string, events: unknown[], profileToken?: string) {
+  const res = await post('/v1/collect', { site, anonymousId, events, ...(profileToken && { profileToken }) });
+  expect(res.status).toBe(202);
+  return (await res.json()) as { accepted: number; duplicates: number; profileToken: string };
+}
+
+const identify = (userId: string | undefined, emailHash: string) =>
+  event('identify', { ...(userId && { userId }), traits: { email: emailHash, plan: 'pro' } });
+
+describe('identity: one profile per person across devices', () => {
+  it('merges two devices that identify with the same email, and every lookup finds the one profile', async () => {
+    const site = await createSite();
+    const [laptop, phone] = [anon(), anon()];
+    const email = await hashEmail('Ada@Example.com');
+    await collect(site, laptop, [event(), event('track', { name: 'Viewed pricing' })]);
+    await collect(site, laptop, [identify('user-ada', email)]);
+    await collect(site, phone, [event(), event('track', { name: 'Added to cart' })]);
+    const joined = await collect(site, phone, [identify(undefined, email)]);
+
+    const refs = [`anon:${laptop}`, `anon:${phone}`, 'user:user-ada', 'email: ada@EXAMPLE.com '];
+    const views = await Promise.all(refs.map((r) => profile(site, r)));
+    expect(new Set(views.map((v) => v.profileId)).size).toBe(1);
+    const [p] = views;
+    expect(p!.eventCount).toBe(6);
+    expect(p!.merges).toHaveLength(1);
+    expect(p!.identifiers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'anonymous', value: laptop }),
+        expect.objectContaining({ type: 'anonymous', value: phone }),
+        expect.objectContaining({ type: 'user', value: 'user-ada' }),
+      ]),
+    );
+    // The phone now holds a token for the surviving profile: its next event lands there in one hop.
+    expect(joined.profileToken.split('.')[0]).toBe(p!.profileId);
+    await collect(site, phone, [event('track', { name: 'Checkout' })], joined.profileToken);
+    expect((await profile(site, `anon:${phone}`)).eventCount).toBe(7);
+    // So does the phone with its old identity (no token): the merged-away profile forwards.
+    await collect(site, phone, [event('track', { name: 'Checkout again' })]);
+    expect((await profile(site, 'user:user-ada')).eventCount).toBe(8);
+  });
+
+  it('joins three devices into one profile with every event once', async () => {
+    const site = await createSite();
+    const devices = [anon(), anon(), anon()];
+    const email = await hashEmail('grace@example.com');
+    for (const d of devices) await collect(site, d, [event(), event('track', { name: 'Read docs' }), identify(undefined, email)]);
+    const views = await Promise.all(devices.map((d) => profile(site, `anon:${d}`)));
+    expect(new Set(views.map((v) => v.profileId)).size).toBe(1);
+    expect(views[0]!.eventCount).toBe(9);
+    expect(views[0]!.merges).toHaveLength(2);
+  });
+
+  it('ends a 50-device identify race in one profile holding every event exactly once', async () => {
+    const site = await createSite();
+    const devices = Array.from({ length: 50 }, () => anon());
+    const email = await hashEmail('race@example.com');
+    await Promise.all(devices.map((d) => collect(site, d, [event(), event('track', { name: 'Browse' })])));
+    await Promise.all(devices.map((d) => collect(site, d, [identify(undefined, email)])));
+    const views = await Promise.all(devices.map((d) => profile(site, `anon:${d}`)));
+    const ids = new Set(views.map((v) => v.profileId));
+    expect(ids.size).toBe(1);
+    const survivor = await profile(site, 'email:race@example.com');
+    expect(survivor.eventCount).toBe(150);
+    const { events, total } = (await (await admin(`/sites/${site}/profiles/email:race@example.com/events?limit=1000`)).json()) as {
+      events: { id: string }[];
+      total: number;
+    };
+    expect(total).toBe(150);
+    expect(new Set(events.map((e) => e.id)).size).toBe(150);
+  });
+
+  it('changes nothing when an identify is retried', async () => {
+    const site = await createSite();
+    const [a, b] = [anon(), anon()];
+    const email = await hashEmail('retry@example.com');
+    await collect(site, a, [event(), identify('u-retry', email)]);
+    const batch = [event(), identify(undefined, email)];
+    await collect(site, b, batch);
+    const again = await collect(site, b, batch);
+    expect(again).toMatchObject({ accepted: 0, duplicates: 2 });
+    const p = await profile(site, 'user:u-retry');
+    expect(p.eventCount).toBe(4);
+    expect(p.merges).toHaveLength(1);
+  });
+
+  it("keeps the survivor's experiment assignment, so a merged visitor's variant is stable", async () => {
+    const site = await createSite();
+    const exp = await admin(`/sites/${site}/experiences`, {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'hero',
+        name: 'Hero',
+        slot: 'hero',
+        status: 'running',
+        variants: [
+          { key: 'a', weight: 1, content: { type: 'text', value: 'A' } },
+          { key: 'b', weight: 1, content: { type: 'text', value: 'B' } },
+        ],
+      }),
+    });
+    expect(exp.status).toBe(201);
+    const email = await hashEmail('stable@example.com');
+    const decide = async (anonymousId: string) =>
+      ((await (await post('/v1/decide', { site, anonymousId, slots: ['hero'], context: { url: 'https://shop.test/' } })).json()) as {
+        decisions: { hero?: { variant: string } };
+      }).decisions.hero?.variant;
+    // Find two devices that were bucketed differently, so the merge has something to decide.
+    const first = anon();
+    const firstVariant = await decide(first);
+    let second = anon();
+    for (let i = 0; i < 40 && (await decide(second)) === firstVariant; i++) second = anon();
+    await collect(site, first, [identify(undefined, email)]);
+    await collect(site, second, [identify(undefined, email)]);
+    const p = await profile(site, 'email:stable@example.com');
+    expect(p.assignments).toHaveLength(1);
+    const kept = p.assignments[0]!.variant;
+    expect(await decide(first)).toBe(kept);
+    expect(await decide(second)).toBe(kept);
+  });
+
+  it('answers 404 for an identifier nobody claimed', async () => {
+    const site = await createSite();
+    expect((await admin(`/sites/${site}/profiles/user:nobody`)).status).toBe(404);
+    expect((await admin(`/sites/${site}/profiles/email:nobody@example.com`)).status).toBe(404);
+  });
+
+  it('with verification required, joins only identifies signed by the site, and never through a self-asserted email', async () => {
+    const secret = 'site-secret-0123456789abcdef';
+    const site = await createSite({ verificationSecret: secret, verificationRequired: true });
+    const email = await hashEmail('vip@example.com');
+    const signed = async (userId: string) =>
+      event('identify', { userId, signature: await identitySignature(secret, userId), traits: { email } });
+    const [owner, unsigned, forged, viaEmail, genuine] = [anon(), anon(), anon(), anon(), anon()];
+    await collect(site, owner, [event(), await signed('vip')]);
+    await collect(site, unsigned, [event(), event('identify', { userId: 'vip' })]);
+    await collect(site, forged, [event(), event('identify', { userId: 'vip', signature: 'ab'.repeat(32) })]);
+    await collect(site, viaEmail, [event(), identify(undefined, email)]);
+    await collect(site, genuine, [event(), await signed('vip')]);
+
+    const vip = (await profile(site, 'user:vip')).profileId;
+    expect((await profile(site, `anon:${genuine}`)).profileId).toBe(vip);
+    for (const claimant of [unsigned, forged, viaEmail]) {
+      expect((await profile(site, `anon:${claimant}`)).profileId).not.toBe(vip);
+    }
+    expect((await profile(site, 'user:vip')).eventCount).toBe(4);
+  });
+});
