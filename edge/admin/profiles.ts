@@ -5,7 +5,7 @@ import { ApiError, notFound } from '../http/errors';
 import type { AppEnv, Env } from '../env';
 import { normaliseEmail, normalisePhone } from '../../protocol/pii';
 import { profileIdForAnonymous, profileStub } from '../profiles/address';
-import { followForward, identityStub } from '../profiles/resolve';
+import { eraseProfile, followForward, identityStub } from '../profiles/resolve';
 import { requireAdminSite } from './sites';
 
 export const profiles = new Hono<AppEnv>();
@@ -66,6 +66,27 @@ profiles.get('/:ref/events', async (c) => {
   const limit = intParam(c.req.query('limit'), 'limit', 100, 1000);
   const offset = intParam(c.req.query('offset'), 'offset', 0, 10_000_000);
   return c.json(await stub.events(limit, offset));
+});
+
+/** GET …/export — everything held about the person, as one JSON document. */
+profiles.get('/:ref/export', async (c) => {
+  const { stub, snapshot } = await loadProfile(c.env, c.req.param('site') as string, c.req.param('ref'));
+  const events = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await stub.events(1000, offset);
+    events.push(...page.events);
+    if (page.events.length < 1000) break;
+  }
+  c.header('Content-Disposition', `attachment; filename="${snapshot.profileId}.json"`);
+  return c.json({ exportedAt: new Date().toISOString(), profile: snapshot, events });
+});
+
+/** DELETE …/:ref — erases the person everywhere Attune keeps them. */
+profiles.delete('/:ref', async (c) => {
+  const site = c.req.param('site') as string;
+  const { snapshot } = await loadProfile(c.env, site, c.req.param('ref'));
+  const erased = await eraseProfile(c.env, site, snapshot.profileId);
+  return c.json({ deleted: snapshot.profileId, profiles: erased });
 });
 
 /** GET /api/sites/:site/events — the site's most recent events, newest first (the dashboard's feed). */

@@ -37,4 +37,9 @@ export class ActivityFeed extends DurableObject<Env> {
       .toArray()
       .map((r) => JSON.parse(r.body) as FeedItem);
   }
+
+  /** Drops the erased profiles' events from the feed too. */
+  forget(profileIds: string[]): void {
+    for (const id of profileIds) this.sql.exec("DELETE FROM recent WHERE json_extract(body, '$.profileId') = ?", id);
+  }
 }

@@ -25,4 +25,9 @@ export class IdentityObject extends DurableObject<Env> {
   owner(): string | null {
     return this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM owner').toArray()[0]?.profile_id ?? null;
   }
+
+  /** Forgets the owner (the profile was erased): the identifier is free again. */
+  release(): void {
+    this.sql.exec('DELETE FROM owner');
+  }
 }

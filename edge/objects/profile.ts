@@ -242,6 +242,21 @@ export class ProfileObject extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Erases everything this object holds (right to be forgotten). Returns what the caller must
+   * erase elsewhere: the identifiers it claimed, and the profiles merged into it, which keep copies.
+   */
+  erase(): { identifiers: Identifier[]; mergedFrom: string[] } {
+    const identifiers = this.sql
+      .exec<{ type: string; value: string }>("SELECT type, value FROM identifiers WHERE type IN ('user', 'email', 'phone')")
+      .toArray() as Identifier[];
+    const mergedFrom = this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merges').toArray().map((r) => r.from_profile);
+    this.ctx.storage.transactionSync(() => {
+      for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'meta']) this.sql.exec(`DELETE FROM ${table}`);
+    });
+    return { identifiers, mergedFrom };
+  }
+
   /** The journey, oldest first, paginated by offset. */
   events(limit: number, offset: number): { events: StoredEvent[]; total: number } {
     const total = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n;
@@ -300,8 +315,8 @@ export class ProfileObject extends DurableObject<Env> {
   }
 
   private applyIdentify(e: Event, now: number): void {
-    if (e.userId) {
-      this.sql.exec('INSERT OR IGNORE INTO identifiers (type, value, first_seen) VALUES (?, ?, ?)', 'user', e.userId, now);
+    for (const id of identifiersOf(e)) {
+      this.sql.exec('INSERT OR IGNORE INTO identifiers (type, value, first_seen) VALUES (?, ?, ?)', id.type, id.value, now);
     }
     for (const [k, v] of Object.entries(e.traits ?? {})) {
       // Newer wins by client time, so a late-arriving old identify cannot overwrite a fresh trait.

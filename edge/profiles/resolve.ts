@@ -78,3 +78,20 @@ export async function onLiveProfile<R extends object>(
   }
   throw new Error(`forward chain from ${profileId} is longer than ${MAX_HOPS}`);
 }
+
+/**
+ * Erases a person: the live profile, every profile merged into it (they keep copies for unmerge),
+ * their identifier claims, and their events in the site's activity feed. Returns the erased ids.
+ */
+export async function eraseProfile(env: Env, site: string, profileId: string): Promise<string[]> {
+  const erased = [profileId];
+  const { identifiers, mergedFrom } = await profileStub(env, site, profileId).erase();
+  for (const from of mergedFrom) {
+    const other = await profileStub(env, site, from).erase();
+    identifiers.push(...other.identifiers);
+    erased.push(from);
+  }
+  await Promise.all(identifiers.map((id) => identityStub(env, site, id).release()));
+  await env.FEEDS.get(env.FEEDS.idFromName(site)).forget(erased);
+  return erased;
+}
