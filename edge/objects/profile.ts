@@ -26,6 +26,8 @@ export interface StoredEvent {
 
 export interface IngestInput {
   site: string;
+  /** The site's retention: events older than this many days are purged by the object's alarm. */
+  retentionDays: number;
   profileId: string;
   anonymousId: string;
   receivedAt: number;
@@ -65,6 +67,9 @@ interface EventRow extends Record<string, SqlStorageValue> {
   props: string | null;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_RETENTION_DAYS = 395;
+
 /** Visits further apart than this start a new session. */
 const SESSION_GAP_MS = 30 * 60 * 1000;
 
@@ -99,9 +104,11 @@ export class ProfileObject extends DurableObject<Env> {
    * Stores a batch. Events whose id is already stored count as duplicates and change nothing.
    * Returns the identifiers its identify events named, for the caller to link, or a forward.
    */
-  ingest(input: IngestInput): { accepted: StoredEvent[]; duplicates: number; link: Identifier[] } | Forward {
+  async ingest(input: IngestInput): Promise<{ accepted: StoredEvent[]; duplicates: number; link: Identifier[] } | Forward> {
     const forward = this.forwardedTo();
     if (forward) return { forward };
+    this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('retentionDays', ?)", String(input.retentionDays));
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(input.receivedAt + DAY_MS);
     const accepted: StoredEvent[] = [];
     const link: Identifier[] = [];
     let duplicates = 0;
@@ -136,6 +143,14 @@ export class ProfileObject extends DurableObject<Env> {
       }
     });
     return { accepted, duplicates, link };
+  }
+
+  /** Daily retention sweep: drops events older than the site's retention, while any are left. */
+  override async alarm(): Promise<void> {
+    const days = Number(this.meta().retentionDays ?? DEFAULT_RETENTION_DAYS);
+    this.sql.exec('DELETE FROM events WHERE ts < ?', Date.now() - days * DAY_MS);
+    const left = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n;
+    if (left > 0) await this.ctx.storage.setAlarm(Date.now() + DAY_MS);
   }
 
   /** Where this profile was merged to, if it was. */
@@ -246,7 +261,8 @@ export class ProfileObject extends DurableObject<Env> {
    * Erases everything this object holds (right to be forgotten). Returns what the caller must
    * erase elsewhere: the identifiers it claimed, and the profiles merged into it, which keep copies.
    */
-  erase(): { identifiers: Identifier[]; mergedFrom: string[] } {
+  async erase(): Promise<{ identifiers: Identifier[]; mergedFrom: string[] }> {
+    await this.ctx.storage.deleteAlarm();
     const identifiers = this.sql
       .exec<{ type: string; value: string }>("SELECT type, value FROM identifiers WHERE type IN ('user', 'email', 'phone')")
       .toArray() as Identifier[];

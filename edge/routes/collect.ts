@@ -49,7 +49,14 @@ collect.post('/', async (c) => {
 
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
   const live = await onLiveProfile(c.env, body.site, profile.profileId, async (stub, profileId) =>
-    await stub.ingest({ site: body.site, profileId, anonymousId: body.anonymousId, receivedAt: now, events: valid }),
+    await stub.ingest({
+      site: body.site,
+      retentionDays: config.site.retentionDays,
+      profileId,
+      anonymousId: body.anonymousId,
+      receivedAt: now,
+      events: valid,
+    }),
   );
   const { accepted, duplicates } = live.result;
   let { link } = live.result;

@@ -1,5 +1,10 @@
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { env as workerEnv } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import type { Env } from '../../edge/env';
 import { admin, anon, createSite, event, feedWith, post } from './helpers';
+
+const env = workerEnv as unknown as Env; // the test project's bindings are the edge's
 
 async function hashEmail(email: string): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(email.trim().toLowerCase()));
@@ -43,5 +48,24 @@ describe('privacy: export and erase a person', () => {
     await post('/v1/collect', { site, anonymousId: fresh, events: [identify(email)] });
     const p = (await (await admin(`/sites/${site}/profiles/email:erase-me@example.com`)).json()) as { eventCount: number; merges: unknown[] };
     expect(p).toMatchObject({ eventCount: 1, merges: [] });
+  });
+});
+
+describe('retention', () => {
+  it("purges events older than the site's retention days when the profile's alarm runs", async () => {
+    const site = await createSite({ retentionDays: 30 });
+    const a = anon();
+    const day = 24 * 60 * 60 * 1000;
+    const res = await post('/v1/collect', {
+      site,
+      anonymousId: a,
+      events: [event('page', { ts: Date.now() - 40 * day }), event('page', { ts: Date.now() - 31 * day }), event('page', { ts: Date.now() - day })],
+    });
+    const { profileToken } = (await res.json()) as { profileToken: string };
+    const profileId = profileToken.split('.')[0]!;
+    const stub = env.PROFILES.get(env.PROFILES.idFromName(`${site}/${profileId}`));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const { total } = (await (await admin(`/sites/${site}/profiles/anon:${a}/events`)).json()) as { total: number };
+    expect(total).toBe(1);
   });
 });
