@@ -26,7 +26,16 @@ const SiteFields = z.object({
   verificationRequired: z.boolean(),
   retentionDays: z.number().int().min(1).max(3650),
   consentDefault: z.enum(['granted', 'required']),
+  /** How many identifiers of a type one profile may hold, and how many profiles one identifier may join. */
+  identifierLimits: z.object({
+    user: z.number().int().min(1).max(100),
+    email: z.number().int().min(1).max(100),
+    phone: z.number().int().min(1).max(100),
+    profilesPerIdentifier: z.number().int().min(1).max(10_000),
+  }),
 });
+
+export const DEFAULT_IDENTIFIER_LIMITS = { user: 1, email: 3, phone: 3, profilesPerIdentifier: 100 };
 
 export const SiteInput = SiteFields.extend({
   key: SiteKey,
@@ -36,6 +45,7 @@ export const SiteInput = SiteFields.extend({
   verificationRequired: SiteFields.shape.verificationRequired.default(false),
   retentionDays: SiteFields.shape.retentionDays.default(395),
   consentDefault: SiteFields.shape.consentDefault.default('granted'),
+  identifierLimits: SiteFields.shape.identifierLimits.default(DEFAULT_IDENTIFIER_LIMITS),
 });
 export const SitePatch = SiteFields.partial();
 

@@ -13,13 +13,24 @@ export class IdentityObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec('CREATE TABLE IF NOT EXISTS owner (k INTEGER PRIMARY KEY CHECK (k = 1), profile_id TEXT NOT NULL, claimed_at INTEGER NOT NULL)');
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS owner (k INTEGER PRIMARY KEY CHECK (k = 1), profile_id TEXT NOT NULL, claimed_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS joined (profile_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL);
+    `);
   }
 
-  /** The owner, claiming the identifier for `profileId` when nobody has. Serialised by the object. */
-  claim(profileId: string, now: number): string {
+  /**
+   * The owner, claiming the identifier for `profileId` when nobody has. Serialised by the object.
+   * `refused` when more than `maxProfiles` profiles have tried to join through it: a shared or
+   * bogus identifier (test@test.com) must not collapse everyone into one profile.
+   */
+  claim(profileId: string, now: number, maxProfiles: number): { owner: string; refused: boolean } {
     this.sql.exec('INSERT OR IGNORE INTO owner (k, profile_id, claimed_at) VALUES (1, ?, ?)', profileId, now);
-    return this.owner()!;
+    const known = this.sql.exec('SELECT 1 FROM joined WHERE profile_id = ?', profileId).toArray().length > 0;
+    const count = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM joined').one().n;
+    if (!known && count >= maxProfiles) return { owner: this.owner()!, refused: true };
+    this.sql.exec('INSERT OR IGNORE INTO joined (profile_id, joined_at) VALUES (?, ?)', profileId, now);
+    return { owner: this.owner()!, refused: false };
   }
 
   owner(): string | null {
@@ -29,5 +40,6 @@ export class IdentityObject extends DurableObject<Env> {
   /** Forgets the owner (the profile was erased): the identifier is free again. */
   release(): void {
     this.sql.exec('DELETE FROM owner');
+    this.sql.exec('DELETE FROM joined');
   }
 }

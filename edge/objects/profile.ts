@@ -28,6 +28,8 @@ export interface IngestInput {
   site: string;
   /** The site's retention: events older than this many days are purged by the object's alarm. */
   retentionDays: number;
+  /** How many identifiers of each type this profile may hold. */
+  limits: Record<Identifier['type'], number>;
   profileId: string;
   anonymousId: string;
   receivedAt: number;
@@ -115,6 +117,9 @@ export class ProfileObject extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.receivedAt);
       for (const e of input.events) {
+        const named = identifiersOf(e);
+        const allowed = this.admit(named, input.limits);
+        const refused = named.filter((id) => !allowed.includes(id)).map((id) => `${id.type}: limit of ${input.limits[id.type]} reached`);
         const row: StoredEvent = {
           id: e.id,
           type: e.type,
@@ -128,14 +133,18 @@ export class ProfileObject extends DurableObject<Env> {
           referrer: e.page?.referrer ?? null,
           context: e.page ? { lang: e.page.lang, tz: e.page.tz, vw: e.page.vw, vh: e.page.vh } : null,
           // An identify keeps who it named in the timeline; its traits are hashed already.
-          props: e.type === 'identify' ? { ...e.traits, ...e.props, ...(e.userId && { userId: e.userId }) } : (e.props ?? null),
+          // A refused identifier stays on record with its reason, and joins nothing.
+          props:
+            e.type === 'identify'
+              ? { ...e.traits, ...e.props, ...(e.userId && { userId: e.userId }), ...(refused[0] && { refused: refused.join('; ') }) }
+              : (e.props ?? null),
         };
         if (!this.insertEvent(row)) {
           duplicates++;
           continue;
         }
         accepted.push(row);
-        if (e.type === 'identify') this.applyIdentify(e, input.receivedAt), link.push(...identifiersOf(e));
+        if (e.type === 'identify') this.applyIdentify(e, allowed, input.receivedAt), link.push(...allowed);
         if (e.type === 'page' && row.path) {
           const repeat = this.repeatView(row);
           if (repeat) accepted.push(repeat);
@@ -263,9 +272,7 @@ export class ProfileObject extends DurableObject<Env> {
    */
   async erase(): Promise<{ identifiers: Identifier[]; mergedFrom: string[] }> {
     await this.ctx.storage.deleteAlarm();
-    const identifiers = this.sql
-      .exec<{ type: string; value: string }>("SELECT type, value FROM identifiers WHERE type IN ('user', 'email', 'phone')")
-      .toArray() as Identifier[];
+    const identifiers = this.knownIdentifiers();
     const mergedFrom = this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merges').toArray().map((r) => r.from_profile);
     this.ctx.storage.transactionSync(() => {
       for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'meta']) this.sql.exec(`DELETE FROM ${table}`);
@@ -330,8 +337,37 @@ export class ProfileObject extends DurableObject<Env> {
     this.sql.exec('INSERT OR IGNORE INTO identifiers (type, value, first_seen) VALUES (?, ?, ?)', 'anonymous', anonymousId, now);
   }
 
-  private applyIdentify(e: Event, now: number): void {
-    for (const id of identifiersOf(e)) {
+  /**
+   * The identifiers this profile may take: those it holds already, and new ones while it is under
+   * its per-type limit, so a shared device (a kiosk, a family laptop) cannot collect everyone.
+   */
+  private admit(ids: Identifier[], limits: Record<Identifier['type'], number>): Identifier[] {
+    const counts = this.identifierCounts();
+    return ids.filter((id) => {
+      const held = this.sql.exec('SELECT 1 FROM identifiers WHERE type = ? AND value = ?', id.type, id.value).toArray().length > 0;
+      if (held) return true;
+      if ((counts[id.type] ?? 0) >= limits[id.type]) return false;
+      counts[id.type] = (counts[id.type] ?? 0) + 1;
+      return true;
+    });
+  }
+
+  /** How many identifiers of each type the profile holds. */
+  private identifierCounts(): Partial<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.sql.exec<{ type: string; n: number }>('SELECT type, COUNT(*) AS n FROM identifiers GROUP BY type')) out[r.type] = r.n;
+    return out;
+  }
+
+  /** The known identifiers (user, email, phone) the profile holds. */
+  knownIdentifiers(): Identifier[] {
+    return this.sql
+      .exec<{ type: string; value: string }>("SELECT type, value FROM identifiers WHERE type IN ('user', 'email', 'phone')")
+      .toArray() as Identifier[];
+  }
+
+  private applyIdentify(e: Event, allowed: Identifier[], now: number): void {
+    for (const id of allowed) {
       this.sql.exec('INSERT OR IGNORE INTO identifiers (type, value, first_seen) VALUES (?, ?, ?)', id.type, id.value, now);
     }
     for (const [k, v] of Object.entries(e.traits ?? {})) {

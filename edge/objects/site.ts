@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Experience, ExperienceInput, Site, SiteInput, SitePatch } from '../../protocol/admin';
+import { DEFAULT_IDENTIFIER_LIMITS, type Experience, type ExperienceInput, type Site, type SiteInput, type SitePatch } from '../../protocol/admin';
 import type { Env } from '../env';
 
 /** A site's settings and experiences as the decision path reads them. */
@@ -133,7 +133,8 @@ export class SiteObject extends DurableObject<Env> {
 
 function publicSite(s: StoredSite): Site {
   const { verificationSecret, ...rest } = s;
-  return { ...rest, verificationSecretSet: verificationSecret !== null };
+  // Sites stored before a setting existed get its default.
+  return { ...rest, identifierLimits: rest.identifierLimits ?? DEFAULT_IDENTIFIER_LIMITS, verificationSecretSet: verificationSecret !== null };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

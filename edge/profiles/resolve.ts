@@ -1,3 +1,4 @@
+import type { Site } from '../../protocol/admin';
 import type { Env } from '../env';
 import { profileStub } from './address';
 import { identifierKey, type Identifier } from './identifiers';
@@ -47,15 +48,28 @@ export async function mergeProfiles(env: Env, site: string, a: string, b: string
   throw new Error(`could not merge ${a} and ${b}`);
 }
 
+export type Limits = Site['identifierLimits'];
+
+/** Whether two profiles together would hold more identifiers of a type than one person may. */
+async function overLimit(env: Env, site: string, a: string, b: string, limits: Limits): Promise<boolean> {
+  const [ia, ib] = await Promise.all([profileStub(env, site, a).knownIdentifiers(), profileStub(env, site, b).knownIdentifiers()]);
+  const distinct = new Set([...ia, ...ib].map((id) => `${id.type}:${id.value}`));
+  return (['user', 'email', 'phone'] as const).some((t) => [...distinct].filter((k) => k.startsWith(`${t}:`)).length > limits[t]);
+}
+
 /**
  * Links a profile to the identifiers an identify named. An identifier claimed by another profile
- * means the two are one person: they merge. Returns the profile the visitor is now.
+ * means the two are one person: they merge, unless that would break the site's identifier limits
+ * (two user ids in one profile are two people). Returns the profile the visitor is now.
  */
-export async function linkIdentifiers(env: Env, site: string, profileId: string, ids: Identifier[], now: number): Promise<string> {
+export async function linkIdentifiers(env: Env, site: string, profileId: string, ids: Identifier[], now: number, limits: Limits): Promise<string> {
   let current = profileId;
   for (const id of ids) {
-    const owner = await identityStub(env, site, id).claim(current, now);
-    if (owner !== current) current = await mergeProfiles(env, site, current, owner, now);
+    const { owner, refused } = await identityStub(env, site, id).claim(current, now, limits.profilesPerIdentifier);
+    if (refused || owner === current) continue;
+    const [x, y] = await Promise.all([followForward(env, site, current), followForward(env, site, owner)]);
+    if (x !== y && (await overLimit(env, site, x, y, limits))) continue;
+    current = await mergeProfiles(env, site, current, owner, now);
   }
   return current;
 }

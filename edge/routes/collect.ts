@@ -52,6 +52,7 @@ collect.post('/', async (c) => {
     await stub.ingest({
       site: body.site,
       retentionDays: config.site.retentionDays,
+      limits: config.site.identifierLimits,
       profileId,
       anonymousId: body.anonymousId,
       receivedAt: now,
@@ -65,7 +66,7 @@ collect.post('/', async (c) => {
     link = await verifiedLinks(await siteStub(c.env, body.site).verificationSecret(), valid, link);
   }
   // An identify naming a known user, email or phone joins this browser to that person's profile.
-  const profileId = link.length ? await linkIdentifiers(c.env, body.site, live.profileId, link, now) : live.profileId;
+  const profileId = link.length ? await linkIdentifiers(c.env, body.site, live.profileId, link, now, config.site.identifierLimits) : live.profileId;
   if (accepted.length > 0) {
     // The live feed is best effort and never holds up the visitor's request.
     const feed = c.env.FEEDS.get(c.env.FEEDS.idFromName(body.site));

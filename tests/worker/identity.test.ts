@@ -169,3 +169,40 @@ describe('identity: one profile per person across devices', () => {
     expect((await profile(site, 'user:vip')).eventCount).toBe(4);
   });
 });
+
+describe('identity: limits against shared and bogus identifiers', () => {
+  it('a kiosk keeps its first user: a second user id is recorded, refused with a reason, and joins nothing', async () => {
+    const site = await createSite();
+    const [kiosk, home] = [anon(), anon()];
+    await collect(site, home, [event(), event('identify', { userId: 'bob' })]);
+    await collect(site, kiosk, [event('identify', { userId: 'alice' })]);
+    await collect(site, kiosk, [event('identify', { userId: 'bob' })]);
+    expect((await profile(site, `anon:${kiosk}`)).profileId).toBe((await profile(site, 'user:alice')).profileId);
+    expect((await profile(site, 'user:bob')).profileId).toBe((await profile(site, `anon:${home}`)).profileId);
+    expect((await profile(site, 'user:bob')).profileId).not.toBe((await profile(site, 'user:alice')).profileId);
+    const { events } = (await (await admin(`/sites/${site}/profiles/anon:${kiosk}/events`)).json()) as {
+      events: { props: Record<string, unknown> | null }[];
+    };
+    expect(events.map((e) => e.props?.refused).filter(Boolean)).toEqual(['user: limit of 1 reached']);
+  });
+
+  it('never merges two people who share an email but have different user ids', async () => {
+    const site = await createSite();
+    const email = await hashEmail('family@example.com');
+    const [a, b] = [anon(), anon()];
+    await collect(site, a, [identify('parent', email)]);
+    await collect(site, b, [identify('child', email)]);
+    expect((await profile(site, 'user:parent')).profileId).not.toBe((await profile(site, 'user:child')).profileId);
+  });
+
+  it('stops a bogus identifier from joining more profiles than the site allows', async () => {
+    const site = await createSite({ identifierLimits: { user: 1, email: 3, phone: 3, profilesPerIdentifier: 3 } });
+    const email = await hashEmail('test@test.com');
+    const devices = Array.from({ length: 6 }, () => anon());
+    for (const d of devices) await collect(site, d, [event(), identify(undefined, email)]);
+    const ids = await Promise.all(devices.map(async (d) => (await profile(site, `anon:${d}`)).profileId));
+    const joined = ids.filter((id) => id === ids[0]);
+    expect(joined).toHaveLength(3);
+    expect(new Set(ids).size).toBe(4);
+  });
+});
