@@ -100,6 +100,7 @@ describe('SiteInput', () => {
       verificationRequired: false,
       retentionDays: 395,
       consentDefault: 'granted',
+      identifierLimits: { user: 1, email: 3, phone: 3, profilesPerIdentifier: 100 },
     });
   });
 
