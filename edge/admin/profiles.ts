@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { ClientId } from '../../protocol/events';
-import { parseWith } from '../http/body';
+import { z } from 'zod';
+import { parseWith, readBody } from '../http/body';
 import { ApiError, notFound } from '../http/errors';
 import type { AppEnv, Env } from '../env';
 import { normaliseEmail, normalisePhone } from '../../protocol/pii';
 import { profileIdForAnonymous, profileStub } from '../profiles/address';
-import { eraseProfile, followForward, identityStub } from '../profiles/resolve';
+import { eraseProfile, followForward, identityStub, unmergeProfile } from '../profiles/resolve';
 import { requireAdminSite } from './sites';
 
 export const profiles = new Hono<AppEnv>();
@@ -79,6 +80,17 @@ profiles.get('/:ref/export', async (c) => {
   }
   c.header('Content-Disposition', `attachment; filename="${snapshot.profileId}.json"`);
   return c.json({ exportedAt: new Date().toISOString(), profile: snapshot, events });
+});
+
+/** POST …/:ref/unmerge {from} — undoes the merge of profile `from` into this one. */
+profiles.post('/:ref/unmerge', async (c) => {
+  const site = c.req.param('site') as string;
+  const { snapshot } = await loadProfile(c.env, site, c.req.param('ref'));
+  const { from } = await readBody(c.req.raw, z.object({ from: z.string().regex(/^p_[a-z0-9]{8,64}$/, 'must be a profile id (p_…)') }));
+  if (!(await unmergeProfile(c.env, site, snapshot.profileId, from))) {
+    throw notFound(`profile ${snapshot.profileId} has no recorded merge from ${from}`);
+  }
+  return c.json({ survivor: snapshot.profileId, restored: from });
 });
 
 /** DELETE …/:ref — erases the person everywhere Attune keeps them. */

@@ -4,7 +4,7 @@ import type { Experience } from '../../protocol/admin';
 import type { Decision } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
-import { absorb, exportProfile, type MergeData } from '../profiles/merge-store';
+import { absorb, exportProfile, restore, split, type MergeData } from '../profiles/merge-store';
 import type { Env } from '../env';
 
 /** What the activity feed and the API show of a stored event. */
@@ -85,7 +85,11 @@ CREATE INDEX IF NOT EXISTS events_ts ON events (ts, received_at);
 CREATE TABLE IF NOT EXISTS identifiers (type TEXT NOT NULL, value TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (type, value));
 CREATE TABLE IF NOT EXISTS traits (k TEXT PRIMARY KEY, v TEXT NOT NULL, set_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS assignments (experience TEXT PRIMARY KEY, variant TEXT, assigned_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS merges (from_profile TEXT PRIMARY KEY, merged_at INTEGER NOT NULL, events_added INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS merges (
+  from_profile TEXT PRIMARY KEY, merged_at INTEGER NOT NULL, events_added INTEGER NOT NULL, added_identifiers TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS split_anon (anonymous_id TEXT PRIMARY KEY, profile_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS no_merge (profile_id TEXT PRIMARY KEY);
 `;
 
 /**
@@ -100,6 +104,9 @@ export class ProfileObject extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    // Objects created before merges recorded what they added get the column (local dev state).
+    const cols = this.sql.exec<{ name: string }>('PRAGMA table_info(merges)').toArray().map((c) => c.name);
+    if (!cols.includes('added_identifiers')) this.sql.exec("ALTER TABLE merges ADD COLUMN added_identifiers TEXT NOT NULL DEFAULT '[]'");
   }
 
   /**
@@ -107,7 +114,7 @@ export class ProfileObject extends DurableObject<Env> {
    * Returns the identifiers its identify events named, for the caller to link, or a forward.
    */
   async ingest(input: IngestInput): Promise<{ accepted: StoredEvent[]; duplicates: number; link: Identifier[] } | Forward> {
-    const forward = this.forwardedTo();
+    const forward = this.forwardedTo() ?? this.splitTo(input.anonymousId);
     if (forward) return { forward };
     this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('retentionDays', ?)", String(input.retentionDays));
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(input.receivedAt + DAY_MS);
@@ -162,6 +169,35 @@ export class ProfileObject extends DurableObject<Env> {
     if (left > 0) await this.ctx.storage.setAlarm(Date.now() + DAY_MS);
   }
 
+  /** The profile a browser was given back to by an unmerge, if it was. */
+  private splitTo(anonymousId: string): string | null {
+    return this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM split_anon WHERE anonymous_id = ?', anonymousId).toArray()[0]?.profile_id ?? null;
+  }
+
+  /** Profiles an unmerge separated from this one: they never merge with it again on their own. */
+  refusesMerge(other: string): boolean {
+    return this.sql.exec('SELECT 1 FROM no_merge WHERE profile_id = ?', other).toArray().length > 0;
+  }
+
+  /** The profiles merged into this one, oldest first. */
+  mergedFrom(): string[] {
+    return this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merges ORDER BY merged_at').toArray().map((r) => r.from_profile);
+  }
+
+  /** Unmerge, on the survivor: hands back what `from` brought. Null when no such merge is recorded. */
+  split(from: string, history: string[]): { events: Record<string, SqlStorageValue>[] } | null {
+    let out: ReturnType<typeof split> = null;
+    this.ctx.storage.transactionSync(() => {
+      out = split(this.sql, from, history);
+    });
+    return out && { events: (out as NonNullable<ReturnType<typeof split>>).events };
+  }
+
+  /** Unmerge, on the profile given back: it lives again with its events. */
+  restore(events: Record<string, SqlStorageValue>[], survivor: string): void {
+    this.ctx.storage.transactionSync(() => restore(this.sql, events, survivor));
+  }
+
   /** Where this profile was merged to, if it was. */
   forwardedTo(): string | null {
     return this.meta().forwardedTo ?? null;
@@ -202,7 +238,7 @@ export class ProfileObject extends DurableObject<Env> {
     slots?: string[];
     now: number;
   }): { decisions: Record<string, Decision> } | Forward {
-    const forward = this.forwardedTo();
+    const forward = this.forwardedTo() ?? this.splitTo(input.anonymousId);
     if (forward) return { forward };
     const assignments = new Map<string, Assignment>();
     for (const row of this.sql.exec<{ experience: string; variant: string | null }>(

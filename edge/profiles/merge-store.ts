@@ -53,7 +53,8 @@ function insertRows(sql: SqlStorage, table: string, rows: Row[], conflict: strin
 export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
   const before = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n;
   insertRows(sql, 'events', data.events, 'ON CONFLICT (id) DO NOTHING');
-  insertRows(sql, 'identifiers', data.identifiers, 'ON CONFLICT (type, value) DO NOTHING');
+  // What the merge brought in, so an unmerge takes exactly that back out.
+  const addedIds = data.identifiers.filter((row) => insertRows(sql, 'identifiers', [row], 'ON CONFLICT (type, value) DO NOTHING') > 0);
   insertRows(sql, 'assignments', data.assignments, 'ON CONFLICT (experience) DO NOTHING');
   insertRows(sql, 'merges', data.merges, 'ON CONFLICT (from_profile) DO NOTHING');
   insertRows(
@@ -68,6 +69,39 @@ export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
     data.firstSeen,
   );
   sql.exec(`UPDATE meta SET v = CAST(MAX(CAST(v AS INTEGER), ?) AS TEXT) WHERE k = 'lastSeen'`, data.lastSeen);
-  sql.exec('INSERT OR IGNORE INTO merges (from_profile, merged_at, events_added) VALUES (?, ?, ?)', data.from, now, added);
+  sql.exec(
+    'INSERT OR IGNORE INTO merges (from_profile, merged_at, events_added, added_identifiers) VALUES (?, ?, ?, ?)',
+    data.from, now, added, JSON.stringify(addedIds.map((r) => ({ type: r.type, value: r.value }))),
+  );
   return added;
+}
+
+/**
+ * Takes a merge back out of the survivor: the events recorded by the retiring profile's browsers
+ * (before and since the merge) and the identifiers the merge brought in. Returns the events, for
+ * the restored profile. `history` lists profiles that had merged into the retiring one before.
+ */
+export function split(sql: SqlStorage, from: string, history: string[]): { events: Row[]; anonymousIds: string[] } | null {
+  const merge = sql.exec<{ added_identifiers: string }>('SELECT added_identifiers FROM merges WHERE from_profile = ?', from).toArray()[0];
+  if (!merge) return null;
+  const added = JSON.parse(merge.added_identifiers) as { type: string; value: string }[];
+  const anonymousIds = added.filter((i) => i.type === 'anonymous').map((i) => i.value);
+  const events: Row[] = [];
+  for (const anon of anonymousIds) {
+    events.push(...sql.exec<Row>('SELECT * FROM events WHERE anonymous_id = ?', anon).toArray());
+    sql.exec('DELETE FROM events WHERE anonymous_id = ?', anon);
+    // A browser of the restored profile that still carries this profile's token is sent back.
+    sql.exec('INSERT OR REPLACE INTO split_anon (anonymous_id, profile_id) VALUES (?, ?)', anon, from);
+  }
+  for (const id of added) sql.exec('DELETE FROM identifiers WHERE type = ? AND value = ?', id.type, id.value);
+  for (const f of [from, ...history]) sql.exec('DELETE FROM merges WHERE from_profile = ?', f);
+  sql.exec('INSERT OR IGNORE INTO no_merge (profile_id) VALUES (?)', from);
+  return { events, anonymousIds };
+}
+
+/** The other half of an unmerge, on the restored profile: it stops forwarding and takes its events back. */
+export function restore(sql: SqlStorage, events: Row[], survivor: string): void {
+  sql.exec("DELETE FROM meta WHERE k = 'forwardedTo'");
+  insertRows(sql, 'events', events, 'ON CONFLICT (id) DO NOTHING');
+  sql.exec('INSERT OR IGNORE INTO no_merge (profile_id) VALUES (?)', survivor);
 }

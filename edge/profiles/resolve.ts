@@ -68,7 +68,7 @@ export async function linkIdentifiers(env: Env, site: string, profileId: string,
     const { owner, refused } = await identityStub(env, site, id).claim(current, now, limits.profilesPerIdentifier);
     if (refused || owner === current) continue;
     const [x, y] = await Promise.all([followForward(env, site, current), followForward(env, site, owner)]);
-    if (x !== y && (await overLimit(env, site, x, y, limits))) continue;
+    if (x !== y && ((await overLimit(env, site, x, y, limits)) || (await profileStub(env, site, x).refusesMerge(y)) || (await profileStub(env, site, y).refusesMerge(x)))) continue;
     current = await mergeProfiles(env, site, current, owner, now);
   }
   return current;
@@ -108,4 +108,18 @@ export async function eraseProfile(env: Env, site: string, profileId: string): P
   await Promise.all(identifiers.map((id) => identityStub(env, site, id).release()));
   await env.FEEDS.get(env.FEEDS.idFromName(site)).forget(erased);
   return erased;
+}
+
+/**
+ * Undoes a recorded merge: `from` lives again with its own data plus what its browsers sent since,
+ * and the survivor gives back exactly the events and identifiers the merge brought. The two are
+ * marked never to merge again on their own. False when the survivor has no such merge.
+ */
+export async function unmergeProfile(env: Env, site: string, survivor: string, from: string): Promise<boolean> {
+  const retired = profileStub(env, site, from);
+  const history = await retired.mergedFrom();
+  const out = await profileStub(env, site, survivor).split(from, history);
+  if (!out) return false;
+  await retired.restore(out.events, survivor);
+  return true;
 }

@@ -206,3 +206,44 @@ describe('identity: limits against shared and bogus identifiers', () => {
     expect(new Set(ids).size).toBe(4);
   });
 });
+
+describe('identity: unmerge', () => {
+  it('gives a merged device back its own profile, events (also those sent since) and identity, for good', async () => {
+    const site = await createSite();
+    const [laptop, phone] = [anon(), anon()];
+    const email = await hashEmail('split@example.com');
+    await collect(site, laptop, [event('page', { ts: Date.now() - 5000 }), identify('u-split', email)]);
+    await collect(site, phone, [event('page', { ts: Date.now() - 4000 })]);
+    const [laptopId, phoneId] = [(await profile(site, `anon:${laptop}`)).profileId, (await profile(site, `anon:${phone}`)).profileId];
+    const joined = await collect(site, phone, [identify(undefined, email)]);
+    await collect(site, phone, [event('track', { name: 'After merge' })], joined.profileToken);
+    const merged = await profile(site, 'email:split@example.com');
+    expect(merged.eventCount).toBe(5);
+    const survivor = merged.profileId;
+    const from = survivor === laptopId ? phoneId : laptopId; // the smaller id survives
+    expect(merged.merges.map((m) => m.from)).toEqual([from]);
+
+    const res = await admin(`/sites/${site}/profiles/${survivor}/unmerge`, { method: 'POST', body: JSON.stringify({ from }) });
+    expect(res.status).toBe(200);
+    const [l, p] = [await profile(site, `anon:${laptop}`), await profile(site, `anon:${phone}`)];
+    expect([l.profileId, p.profileId]).toEqual([laptopId, phoneId]);
+    expect(l.eventCount + p.eventCount).toBe(5);
+    expect(p.identifiers.map((i) => i.value)).toContain(phone);
+    expect(l.identifiers.map((i) => i.value)).not.toContain(phone);
+    const phoneEvents = (await (await admin(`/sites/${site}/profiles/anon:${phone}/events`)).json()) as { events: { name: string | null }[] };
+    expect(phoneEvents.events.map((e) => e.name)).toContain('After merge');
+
+    // The phone still holds the survivor's token: its next event goes to its own profile again.
+    const next = await collect(site, phone, [event('track', { name: 'After unmerge' })], joined.profileToken);
+    expect(next.profileToken.split('.')[0]).toBe(p.profileId);
+    // Identifying again with the shared email does not merge them back on its own.
+    await collect(site, phone, [identify(undefined, email)]);
+    expect((await profile(site, `anon:${phone}`)).profileId).toBe(p.profileId);
+    expect((await profile(site, `anon:${laptop}`)).eventCount).toBe(l.eventCount);
+
+    const again = await admin(`/sites/${site}/profiles/${survivor}/unmerge`, { method: 'POST', body: JSON.stringify({ from }) });
+    expect(again.status).toBe(404);
+    const bad = await admin(`/sites/${site}/profiles/${survivor}/unmerge`, { method: 'POST', body: JSON.stringify({ from: 'nope' }) });
+    expect(bad.status).toBe(400);
+  });
+});
