@@ -30,6 +30,8 @@ export interface IngestInput {
   retentionDays: number;
   /** How many identifiers of each type this profile may hold. */
   limits: Record<Identifier['type'], number>;
+  /** Set where the site requires verification: the user ids whose identify was signed. */
+  verification: { verifiedUsers: string[] } | null;
   profileId: string;
   anonymousId: string;
   receivedAt: number;
@@ -125,8 +127,13 @@ export class ProfileObject extends DurableObject<Env> {
       this.touch(input.site, input.profileId, input.anonymousId, input.receivedAt);
       for (const e of input.events) {
         const named = identifiersOf(e);
-        const allowed = this.admit(named, input.limits);
-        const refused = named.filter((id) => !allowed.includes(id)).map((id) => `${id.type}: limit of ${input.limits[id.type]} reached`);
+        const trusted = input.verification
+          ? named.filter((id) => id.type === 'user' && input.verification!.verifiedUsers.includes(id.value))
+          : named;
+        const allowed = this.admit(trusted, input.limits);
+        const refused = named
+          .filter((id) => !allowed.includes(id))
+          .map((id) => (trusted.includes(id) ? `${id.type}: limit of ${input.limits[id.type]} reached` : `${id.type}: unverified claim`));
         const row: StoredEvent = {
           id: e.id,
           type: e.type,

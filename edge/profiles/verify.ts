@@ -1,5 +1,4 @@
 import type { Event } from '../../protocol/events';
-import type { Identifier } from './identifiers';
 
 /** Hex HMAC-SHA256(secret, userId): what a site's server computes to vouch for an identify. */
 export async function identitySignature(secret: string, userId: string): Promise<string> {
@@ -9,19 +8,19 @@ export async function identitySignature(secret: string, userId: string): Promise
 }
 
 /**
- * When a site requires identity verification, only a user id whose identify carries a valid
- * signature may join this browser to a profile. Emails and phones are self-asserted, so they never
- * link there; unverified identifies stay in the timeline as claims and join nothing.
+ * The user ids in `events` whose identify carries a valid signature. Where a site requires
+ * verification, only these may become identifiers and join profiles; emails and phones are
+ * self-asserted and never do. Everything else is recorded as a claim and joins nothing.
  */
-export async function verifiedLinks(secret: string | null, events: Event[], link: Identifier[]): Promise<Identifier[]> {
+export async function verifiedUserIds(secret: string | null, events: Event[]): Promise<string[]> {
   if (!secret) return [];
-  const verified = new Set<string>();
+  const verified: string[] = [];
   const enc = new TextEncoder();
   for (const e of events) {
     if (e.type !== 'identify' || !e.userId || !e.signature) continue;
     const expected = await identitySignature(secret, e.userId);
     const given = e.signature.toLowerCase();
-    if (given.length === expected.length && crypto.subtle.timingSafeEqual(enc.encode(given), enc.encode(expected))) verified.add(e.userId);
+    if (given.length === expected.length && crypto.subtle.timingSafeEqual(enc.encode(given), enc.encode(expected))) verified.push(e.userId);
   }
-  return link.filter((id) => id.type === 'user' && verified.has(id.value));
+  return verified;
 }

@@ -7,7 +7,7 @@ import { ApiError } from '../http/errors';
 import type { AppEnv } from '../env';
 import { enrichEvent, primaryLanguage } from '../enrich/page';
 import { resolveProfile } from '../profiles/address';
-import { verifiedLinks } from '../profiles/verify';
+import { verifiedUserIds } from '../profiles/verify';
 import { siteStub } from '../sites/config-cache';
 import { linkIdentifiers, onLiveProfile } from '../profiles/resolve';
 import { signProfileToken } from '../profiles/token';
@@ -47,24 +47,29 @@ collect.post('/', async (c) => {
     throw new ApiError(400, 'no_valid_events', 'no event in the batch is valid', { rejected });
   }
 
+  // Where the site requires it, only identifies signed by its server may name identifiers
+  // (DESIGN.md, Identity); the secret is read only for batches that carry an identify.
+  const verification = config.site.verificationRequired
+    ? {
+        verifiedUsers: valid.some((e) => e.type === 'identify')
+          ? await verifiedUserIds(await siteStub(c.env, body.site).verificationSecret(), valid)
+          : [],
+      }
+    : null;
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
   const live = await onLiveProfile(c.env, body.site, profile.profileId, async (stub, profileId) =>
     await stub.ingest({
       site: body.site,
       retentionDays: config.site.retentionDays,
       limits: config.site.identifierLimits,
+      verification,
       profileId,
       anonymousId: body.anonymousId,
       receivedAt: now,
       events: valid,
     }),
   );
-  const { accepted, duplicates } = live.result;
-  let { link } = live.result;
-  if (link.length && config.site.verificationRequired) {
-    // Only identifies signed by the site's server may join profiles (DESIGN.md, Identity).
-    link = await verifiedLinks(await siteStub(c.env, body.site).verificationSecret(), valid, link);
-  }
+  const { accepted, duplicates, link } = live.result;
   // An identify naming a known user, email or phone joins this browser to that person's profile.
   const profileId = link.length ? await linkIdentifiers(c.env, body.site, live.profileId, link, now, config.site.identifierLimits) : live.profileId;
   if (accepted.length > 0) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { abortAllDurableObjects, evictAllDurableObjects } from 'cloudflare:test';
 import { identitySignature } from '../../edge/profiles/verify';
 import { admin, anon, createSite, event, post } from './helpers';
 
@@ -167,6 +168,29 @@ describe('identity: one profile per person across devices', () => {
       expect((await profile(site, `anon:${claimant}`)).profileId).not.toBe(vip);
     }
     expect((await profile(site, 'user:vip')).eventCount).toBe(4);
+    // The unsigned identify is on record as a claim; it gave its profile no identity.
+    const claimant = await profile(site, `anon:${unsigned}`);
+    expect(claimant.identifiers.map((i) => i.type)).toEqual(['anonymous']);
+    const { events } = (await (await admin(`/sites/${site}/profiles/anon:${unsigned}/events`)).json()) as {
+      events: { type: string; props: Record<string, unknown> | null }[];
+    };
+    expect(events.find((e) => e.type === 'identify')!.props).toMatchObject({ userId: 'vip', refused: 'user: unverified claim' });
+  });
+
+  it('treats a stale token (its profile merged away) as a forward: the event lands on the survivor, with a fresh token', async () => {
+    const site = await createSite();
+    const email = await hashEmail('stale@example.com');
+    const [a, b] = [anon(), anon()];
+    const tokens = { [a]: (await collect(site, a, [event()])).profileToken, [b]: (await collect(site, b, [event()])).profileToken };
+    await collect(site, a, [identify(undefined, email)]);
+    await collect(site, b, [identify(undefined, email)]);
+    const survivor = (await profile(site, 'email:stale@example.com')).profileId;
+    const staleOwner = tokens[a]!.startsWith(survivor + '.') ? b : a;
+    const stale = tokens[staleOwner]!;
+    expect(stale.startsWith(survivor + '.')).toBe(false);
+    const res = await collect(site, staleOwner, [event('track', { name: 'Late' })], stale);
+    expect(res.profileToken.split('.')[0]).toBe(survivor);
+    expect((await profile(site, survivor)).eventCount).toBe(5);
   });
 });
 
@@ -245,5 +269,24 @@ describe('identity: unmerge', () => {
     expect(again.status).toBe(404);
     const bad = await admin(`/sites/${site}/profiles/${survivor}/unmerge`, { method: 'POST', body: JSON.stringify({ from: 'nope' }) });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('identity: objects restarting mid-stream', () => {
+  it('loses and duplicates nothing when objects are evicted and aborted between and around merges', async () => {
+    const site = await createSite();
+    const email = await hashEmail('restart@example.com');
+    const devices = Array.from({ length: 5 }, () => anon());
+    const batches = devices.map(() => [[event(), event('track', { name: 'One' })], [identify(undefined, email)], [event('track', { name: 'Two' })]]);
+    for (let step = 0; step < 3; step++) {
+      await Promise.all(devices.map((d, i) => collect(site, d, batches[i]![step]!)));
+      if (step === 0) await evictAllDurableObjects();
+      if (step === 1) await abortAllDurableObjects();
+    }
+    // Retried deliveries after the restarts count once.
+    for (let step = 0; step < 3; step++) await Promise.all(devices.map((d, i) => collect(site, d, batches[i]![step]!)));
+    const views = await Promise.all(devices.map((d) => profile(site, `anon:${d}`)));
+    expect(new Set(views.map((v) => v.profileId)).size).toBe(1);
+    expect(views[0]!.eventCount).toBe(20);
   });
 });
