@@ -182,8 +182,8 @@ export class ProfileObject extends DurableObject<Env> {
   }
 
   /** Profiles an unmerge separated from this one: they never merge with it again on their own. */
-  refusesMerge(other: string): boolean {
-    return this.sql.exec('SELECT 1 FROM no_merge WHERE profile_id = ?', other).toArray().length > 0;
+  separatedFrom(): string[] {
+    return this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM no_merge').toArray().map((r) => r.profile_id);
   }
 
   /** The profiles merged into this one, oldest first. */

@@ -1,4 +1,5 @@
 import type { Site } from '../../protocol/admin';
+import { byAge, planMerge, type MergeSide } from '../engine/merge-plan';
 import type { Env } from '../env';
 import { profileStub } from './address';
 import { identifierKey, type Identifier } from './identifiers';
@@ -34,7 +35,7 @@ export async function mergeProfiles(env: Env, site: string, a: string, b: string
   for (let attempt = 0; attempt < MAX_HOPS; attempt++) {
     const [x, y] = await Promise.all([followForward(env, site, a), followForward(env, site, b)]);
     if (x === y) return x;
-    const [survivor, retiring] = x < y ? [x, y] : [y, x];
+    const [survivor, retiring] = byAge(x, y);
     const handed = await profileStub(env, site, retiring).beginMerge(survivor);
     if ('forward' in handed) continue; // it merged elsewhere meanwhile: resolve again
     // The survivor may itself have merged away meanwhile: the data follows its forwards.
@@ -50,11 +51,11 @@ export async function mergeProfiles(env: Env, site: string, a: string, b: string
 
 export type Limits = Site['identifierLimits'];
 
-/** Whether two profiles together would hold more identifiers of a type than one person may. */
-async function overLimit(env: Env, site: string, a: string, b: string, limits: Limits): Promise<boolean> {
-  const [ia, ib] = await Promise.all([profileStub(env, site, a).knownIdentifiers(), profileStub(env, site, b).knownIdentifiers()]);
-  const distinct = new Set([...ia, ...ib].map((id) => `${id.type}:${id.value}`));
-  return (['user', 'email', 'phone'] as const).some((t) => [...distinct].filter((k) => k.startsWith(`${t}:`)).length > limits[t]);
+/** What planning a merge needs to know about a live profile. */
+async function mergeSide(env: Env, site: string, profileId: string): Promise<MergeSide> {
+  const stub = profileStub(env, site, profileId);
+  const [identifiers, refuses] = await Promise.all([stub.knownIdentifiers(), stub.separatedFrom()]);
+  return { profileId, identifiers: identifiers.map((id) => `${id.type}:${id.value}`), refuses };
 }
 
 /**
@@ -68,7 +69,9 @@ export async function linkIdentifiers(env: Env, site: string, profileId: string,
     const { owner, refused } = await identityStub(env, site, id).claim(current, now, limits.profilesPerIdentifier);
     if (refused || owner === current) continue;
     const [x, y] = await Promise.all([followForward(env, site, current), followForward(env, site, owner)]);
-    if (x !== y && ((await overLimit(env, site, x, y, limits)) || (await profileStub(env, site, x).refusesMerge(y)) || (await profileStub(env, site, y).refusesMerge(x)))) continue;
+    if (x === y) continue;
+    const plan = planMerge(await mergeSide(env, site, x), await mergeSide(env, site, y), limits);
+    if ('refused' in plan) continue;
     current = await mergeProfiles(env, site, current, owner, now);
   }
   return current;
