@@ -49,6 +49,10 @@ export interface ProfileSnapshot {
   assignments: { experience: string; variant: string | null; assignedAt: number }[];
   /** Profiles merged into this one. */
   merges: { from: string; mergedAt: number; eventsAdded: number }[];
+  /** The visitor's last consent choice, if the site asked. */
+  consent: string | null;
+  /** Events per name per UTC day over the last 30 days, for time-window rules. */
+  counts: { name: string; day: string; n: number }[];
 }
 
 /** A profile that was merged away answers with where it went instead of acting. */
@@ -84,6 +88,7 @@ CREATE TABLE IF NOT EXISTS events (
   anonymous_id TEXT NOT NULL, url TEXT, path TEXT, title TEXT, referrer TEXT, context TEXT, props TEXT
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, received_at);
+CREATE INDEX IF NOT EXISTS events_name_ts ON events (type, name, ts);
 CREATE TABLE IF NOT EXISTS identifiers (type TEXT NOT NULL, value TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (type, value));
 CREATE TABLE IF NOT EXISTS traits (k TEXT PRIMARY KEY, v TEXT NOT NULL, set_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS assignments (experience TEXT PRIMARY KEY, variant TEXT, assigned_at INTEGER NOT NULL);
@@ -159,6 +164,9 @@ export class ProfileObject extends DurableObject<Env> {
         }
         accepted.push(row);
         if (e.type === 'identify') this.applyIdentify(e, allowed, input.receivedAt), link.push(...allowed);
+        if (e.type === 'consent' && typeof e.props?.state === 'string') {
+          this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('consent', ?)", e.props.state);
+        }
         if (e.type === 'page' && row.path) {
           const repeat = this.repeatView(row);
           if (repeat) accepted.push(repeat);
@@ -174,6 +182,20 @@ export class ProfileObject extends DurableObject<Env> {
     this.sql.exec('DELETE FROM events WHERE ts < ?', Date.now() - days * DAY_MS);
     const left = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n;
     if (left > 0) await this.ctx.storage.setAlarm(Date.now() + DAY_MS);
+  }
+
+  /**
+   * Events per name per UTC day since `since`. Derived from the timeline itself, so merges,
+   * unmerges and retention never leave it out of step.
+   */
+  counts(since: number): { name: string; day: string; n: number }[] {
+    return this.sql
+      .exec<{ name: string; day: string; n: number }>(
+        `SELECT COALESCE(name, type) AS name, date(ts / 1000, 'unixepoch') AS day, COUNT(*) AS n
+         FROM events WHERE ts >= ? GROUP BY 1, 2 ORDER BY 2, 1`,
+        since,
+      )
+      .toArray();
   }
 
   /** The profile a browser was given back to by an unmerge, if it was. */
@@ -302,6 +324,8 @@ export class ProfileObject extends DurableObject<Env> {
         )
         .toArray()
         .map((r) => ({ experience: r.experience, variant: r.variant, assignedAt: r.assigned_at })),
+      consent: meta.consent ?? null,
+      counts: this.counts(Date.now() - 30 * DAY_MS),
       merges: this.sql
         .exec<{ from_profile: string; merged_at: number; events_added: number }>('SELECT * FROM merges ORDER BY merged_at, from_profile')
         .toArray()

@@ -152,4 +152,27 @@ describe('POST /v1/collect', () => {
     ]);
     expect(signals.every((e) => e.name === 'repeat_view')).toBe(true);
   });
+
+  it('keeps per-name daily counts and the consent choice in the profile', async () => {
+    const site = await createSite();
+    const anonymousId = anon();
+    const day = 24 * 60 * 60 * 1000;
+    await post('/v1/collect', {
+      site,
+      anonymousId,
+      events: [
+        event('track', { name: 'Viewed pricing', ts: Date.now() - 2 * day }),
+        event('track', { name: 'Viewed pricing' }),
+        event('track', { name: 'Viewed pricing' }),
+        event('consent', { props: { state: 'granted' } }),
+      ],
+    });
+    const p = (await (await admin(`/sites/${site}/profiles/anon:${anonymousId}`)).json()) as {
+      consent: string;
+      counts: { name: string; n: number }[];
+    };
+    expect(p.consent).toBe('granted');
+    const pricing = p.counts.filter((c) => c.name === 'Viewed pricing');
+    expect(pricing.map((c) => c.n)).toEqual([1, 2]);
+  });
 });
