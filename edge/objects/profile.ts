@@ -4,7 +4,7 @@ import type { Experience } from '../../protocol/admin';
 import type { Decision } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
-import { absorb, exportProfile, restore, split, type MergeData } from '../profiles/merge-store';
+import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
 import type { Env } from '../env';
 
 /** What the activity feed and the API show of a stored event. */
@@ -49,6 +49,8 @@ export interface ProfileSnapshot {
   assignments: { experience: string; variant: string | null; assignedAt: number }[];
   /** Profiles merged into this one. */
   merges: { from: string; mergedAt: number; eventsAdded: number }[];
+  /** Sessions and where they came from (landing page, referrer, campaign params), newest first. */
+  touches: { ts: number; anonymousId: string; url: string | null; referrer: string | null; params: Props | null }[];
   /** The visitor's last consent choice, if the site asked. */
   consent: string | null;
   /** Events per name per UTC day over the last 30 days, for time-window rules. */
@@ -94,6 +96,9 @@ CREATE TABLE IF NOT EXISTS traits (k TEXT PRIMARY KEY, v TEXT NOT NULL, set_at I
 CREATE TABLE IF NOT EXISTS assignments (experience TEXT PRIMARY KEY, variant TEXT, assigned_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS merges (
   from_profile TEXT PRIMARY KEY, merged_at INTEGER NOT NULL, events_added INTEGER NOT NULL, added_identifiers TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS touches (
+  anonymous_id TEXT NOT NULL, ts INTEGER NOT NULL, url TEXT, referrer TEXT, params TEXT, PRIMARY KEY (anonymous_id, ts)
 );
 CREATE TABLE IF NOT EXISTS split_anon (anonymous_id TEXT PRIMARY KEY, profile_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS no_merge (profile_id TEXT PRIMARY KEY);
@@ -214,17 +219,14 @@ export class ProfileObject extends DurableObject<Env> {
   }
 
   /** Unmerge, on the survivor: hands back what `from` brought. Null when no such merge is recorded. */
-  split(from: string, history: string[]): { events: Record<string, SqlStorageValue>[] } | null {
-    let out: ReturnType<typeof split> = null;
-    this.ctx.storage.transactionSync(() => {
-      out = split(this.sql, from, history);
-    });
-    return out && { events: (out as NonNullable<ReturnType<typeof split>>).events };
+  split(from: string, history: string[]): { events: Row[]; touches: Row[] } | null {
+    const out = this.ctx.storage.transactionSync(() => split(this.sql, from, history));
+    return out && { events: out.events, touches: out.touches };
   }
 
-  /** Unmerge, on the profile given back: it lives again with its events. */
-  restore(events: Record<string, SqlStorageValue>[], survivor: string): void {
-    this.ctx.storage.transactionSync(() => restore(this.sql, events, survivor));
+  /** Unmerge, on the profile given back: it lives again with its events and touches. */
+  restore(back: { events: Row[]; touches: Row[] }, survivor: string): void {
+    this.ctx.storage.transactionSync(() => restore(this.sql, back.events, back.touches, survivor));
   }
 
   /** Where this profile was merged to, if it was. */
@@ -325,6 +327,12 @@ export class ProfileObject extends DurableObject<Env> {
         .toArray()
         .map((r) => ({ experience: r.experience, variant: r.variant, assignedAt: r.assigned_at })),
       consent: meta.consent ?? null,
+      touches: this.sql
+        .exec<{ anonymous_id: string; ts: number; url: string | null; referrer: string | null; params: string | null }>(
+          'SELECT * FROM touches ORDER BY ts DESC LIMIT 50',
+        )
+        .toArray()
+        .map((t) => ({ ts: t.ts, anonymousId: t.anonymous_id, url: t.url, referrer: t.referrer, params: t.params ? (JSON.parse(t.params) as Props) : null })),
       counts: this.counts(Date.now() - 30 * DAY_MS),
       merges: this.sql
         .exec<{ from_profile: string; merged_at: number; events_added: number }>('SELECT * FROM merges ORDER BY merged_at, from_profile')
@@ -342,7 +350,7 @@ export class ProfileObject extends DurableObject<Env> {
     const identifiers = this.knownIdentifiers();
     const mergedFrom = this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merges').toArray().map((r) => r.from_profile);
     this.ctx.storage.transactionSync(() => {
-      for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'meta']) this.sql.exec(`DELETE FROM ${table}`);
+      for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'touches', 'meta']) this.sql.exec(`DELETE FROM ${table}`);
     });
     return { identifiers, mergedFrom };
   }
@@ -364,6 +372,13 @@ export class ProfileObject extends DurableObject<Env> {
     const meta = this.meta();
     const last = Number(meta.sessionLast ?? 0);
     const start = page.ts - last > SESSION_GAP_MS ? page.ts : Number(meta.sessionStart ?? page.ts);
+    if (start === page.ts) {
+      // A new session: its landing page, referrer and campaign parameters are a touch, for attribution.
+      this.sql.exec(
+        'INSERT OR IGNORE INTO touches (anonymous_id, ts, url, referrer, params) VALUES (?, ?, ?, ?, ?)',
+        page.anonymousId, page.ts, page.url, page.referrer, page.props ? JSON.stringify(page.props) : null,
+      );
+    }
     const set = (k: string, v: number) => this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', k, String(v));
     set('sessionStart', start);
     set('sessionLast', Math.max(last, page.ts));

@@ -3,7 +3,7 @@
  * and how the survivor takes it in. Kept apart from the object class so the class stays a thin
  * shell; every function runs inside the calling object's transaction.
  */
-type Row = Record<string, SqlStorageValue>;
+export type Row = Record<string, SqlStorageValue>;
 
 export interface MergeData {
   from: string;
@@ -15,6 +15,7 @@ export interface MergeData {
   assignments: Row[];
   /** merges the retiring profile had absorbed itself: the history travels with the data */
   merges: Row[];
+  touches: Row[];
 }
 
 const all = (sql: SqlStorage, query: string) => sql.exec<Row>(query).toArray();
@@ -30,6 +31,7 @@ export function exportProfile(sql: SqlStorage, from: string, meta: Record<string
     identifiers: all(sql, 'SELECT * FROM identifiers'),
     assignments: all(sql, 'SELECT * FROM assignments'),
     merges: all(sql, 'SELECT * FROM merges'),
+    touches: all(sql, 'SELECT * FROM touches'),
   };
 }
 
@@ -57,6 +59,7 @@ export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
   const addedIds = data.identifiers.filter((row) => insertRows(sql, 'identifiers', [row], 'ON CONFLICT (type, value) DO NOTHING') > 0);
   insertRows(sql, 'assignments', data.assignments, 'ON CONFLICT (experience) DO NOTHING');
   insertRows(sql, 'merges', data.merges, 'ON CONFLICT (from_profile) DO NOTHING');
+  insertRows(sql, 'touches', data.touches ?? [], 'ON CONFLICT (anonymous_id, ts) DO NOTHING');
   insertRows(
     sql,
     'traits',
@@ -81,27 +84,31 @@ export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
  * (before and since the merge) and the identifiers the merge brought in. Returns the events, for
  * the restored profile. `history` lists profiles that had merged into the retiring one before.
  */
-export function split(sql: SqlStorage, from: string, history: string[]): { events: Row[]; anonymousIds: string[] } | null {
+export function split(sql: SqlStorage, from: string, history: string[]): { events: Row[]; touches: Row[]; anonymousIds: string[] } | null {
   const merge = sql.exec<{ added_identifiers: string }>('SELECT added_identifiers FROM merges WHERE from_profile = ?', from).toArray()[0];
   if (!merge) return null;
   const added = JSON.parse(merge.added_identifiers) as { type: string; value: string }[];
   const anonymousIds = added.filter((i) => i.type === 'anonymous').map((i) => i.value);
   const events: Row[] = [];
+  const touches: Row[] = [];
   for (const anon of anonymousIds) {
     events.push(...sql.exec<Row>('SELECT * FROM events WHERE anonymous_id = ?', anon).toArray());
+    touches.push(...sql.exec<Row>('SELECT * FROM touches WHERE anonymous_id = ?', anon).toArray());
     sql.exec('DELETE FROM events WHERE anonymous_id = ?', anon);
+    sql.exec('DELETE FROM touches WHERE anonymous_id = ?', anon);
     // A browser of the restored profile that still carries this profile's token is sent back.
     sql.exec('INSERT OR REPLACE INTO split_anon (anonymous_id, profile_id) VALUES (?, ?)', anon, from);
   }
   for (const id of added) sql.exec('DELETE FROM identifiers WHERE type = ? AND value = ?', id.type, id.value);
   for (const f of [from, ...history]) sql.exec('DELETE FROM merges WHERE from_profile = ?', f);
   sql.exec('INSERT OR IGNORE INTO no_merge (profile_id) VALUES (?)', from);
-  return { events, anonymousIds };
+  return { events, touches, anonymousIds };
 }
 
 /** The other half of an unmerge, on the restored profile: it stops forwarding and takes its events back. */
-export function restore(sql: SqlStorage, events: Row[], survivor: string): void {
+export function restore(sql: SqlStorage, events: Row[], touches: Row[], survivor: string): void {
   sql.exec("DELETE FROM meta WHERE k = 'forwardedTo'");
   insertRows(sql, 'events', events, 'ON CONFLICT (id) DO NOTHING');
+  insertRows(sql, 'touches', touches, 'ON CONFLICT (anonymous_id, ts) DO NOTHING');
   sql.exec('INSERT OR IGNORE INTO no_merge (profile_id) VALUES (?)', survivor);
 }

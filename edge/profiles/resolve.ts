@@ -123,6 +123,6 @@ export async function unmergeProfile(env: Env, site: string, survivor: string, f
   const history = await retired.mergedFrom();
   const out = await profileStub(env, site, survivor).split(from, history);
   if (!out) return false;
-  await retired.restore(out.events, survivor);
+  await retired.restore(out, survivor);
   return true;
 }

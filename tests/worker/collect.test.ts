@@ -175,4 +175,26 @@ describe('POST /v1/collect', () => {
     const pricing = p.counts.filter((c) => c.name === 'Viewed pricing');
     expect(pricing.map((c) => c.n)).toEqual([1, 2]);
   });
+
+  it('records a touch (landing page, referrer, campaign) for each session, not for each page', async () => {
+    const site = await createSite();
+    const anonymousId = anon();
+    const min = 60 * 1000;
+    const t0 = Date.now() - 120 * min;
+    const landing = { url: 'https://shop.test/?utm_source=news&utm_medium=email', path: '/', referrer: 'https://mail.example/' };
+    const inner = { url: 'https://shop.test/cart', path: '/cart' };
+    const back = { url: 'https://shop.test/?gclid=abc', path: '/', referrer: 'https://www.google.com/' };
+    await post('/v1/collect', {
+      site,
+      anonymousId,
+      events: [event('page', { ts: t0, page: landing }), event('page', { ts: t0 + 5 * min, page: inner }), event('page', { ts: t0 + 60 * min, page: back })],
+    });
+    const p = (await (await admin(`/sites/${site}/profiles/anon:${anonymousId}`)).json()) as {
+      touches: { ts: number; referrer: string | null; params: Record<string, unknown> | null }[];
+    };
+    expect(p.touches.map((t) => [t.ts, t.referrer, t.params])).toEqual([
+      [t0 + 60 * min, 'https://www.google.com/', { gclid: 'abc' }],
+      [t0, 'https://mail.example/', { utm_source: 'news', utm_medium: 'email' }],
+    ]);
+  });
 });
