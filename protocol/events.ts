@@ -57,6 +57,8 @@ export const Event = z.object({
   traits: Props.optional(),
   /** identify only: HMAC-SHA256(site secret, userId) made by the site's server, hex. */
   signature: z.string().max(256).optional(),
+  /** identify only, Segment's alias: an earlier id (anonymous id or user id) of the same person. */
+  previousId: z.string().min(1).max(256).optional(),
 });
 
 /**

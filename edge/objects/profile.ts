@@ -125,13 +125,16 @@ export class ProfileObject extends DurableObject<Env> {
    * Stores a batch. Events whose id is already stored count as duplicates and change nothing.
    * Returns the identifiers its identify events named, for the caller to link, or a forward.
    */
-  async ingest(input: IngestInput): Promise<{ accepted: StoredEvent[]; duplicates: number; link: Identifier[] } | Forward> {
+  async ingest(
+    input: IngestInput,
+  ): Promise<{ accepted: StoredEvent[]; duplicates: number; link: Identifier[]; aliases: string[] } | Forward> {
     const forward = this.forwardedTo() ?? this.splitTo(input.anonymousId);
     if (forward) return { forward };
     this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('retentionDays', ?)", String(input.retentionDays));
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(input.receivedAt + DAY_MS);
     const accepted: StoredEvent[] = [];
     const link: Identifier[] = [];
+    const aliases: string[] = [];
     let duplicates = 0;
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.receivedAt);
@@ -169,6 +172,8 @@ export class ProfileObject extends DurableObject<Env> {
         }
         accepted.push(row);
         if (e.type === 'identify') this.applyIdentify(e, allowed, input.receivedAt), link.push(...allowed);
+        // An alias joins an earlier identity, with the same trust as the user id it names.
+        if (e.previousId && e.userId && allowed.some((id) => id.type === 'user' && id.value === e.userId)) aliases.push(e.previousId);
         if (e.type === 'consent' && typeof e.props?.state === 'string') {
           this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('consent', ?)", e.props.state);
         }
@@ -178,7 +183,7 @@ export class ProfileObject extends DurableObject<Env> {
         }
       }
     });
-    return { accepted, duplicates, link };
+    return { accepted, duplicates, link, aliases };
   }
 
   /** Daily retention sweep: drops events older than the site's retention, while any are left. */

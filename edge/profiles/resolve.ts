@@ -1,7 +1,7 @@
 import type { Site } from '../../protocol/admin';
 import { byAge, planMerge, type MergeSide } from '../engine/merge-plan';
 import type { Env } from '../env';
-import { profileStub } from './address';
+import { profileIdForAnonymous, profileStub } from './address';
 import { identifierKey, type Identifier } from './identifiers';
 
 /**
@@ -125,4 +125,17 @@ export async function unmergeProfile(env: Env, site: string, survivor: string, f
   if (!out) return false;
   await retired.restore(out, survivor);
   return true;
+}
+
+/**
+ * Segment's alias: `previousId` (an earlier anonymous id or user id) is the same person as the
+ * profile now. Merges the two when the earlier identity exists, within the same limits as identify.
+ */
+export async function aliasProfile(env: Env, site: string, profileId: string, previousId: string, now: number, limits: Limits): Promise<string> {
+  const byUser = await identityStub(env, site, { type: 'user', value: previousId }).owner();
+  const previous = byUser ?? (/^[A-Za-z0-9_-]{8,64}$/.test(previousId) ? await profileIdForAnonymous(site, previousId) : null);
+  if (!previous || !(await profileStub(env, site, previous).snapshot())) return profileId;
+  const [x, y] = await Promise.all([followForward(env, site, profileId), followForward(env, site, previous)]);
+  if (x === y || 'refused' in planMerge(await mergeSide(env, site, x), await mergeSide(env, site, y), limits)) return x;
+  return mergeProfiles(env, site, x, y, now);
 }

@@ -9,7 +9,7 @@ import { enrichEvent, primaryLanguage } from '../enrich/page';
 import { resolveProfile } from '../profiles/address';
 import { verifiedUserIds } from '../profiles/verify';
 import { siteStub } from '../sites/config-cache';
-import { linkIdentifiers, onLiveProfile } from '../profiles/resolve';
+import { aliasProfile, linkIdentifiers, onLiveProfile } from '../profiles/resolve';
 import { signProfileToken } from '../profiles/token';
 import { requireSite, preflight } from './public-site';
 
@@ -69,9 +69,11 @@ collect.post('/', async (c) => {
       events: valid,
     }),
   );
-  const { accepted, duplicates, link } = live.result;
+  const { accepted, duplicates, link, aliases } = live.result;
+  const limits = config.site.identifierLimits;
   // An identify naming a known user, email or phone joins this browser to that person's profile.
-  const profileId = link.length ? await linkIdentifiers(c.env, body.site, live.profileId, link, now, config.site.identifierLimits) : live.profileId;
+  let profileId = link.length ? await linkIdentifiers(c.env, body.site, live.profileId, link, now, limits) : live.profileId;
+  for (const previousId of aliases) profileId = await aliasProfile(c.env, body.site, profileId, previousId, now, limits);
   if (accepted.length > 0) {
     // The live feed is best effort and never holds up the visitor's request.
     const feed = c.env.FEEDS.get(c.env.FEEDS.idFromName(body.site));

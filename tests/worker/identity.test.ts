@@ -143,6 +143,19 @@ describe('identity: one profile per person across devices', () => {
     expect(await decide(second)).toBe(kept);
   });
 
+  it("supports Segment's alias: an identify with previousId joins the earlier anonymous identity", async () => {
+    const site = await createSite();
+    const [before, after] = [anon(), anon()];
+    await collect(site, before, [event(), event('track', { name: 'Browsed anonymously' })]);
+    await collect(site, after, [event('identify', { userId: 'u-alias', previousId: before })]);
+    const p = await profile(site, 'user:u-alias');
+    expect((await profile(site, `anon:${before}`)).profileId).toBe(p.profileId);
+    expect(p.eventCount).toBe(3);
+    // An alias to an id nobody has seen changes nothing.
+    await collect(site, after, [event('identify', { userId: 'u-alias', previousId: 'never-seen-anon-id' })]);
+    expect((await profile(site, 'user:u-alias')).merges).toHaveLength(1);
+  });
+
   it('answers 404 for an identifier nobody claimed', async () => {
     const site = await createSite();
     expect((await admin(`/sites/${site}/profiles/user:nobody`)).status).toBe(404);
