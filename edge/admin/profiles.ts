@@ -20,7 +20,7 @@ async function sha256Hex(value: string): Promise<string> {
 /**
  * Resolves a `:ref` to the live profile id: a profile id (`p_…`), `anon:<anonymousId>`,
  * `user:<userId>`, `email:<address>` or `phone:<number>` (hashed here exactly as the tag hashes
- * them). A merged-away profile resolves to its survivor. Null when the identifier is unknown.
+ * them), or `<type>:<value>` for a custom identifier type. A merged-away profile resolves to its survivor. Null when the identifier is unknown.
  */
 export async function resolveRef(env: Env, site: string, ref: string): Promise<string | null> {
   const colon = ref.indexOf(':');
@@ -31,11 +31,12 @@ export async function resolveRef(env: Env, site: string, ref: string): Promise<s
   else if (kind === 'user' && value) profileId = await identityStub(env, site, { type: 'user', value }).owner();
   else if (kind === 'email' && value) profileId = await identityStub(env, site, { type: 'email', value: await sha256Hex(normaliseEmail(value)) }).owner();
   else if (kind === 'phone' && value) profileId = await identityStub(env, site, { type: 'phone', value: await sha256Hex(normalisePhone(value)) }).owner();
+  else if (/^[a-z][a-z0-9_]{0,31}$/.test(kind) && value) profileId = await identityStub(env, site, { type: kind, value }).owner(); // custom type
   else {
     throw new ApiError(
       400,
       'bad_ref',
-      `unsupported profile reference "${ref.slice(0, 80)}": use a profile id (p_…), anon:<id>, user:<id>, email:<address> or phone:<number>`,
+      `unsupported profile reference "${ref.slice(0, 80)}": use a profile id (p_…), anon:<id>, user:<id>, email:<address>, phone:<number> or <custom type>:<value>`,
     );
   }
   return profileId && followForward(env, site, profileId);

@@ -12,6 +12,11 @@ export interface MergeSide {
 
 export type IdentifierLimits = Record<'user' | 'email' | 'phone', number>;
 
+/** The limit for an identifier type; custom types (a CRM id) are limited like a user id. */
+export function limitFor(limits: IdentifierLimits, type: string): number {
+  return type === 'email' || type === 'phone' || type === 'user' ? limits[type] : limits.user;
+}
+
 export type MergePlan = { survivor: string; retiring: string } | { refused: string };
 
 /**
@@ -25,10 +30,14 @@ export type MergePlan = { survivor: string; retiring: string } | { refused: stri
 export function planMerge(a: MergeSide, b: MergeSide, limits: IdentifierLimits): MergePlan {
   if (a.profileId === b.profileId) return { refused: 'same profile' };
   if (a.refuses.includes(b.profileId) || b.refuses.includes(a.profileId)) return { refused: 'separated by an unmerge' };
-  const distinct = new Set([...a.identifiers, ...b.identifiers]);
-  for (const type of ['user', 'email', 'phone'] as const) {
-    const n = [...distinct].filter((k) => k.startsWith(`${type}:`)).length;
-    if (n > limits[type]) return { refused: `${type}: ${n} would exceed the limit of ${limits[type]}` };
+  const perType = new Map<string, number>();
+  for (const k of new Set([...a.identifiers, ...b.identifiers])) {
+    const type = k.slice(0, k.indexOf(':'));
+    perType.set(type, (perType.get(type) ?? 0) + 1);
+  }
+  for (const [type, n] of perType) {
+    const limit = limitFor(limits, type);
+    if (n > limit) return { refused: `${type}: ${n} would exceed the limit of ${limit}` };
   }
   const [survivor, retiring] = byAge(a.profileId, b.profileId);
   return { survivor, retiring };

@@ -3,6 +3,7 @@ import type { Event, Props } from '../../protocol/events';
 import type { Experience } from '../../protocol/admin';
 import type { Decision } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
+import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
 import type { Env } from '../env';
@@ -29,7 +30,7 @@ export interface IngestInput {
   /** The site's retention: events older than this many days are purged by the object's alarm. */
   retentionDays: number;
   /** How many identifiers of each type this profile may hold. */
-  limits: Record<Identifier['type'], number>;
+  limits: IdentifierLimits;
   /** Set where the site requires verification: the user ids whose identify was signed. */
   verification: { verifiedUsers: string[] } | null;
   profileId: string;
@@ -146,7 +147,7 @@ export class ProfileObject extends DurableObject<Env> {
         const allowed = this.admit(trusted, input.limits);
         const refused = named
           .filter((id) => !allowed.includes(id))
-          .map((id) => (trusted.includes(id) ? `${id.type}: limit of ${input.limits[id.type]} reached` : `${id.type}: unverified claim`));
+          .map((id) => (trusted.includes(id) ? `${id.type}: limit of ${limitFor(input.limits, id.type)} reached` : `${id.type}: unverified claim`));
         const row: StoredEvent = {
           id: e.id,
           type: e.type,
@@ -428,12 +429,12 @@ export class ProfileObject extends DurableObject<Env> {
    * The identifiers this profile may take: those it holds already, and new ones while it is under
    * its per-type limit, so a shared device (a kiosk, a family laptop) cannot collect everyone.
    */
-  private admit(ids: Identifier[], limits: Record<Identifier['type'], number>): Identifier[] {
+  private admit(ids: Identifier[], limits: IdentifierLimits): Identifier[] {
     const counts = this.identifierCounts();
     return ids.filter((id) => {
       const held = this.sql.exec('SELECT 1 FROM identifiers WHERE type = ? AND value = ?', id.type, id.value).toArray().length > 0;
       if (held) return true;
-      if ((counts[id.type] ?? 0) >= limits[id.type]) return false;
+      if ((counts[id.type] ?? 0) >= limitFor(limits, id.type)) return false;
       counts[id.type] = (counts[id.type] ?? 0) + 1;
       return true;
     });
@@ -446,10 +447,10 @@ export class ProfileObject extends DurableObject<Env> {
     return out;
   }
 
-  /** The known identifiers (user, email, phone) the profile holds. */
+  /** The known identifiers (all but anonymous ids) the profile holds. */
   knownIdentifiers(): Identifier[] {
     return this.sql
-      .exec<{ type: string; value: string }>("SELECT type, value FROM identifiers WHERE type IN ('user', 'email', 'phone')")
+      .exec<{ type: string; value: string }>("SELECT type, value FROM identifiers WHERE type <> 'anonymous'")
       .toArray() as Identifier[];
   }
 

@@ -1,10 +1,17 @@
 import type { Event } from '../../protocol/events';
 
-/** A known identifier that can join profiles: a user id, or a SHA-256 (hex) of an email or phone. */
+/**
+ * A known identifier that can join profiles: a user id, a SHA-256 (hex) of an email or phone, or a
+ * custom type the site names with an `id:<type>` trait (`{ "id:crm": "C-42" }` → type `crm`).
+ */
 export interface Identifier {
-  type: 'user' | 'email' | 'phone';
+  type: string;
   value: string;
 }
+
+/** Identifier types a site may name itself: lower-case, not one of the built-in ones. */
+const CUSTOM = /^id:([a-z][a-z0-9_]{0,31})$/;
+const BUILT_IN = new Set(['user', 'email', 'phone', 'anonymous']);
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -19,6 +26,10 @@ export function identifiersOf(e: Event): Identifier[] {
   for (const type of ['email', 'phone'] as const) {
     const v = e.traits?.[type];
     if (typeof v === 'string' && SHA256_HEX.test(v)) out.push({ type, value: v });
+  }
+  for (const [k, v] of Object.entries(e.traits ?? {})) {
+    const type = CUSTOM.exec(k)?.[1];
+    if (type && !BUILT_IN.has(type) && (typeof v === 'string' || typeof v === 'number') && String(v)) out.push({ type, value: String(v) });
   }
   return out;
 }

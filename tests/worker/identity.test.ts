@@ -156,6 +156,17 @@ describe('identity: one profile per person across devices', () => {
     expect((await profile(site, 'user:u-alias')).merges).toHaveLength(1);
   });
 
+  it('joins profiles through a custom identifier type named with an id:<type> trait', async () => {
+    const site = await createSite();
+    const [a, b] = [anon(), anon()];
+    await collect(site, a, [event(), event('identify', { traits: { 'id:crm': 'C-42' } })]);
+    await collect(site, b, [event(), event('identify', { traits: { 'id:crm': 'C-42' } })]);
+    const p = await profile(site, 'crm:C-42');
+    expect(p.eventCount).toBe(4);
+    expect(p.identifiers).toContainEqual(expect.objectContaining({ type: 'crm', value: 'C-42' }));
+    expect((await profile(site, `anon:${a}`)).profileId).toBe((await profile(site, `anon:${b}`)).profileId);
+  });
+
   it('answers 404 for an identifier nobody claimed', async () => {
     const site = await createSite();
     expect((await admin(`/sites/${site}/profiles/user:nobody`)).status).toBe(404);
