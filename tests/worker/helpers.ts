@@ -58,3 +58,9 @@ export async function feedWith<E = { id: string; name: string | null; profileId:
   }
   throw new Error(`the activity feed of ${site} never reached ${count} events`);
 }
+
+/** What the tag sends for an email: SHA-256 hex of the trimmed, lower-cased address. */
+export async function hashEmail(email: string): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(email.trim().toLowerCase()));
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { abortAllDurableObjects, evictAllDurableObjects } from 'cloudflare:test';
 import { identitySignature } from '../../edge/profiles/verify';
-import { admin, anon, createSite, event, post } from './helpers';
-
-/** What the tag sends for an email: SHA-256 hex of the trimmed, lower-cased address. */
-async function hashEmail(email: string): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(email.trim().toLowerCase()));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+import { admin, anon, createSite, event, post, hashEmail } from './helpers';
 
 interface Snapshot {
   profileId: string;

@@ -2,14 +2,9 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env as workerEnv } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../edge/env';
-import { admin, anon, createSite, event, feedWith, post } from './helpers';
+import { admin, anon, createSite, event, feedWith, post, hashEmail } from './helpers';
 
 const env = workerEnv as unknown as Env; // the test project's bindings are the edge's
-
-async function hashEmail(email: string): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(email.trim().toLowerCase()));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 const identify = (email: string) => event('identify', { userId: 'u-' + email.slice(0, 8), traits: { email } });
 
