@@ -86,7 +86,7 @@ export const ExperienceInput = ExperienceFields.extend({
   goals: ExperienceFields.shape.goals.default([]),
 }).refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
 
-/** PATCH body: any subset of the fields, no defaults applied. */
+/** PATCH body: a subset of the fields, with no defaults applied. */
 export const ExperiencePatch = ExperienceFields.partial().refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
 
 export type SiteInput = z.infer<typeof SiteInput>;
