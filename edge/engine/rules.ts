@@ -1,0 +1,87 @@
+import type { Rule } from '../../protocol/audience';
+
+/** What rules are evaluated against: the request's context and the profile, plain data. */
+export interface RuleContext {
+  /** Nested fields: `geo.country`, `device`, `utm.source`, `traits.plan`, `hour`, `isNew`, … */
+  fields: Record<string, unknown>;
+  /** Events per name per UTC day (`YYYY-MM-DD`), as the profile keeps them. */
+  counts: { name: string; day: string; n: number }[];
+  /** Signals seen in the current session. */
+  sessionSignals: string[];
+  /** When the visitor was last seen before this visit (epoch ms), if ever. */
+  lastSeen: number | null;
+  now: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The value at a dotted path; own properties only, so `__proto__` and friends read as missing. */
+export function lookup(fields: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = fields;
+  for (const key of path.split('.')) {
+    if (!cur || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, key)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+const num = (v: unknown): number | null => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : null;
+};
+const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
+
+function compare(op: string, actual: unknown, expected: unknown): boolean {
+  const list = Array.isArray(actual) ? actual : [actual];
+  switch (op) {
+    case 'exists':
+      return actual !== undefined && actual !== null && actual !== '';
+    case 'eq':
+      return list.some((a) => a === expected || (typeof a === 'string' && typeof expected === 'string' && lower(a) === lower(expected)));
+    case 'neq':
+      return !compare('eq', actual, expected);
+    case 'in':
+      return Array.isArray(expected) && expected.some((e) => compare('eq', actual, e));
+    case 'contains':
+      return list.some((a) => (typeof a === 'string' ? a.toLowerCase().includes(String(expected).toLowerCase()) : a === expected));
+    case 'starts_with':
+      return list.some((a) => typeof a === 'string' && a.toLowerCase().startsWith(String(expected).toLowerCase()));
+    case 'between': {
+      const [lo, hi] = Array.isArray(expected) ? expected.map(num) : [null, null];
+      const a = num(actual);
+      return a !== null && lo != null && hi != null && a >= lo && a <= hi;
+    }
+    default: {
+      const a = num(actual);
+      const e = num(expected);
+      if (a === null || e === null) return false;
+      return op === 'gt' ? a > e : op === 'gte' ? a >= e : op === 'lt' ? a < e : op === 'lte' ? a <= e : false;
+    }
+  }
+}
+
+/**
+ * Whether the context matches the rule. Total: a malformed node, an unknown operator or a missing
+ * field make that node false (and `not` of it true), never an exception on the decision path.
+ *
+ * @example
+ * matches({ all: [{ field: 'geo.country', op: 'in', value: ['CH', 'DE'] }, { event: 'Viewed pricing', atLeast: 2, withinDays: 7 }] }, ctx)
+ */
+export function matches(rule: Rule, ctx: RuleContext): boolean {
+  try {
+    if ('all' in rule) return Array.isArray(rule.all) && rule.all.every((r) => matches(r, ctx));
+    if ('any' in rule) return Array.isArray(rule.any) && rule.any.some((r) => matches(r, ctx));
+    if ('not' in rule) return !matches(rule.not, ctx);
+    if ('field' in rule) return compare(rule.op, lookup(ctx.fields, rule.field), rule.value);
+    if ('event' in rule) {
+      const since = new Date(ctx.now - (rule.withinDays - 1) * DAY_MS).toISOString().slice(0, 10);
+      const n = ctx.counts.filter((c) => c.name === rule.event && c.day >= since).reduce((sum, c) => sum + c.n, 0);
+      return n >= rule.atLeast;
+    }
+    if ('signal' in rule) return ctx.sessionSignals.includes(rule.signal);
+    if ('lastSeenWithinDays' in rule) return ctx.lastSeen !== null && ctx.now - ctx.lastSeen <= rule.lastSeenWithinDays * DAY_MS;
+    return false;
+  } catch {
+    return false;
+  }
+}
