@@ -71,6 +71,8 @@ const ExperienceFields = z.object({
   traffic: z.number().min(0).max(1),
   variants: z.array(VariantInput).min(1).max(20),
   goals: z.array(z.string().min(1).max(200)).max(20),
+  /** Only visitors in this audience (an audience id of the site) enter; null: everyone. */
+  audience: z.string().max(64).nullable(),
 });
 
 type VariantsOf = { variants?: { key: string; weight: number }[] };
@@ -84,6 +86,7 @@ export const ExperienceInput = ExperienceFields.extend({
   status: ExperienceFields.shape.status.default('draft'),
   traffic: ExperienceFields.shape.traffic.default(1),
   goals: ExperienceFields.shape.goals.default([]),
+  audience: ExperienceFields.shape.audience.default(null),
 }).refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
 
 /** PATCH body: a subset of the fields, with no defaults applied. */

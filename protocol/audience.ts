@@ -110,6 +110,8 @@ export const AudienceInput = z.object({
   rule: Rule,
 });
 
+export const AudiencePatch = AudienceInput.omit({ id: true }).partial().extend({ description: z.string().max(2000).optional() });
+
 export type AudienceInput = z.infer<typeof AudienceInput>;
 export interface Audience extends Omit<AudienceInput, 'id'> {
   id: string;

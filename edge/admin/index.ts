@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { onError, onNotFound } from '../http/errors';
 import { adminAuth } from './auth';
-import { experiences } from './experiences';
+import { audiences, experiences } from './experiences';
 import { profiles, siteEvents } from './profiles';
 import { sites } from './sites';
 
@@ -11,6 +11,7 @@ export const adminApi = new Hono<AppEnv>();
 adminApi.use('*', adminAuth());
 adminApi.route('/sites', sites);
 adminApi.route('/sites/:site/experiences', experiences);
+adminApi.route('/sites/:site/audiences', audiences);
 adminApi.route('/sites/:site/profiles', profiles);
 adminApi.route('/sites/:site/events', siteEvents);
 adminApi.onError(onError);

@@ -16,6 +16,8 @@ export interface DecideInput {
   slots?: readonly string[];
   /** What the profile already holds, by experience id. */
   assignments: ReadonlyMap<string, Assignment>;
+  /** Audience ids the visitor is in now; an experience with an audience only takes its members. */
+  audiences?: ReadonlySet<string>;
 }
 
 export interface DecideOutput {
@@ -40,6 +42,9 @@ export function decideSlots(input: DecideInput): DecideOutput {
     if (exp.status !== 'running') continue;
     if (wanted && !wanted.has(exp.slot)) continue;
     if (decisions[exp.slot]) continue; // first running experience wins the slot (ordered by the caller)
+    // Targeting is checked on every decision: a visitor who leaves the audience sees the default
+    // (and another experience may take the slot); the assignment is kept for when they return.
+    if (exp.audience && !input.audiences?.has(exp.audience)) continue;
 
     const previous = input.assignments.get(exp.id);
     let variantKey: string | null;

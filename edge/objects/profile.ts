@@ -3,6 +3,8 @@ import type { Event, Props } from '../../protocol/events';
 import type { Experience } from '../../protocol/admin';
 import type { Decision } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
+import { matches, type RuleContext } from '../engine/rules';
+import type { Audience } from '../../protocol/audience';
 import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
@@ -272,11 +274,17 @@ export class ProfileObject extends DurableObject<Env> {
     profileId: string;
     anonymousId: string;
     experiences: Experience[];
+    audiences: Audience[];
+    /** The request's part of the context (geo, device, URL, UTM, local time …). */
+    fields: Record<string, unknown>;
     slots?: string[];
     now: number;
-  }): { decisions: Record<string, Decision> } | Forward {
+  }): { decisions: Record<string, Decision>; audiences: string[] } | Forward {
     const forward = this.forwardedTo() ?? this.splitTo(input.anonymousId);
     if (forward) return { forward };
+    // Membership is computed here, inside the profile, so an event sent a moment ago counts.
+    const ctx = this.ruleContext(input.fields, input.now);
+    const members = input.audiences.filter((a) => matches(a.rule, ctx)).map((a) => a.id);
     const assignments = new Map<string, Assignment>();
     for (const row of this.sql.exec<{ experience: string; variant: string | null }>(
       'SELECT experience, variant FROM assignments',
@@ -288,6 +296,7 @@ export class ProfileObject extends DurableObject<Env> {
       experiences: input.experiences,
       slots: input.slots,
       assignments,
+      audiences: new Set(members),
     });
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.now);
@@ -301,7 +310,27 @@ export class ProfileObject extends DurableObject<Env> {
         );
       }
     });
-    return { decisions: out.decisions };
+    return { decisions: out.decisions, audiences: members };
+  }
+
+  /** The profile's part of the decision context, joined to the request's fields. */
+  private ruleContext(fields: Record<string, unknown>, now: number): RuleContext {
+    const meta = this.meta();
+    const traits: Record<string, unknown> = {};
+    for (const t of this.sql.exec<{ k: string; v: string }>('SELECT k, v FROM traits')) traits[t.k] = JSON.parse(t.v) as unknown;
+    const sessions = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM touches').one().n;
+    const sessionSignals = this.sql
+      .exec<{ name: string }>("SELECT DISTINCT name FROM events WHERE type = 'signal' AND ts >= ?", Number(meta.sessionStart ?? now))
+      .toArray()
+      .map((r) => r.name);
+    const exposures = this.sql.exec<{ experience: string }>('SELECT experience FROM assignments WHERE variant IS NOT NULL').toArray().map((r) => r.experience);
+    return {
+      fields: { ...fields, traits, isNew: sessions <= 1, sessionCount: sessions, exposures },
+      counts: this.counts(now - 3650 * DAY_MS),
+      sessionSignals,
+      lastSeen: meta.lastSeen ? Number(meta.lastSeen) : null,
+      now,
+    };
   }
 
   /** Everything the admin API shows about this person, or null when the object holds nothing. */

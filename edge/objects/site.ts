@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
-import { DEFAULT_IDENTIFIER_LIMITS, type Experience, type ExperienceInput, type Site, type SiteInput, type SitePatch } from '../../protocol/admin';
+import { DEFAULT_IDENTIFIER_LIMITS, type Experience, type Site, type SiteInput, type SitePatch } from '../../protocol/admin';
+import type { Audience } from '../../protocol/audience';
 import type { Env } from '../env';
 
 /** A site's settings and experiences as the decision path reads them. */
@@ -7,6 +8,7 @@ export interface SiteConfig {
   site: Site;
   /** Every experience, in priority order (oldest first). */
   experiences: Experience[];
+  audiences: Audience[];
   /** Bumped on every change so isolates can tell a stale cache. */
   version: number;
 }
@@ -16,7 +18,13 @@ type StoredSite = SiteInput & { createdAt: number; updatedAt: number };
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS experiences (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audiences (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL);
 `;
+
+/** The documents a site keeps: each kind in a table of its own. */
+export type DocKind = 'experiences' | 'audiences';
+const TABLES: Record<DocKind, string> = { experiences: 'experiences', audiences: 'audiences' };
+export type StoredDoc = { id: string; createdAt: number; updatedAt: number };
 
 /**
  * One object per site holding its settings and experiences. Only the admin API writes here; the
@@ -65,51 +73,51 @@ export class SiteObject extends DurableObject<Env> {
   config(): SiteConfig | null {
     const s = this.stored();
     if (!s) return null;
-    return { site: publicSite(s), experiences: this.listExperiences(), version: this.version() };
+    return { site: publicSite(s), experiences: this.listDocs('experiences'), audiences: this.listDocs('audiences'), version: this.version() };
   }
 
-  listExperiences(): Experience[] {
+  /** Every document of a kind, oldest first (experiences: that is their priority order). */
+  listDocs<T extends StoredDoc>(kind: DocKind): T[] {
     return this.sql
-      .exec<{ body: string }>('SELECT body FROM experiences ORDER BY created_at, id')
+      .exec<{ body: string }>(`SELECT body FROM ${TABLES[kind]} ORDER BY created_at, id`)
       .toArray()
-      .map((r) => JSON.parse(r.body) as Experience);
+      .map((r) => JSON.parse(r.body) as T);
   }
 
-  getExperience(id: string): Experience | null {
-    const row = this.sql.exec<{ body: string }>('SELECT body FROM experiences WHERE id = ?', id).toArray()[0];
-    return row ? (JSON.parse(row.body) as Experience) : null;
+  getDoc<T extends StoredDoc>(kind: DocKind, id: string): T | null {
+    const row = this.sql.exec<{ body: string }>(`SELECT body FROM ${TABLES[kind]} WHERE id = ?`, id).toArray()[0];
+    return row ? (JSON.parse(row.body) as T) : null;
   }
 
   /** Returns null when the id is taken. */
-  createExperience(input: ExperienceInput & { id: string }, now: number): Experience | null {
-    if (this.getExperience(input.id)) return null;
-    const exp: Experience = { ...input, id: input.id, createdAt: now, updatedAt: now };
+  createDoc<T extends StoredDoc>(kind: DocKind, input: Omit<T, 'createdAt' | 'updatedAt'>, now: number): T | null {
+    if (this.getDoc(kind, input.id)) return null;
+    const doc = { ...input, createdAt: now, updatedAt: now } as T;
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec('INSERT INTO experiences (id, body, created_at) VALUES (?, ?, ?)', exp.id, JSON.stringify(exp), now);
+      this.sql.exec(`INSERT INTO ${TABLES[kind]} (id, body, created_at) VALUES (?, ?, ?)`, doc.id, JSON.stringify(doc), now);
       this.bump();
     });
-    return exp;
+    return doc;
   }
 
-  /** Replaces an experience's editable fields; id and createdAt stay. */
-  replaceExperience(id: string, input: ExperienceInput, now: number): Experience | null {
-    const prev = this.getExperience(id);
+  /** Replaces a document's editable fields; id and createdAt stay. */
+  replaceDoc<T extends StoredDoc>(kind: DocKind, id: string, input: Omit<T, 'id' | 'createdAt' | 'updatedAt'>, now: number): T | null {
+    const prev = this.getDoc(kind, id);
     if (!prev) return null;
-    const exp: Experience = { ...input, id, createdAt: prev.createdAt, updatedAt: now };
+    const doc = { ...input, id, createdAt: prev.createdAt, updatedAt: now } as T;
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec('UPDATE experiences SET body = ? WHERE id = ?', JSON.stringify(exp), id);
+      this.sql.exec(`UPDATE ${TABLES[kind]} SET body = ? WHERE id = ?`, JSON.stringify(doc), id);
       this.bump();
     });
-    return exp;
+    return doc;
   }
 
-  deleteExperience(id: string): boolean {
-    let deleted = false;
-    this.ctx.storage.transactionSync(() => {
-      deleted = this.sql.exec('DELETE FROM experiences WHERE id = ?', id).rowsWritten > 0;
+  deleteDoc(kind: DocKind, id: string): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      const deleted = this.sql.exec(`DELETE FROM ${TABLES[kind]} WHERE id = ?`, id).rowsWritten > 0;
       if (deleted) this.bump();
+      return deleted;
     });
-    return deleted;
   }
 
   private stored(): StoredSite | null {

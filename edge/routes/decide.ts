@@ -3,6 +3,8 @@ import { DecideRequest, type DecideResponse } from '../../protocol/decide';
 import { MAX_BODY_BYTES } from '../../protocol/limits';
 import { readJson, parseWith } from '../http/body';
 import type { AppEnv } from '../env';
+import { requestFields, type RequestFacts } from '../engine/context';
+import { primaryLanguage } from '../enrich/page';
 import { resolveProfile } from '../profiles/address';
 import { onLiveProfile } from '../profiles/resolve';
 import { signProfileToken } from '../profiles/token';
@@ -20,15 +22,35 @@ decide.post('/', async (c) => {
   const running = config.experiences.filter((e) => e.status === 'running');
   let profileId = profile.profileId;
   let decisions: DecideResponse['decisions'] = {};
-  if (running.length > 0) {
+  let audiences: string[] = [];
+  const now = Date.now();
+  const fields = requestFields({
+    url: body.context.url,
+    referrer: body.context.referrer,
+    lang: body.context.lang ?? primaryLanguage(c.req.header('accept-language') ?? null),
+    userAgent: c.req.header('user-agent') ?? '',
+    cf: c.req.raw.cf as RequestFacts['cf'],
+    now,
+  });
+  if (running.length > 0 || config.audiences.length > 0) {
     const live = await onLiveProfile(c.env, body.site, profile.profileId, async (stub, id) =>
-      await stub.decide({ site: body.site, profileId: id, anonymousId: body.anonymousId, experiences: running, slots: body.slots, now: Date.now() }),
+      await stub.decide({
+        site: body.site,
+        profileId: id,
+        anonymousId: body.anonymousId,
+        experiences: running,
+        audiences: config.audiences,
+        fields,
+        slots: body.slots,
+        now,
+      }),
     );
     profileId = live.profileId;
     decisions = live.result.decisions;
+    audiences = live.result.audiences;
   }
   const token = profileId === profile.profileId ? profile.token : await signProfileToken(c.env, body.site, profileId);
-  const res: DecideResponse = { profileToken: token, decisions, audiences: [] };
+  const res: DecideResponse = { profileToken: token, decisions, audiences };
   c.header('Cache-Control', 'no-store');
   return c.json(res);
 });

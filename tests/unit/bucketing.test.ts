@@ -133,6 +133,7 @@ describe('decideSlots', () => {
       slot: 'hero',
       status: 'running',
       traffic: 1,
+      audience: null,
       goals: [],
       variants: [
         { key: 'a', weight: 1, content: { type: 'html', value: '<b>A</b>' } },

@@ -131,6 +131,7 @@ describe('ExperienceInput', () => {
       status: 'draft',
       traffic: 1,
       goals: [],
+      audience: null,
       variants: [
         { key: 'a', weight: 1, content: null },
         { key: 'b', weight: 1, content: null },
