@@ -73,6 +73,8 @@ const ExperienceFields = z.object({
   goals: z.array(z.string().min(1).max(200)).max(20),
   /** Only visitors in this audience (an audience id of the site) enter; null: everyone. */
   audience: z.string().max(64).nullable(),
+  /** When experiences want the same slot, the highest priority decides first (then the oldest). */
+  priority: z.number().int().min(-1000).max(1000),
 });
 
 type VariantsOf = { variants?: { key: string; weight: number }[] };
@@ -87,6 +89,7 @@ export const ExperienceInput = ExperienceFields.extend({
   traffic: ExperienceFields.shape.traffic.default(1),
   goals: ExperienceFields.shape.goals.default([]),
   audience: ExperienceFields.shape.audience.default(null),
+  priority: ExperienceFields.shape.priority.default(0),
 }).refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
 
 /** PATCH body: a subset of the fields, with no defaults applied. */

@@ -97,10 +97,12 @@ export function parseRule(value: unknown, path = 'rule', depth = 0): { rule: Rul
   return { error: `${path}: unknown rule: expected all, any, not, field, event, signal or lastSeenWithinDays` };
 }
 
-/** The schema form, for bodies that embed a rule. */
-export const Rule = z.custom<Rule>().superRefine((value, ctx) => {
+/** The schema form, for bodies that embed a rule; yields the rule with its defaults filled in. */
+export const Rule = z.unknown().transform((value, ctx): Rule => {
   const r = parseRule(value, '');
-  if ('error' in r) ctx.addIssue({ code: 'custom', message: r.error.replace(/^[.:\s]+/, '') });
+  if ('rule' in r) return r.rule;
+  ctx.addIssue({ code: 'custom', message: r.error.replace(/^[.:\s]+/, '') });
+  return z.NEVER;
 });
 
 export const AudienceInput = z.object({

@@ -74,9 +74,9 @@ export function matches(rule: Rule, ctx: RuleContext): boolean {
     if ('not' in rule) return !matches(rule.not, ctx);
     if ('field' in rule) return compare(rule.op, lookup(ctx.fields, rule.field), rule.value);
     if ('event' in rule) {
-      const since = new Date(ctx.now - (rule.withinDays - 1) * DAY_MS).toISOString().slice(0, 10);
+      const since = new Date(ctx.now - ((rule.withinDays ?? 30) - 1) * DAY_MS).toISOString().slice(0, 10);
       const n = ctx.counts.filter((c) => c.name === rule.event && c.day >= since).reduce((sum, c) => sum + c.n, 0);
-      return n >= rule.atLeast;
+      return n >= (rule.atLeast ?? 1);
     }
     if ('signal' in rule) return ctx.sessionSignals.includes(rule.signal);
     if ('lastSeenWithinDays' in rule) return ctx.lastSeen !== null && ctx.now - ctx.lastSeen <= rule.lastSeenWithinDays * DAY_MS;

@@ -19,7 +19,8 @@ decide.post('/', async (c) => {
   const body = parseWith(DecideRequest, await readJson(c.req.raw, MAX_BODY_BYTES));
   const config = await requireSite(c, body.site);
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
-  const running = config.experiences.filter((e) => e.status === 'running');
+  // Highest priority first; equal priorities keep their age order (the list is oldest first).
+  const running = config.experiences.filter((e) => e.status === 'running').sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0));
   let profileId = profile.profileId;
   let decisions: DecideResponse['decisions'] = {};
   let audiences: string[] = [];

@@ -134,6 +134,7 @@ describe('decideSlots', () => {
       status: 'running',
       traffic: 1,
       audience: null,
+      priority: 0,
       goals: [],
       variants: [
         { key: 'a', weight: 1, content: { type: 'html', value: '<b>A</b>' } },

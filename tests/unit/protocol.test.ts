@@ -132,6 +132,7 @@ describe('ExperienceInput', () => {
       traffic: 1,
       goals: [],
       audience: null,
+      priority: 0,
       variants: [
         { key: 'a', weight: 1, content: null },
         { key: 'b', weight: 1, content: null },

@@ -78,4 +78,21 @@ describe('audiences', () => {
     expect((await admin(`/sites/${site}/audiences/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await admin(`/sites/${site}/audiences/${id}`)).status).toBe(404);
   });
+
+  it('lets a higher-priority targeted experience take the slot from a general one', async () => {
+    const site = await createSite();
+    const aud = await admin(`/sites/${site}/audiences`, json({ id: 'pricing', name: 'Pricing', rule: { event: 'Viewed pricing', atLeast: 2 } }));
+    expect(aud.status, await aud.clone().text()).toBe(201);
+    await admin(`/sites/${site}/experiences`, json({ id: 'general', name: 'General', slot: 'hero', status: 'running', variants: [{ key: 'g', weight: 1 }] }));
+    await admin(
+      `/sites/${site}/experiences`,
+      json({ id: 'targeted', name: 'Targeted', slot: 'hero', status: 'running', audience: 'pricing', priority: 10, variants: [{ key: 't', weight: 1 }] }),
+    );
+    const a = anon();
+    expect((await decide(site, a)).decisions.hero?.variant).toBe('g');
+    await post('/v1/collect', { site, anonymousId: a, events: [event('track', { name: 'Viewed pricing' }), event('track', { name: 'Viewed pricing' })] });
+    const after = await decide(site, a);
+    expect(after.audiences).toEqual(['pricing']);
+    expect(after.decisions.hero?.variant).toBe('t');
+  });
 });
