@@ -123,7 +123,44 @@ export const DEMO_EXPERIENCE = {
   ],
 };
 
-/** Creates the `demo` site and its running hero experience unless they exist. Idempotent. */
+/** An audience of visitors who looked at pricing twice this week, and the hero they get. */
+export const DEMO_AUDIENCE = {
+  id: 'pricing-curious',
+  name: 'Viewed pricing twice this week',
+  description: 'Visitors comparing prices: they get a hero that answers the price question.',
+  rule: { event: 'Viewed pricing', atLeast: 2, withinDays: 7 },
+};
+
+export const DEMO_TARGETED = {
+  id: 'pricing-hero',
+  name: 'Hero for visitors weighing the price',
+  slot: 'hero',
+  status: 'running',
+  audience: DEMO_AUDIENCE.id,
+  priority: 10,
+  goals: ['Add to cart'],
+  variants: [
+    {
+      key: 'price-promise',
+      name: 'Price promise',
+      weight: 1,
+      content: {
+        type: 'html',
+        value: '<h1>Still comparing? We match any lower price.</h1><p>Found it cheaper within 30 days? We refund the difference.</p><a href="#shop">Shop with confidence</a>',
+      },
+    },
+  ],
+};
+
+/** Creates `doc` at `path` unless `path/id` exists. */
+async function ensure(url, headers, path, doc) {
+  const existing = await fetch(`${url}${path}/${doc.id}`, { headers });
+  if (existing.status !== 404) return;
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(doc) });
+  if (res.status !== 201) throw new Error(`seeding ${path}/${doc.id} failed: ${res.status} ${await res.text()}`);
+}
+
+/** Creates the `demo` site, its running hero experience and the audience-targeted one unless they exist. Idempotent. */
 export async function seedDemo(url, token, origins = [url]) {
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const site = await fetch(`${url}/api/sites/demo`, { headers });
@@ -137,13 +174,7 @@ export async function seedDemo(url, token, origins = [url]) {
   } else if (!site.ok) {
     throw new Error(`reading site failed: ${site.status} ${await site.text()}`);
   }
-  const exp = await fetch(`${url}/api/sites/demo/experiences/${DEMO_EXPERIENCE.id}`, { headers });
-  if (exp.status === 404) {
-    const res = await fetch(`${url}/api/sites/demo/experiences`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(DEMO_EXPERIENCE),
-    });
-    if (res.status !== 201) throw new Error(`seeding experience failed: ${res.status} ${await res.text()}`);
-  }
+  await ensure(url, headers, '/api/sites/demo/experiences', DEMO_EXPERIENCE);
+  await ensure(url, headers, '/api/sites/demo/audiences', DEMO_AUDIENCE);
+  await ensure(url, headers, '/api/sites/demo/experiences', DEMO_TARGETED);
 }

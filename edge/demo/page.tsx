@@ -49,7 +49,9 @@ demo.get('/', (c) =>
               <b>Attune Goods</b>
               <nav>
                 <a href="#shop">Shop</a>
-                <a href="#pricing">Pricing</a>
+                <a href="#pricing" data-attune-event="Viewed pricing">
+                  Pricing
+                </a>
                 <a href="/dashboard">Dashboard</a>
                 <a href="#cart" id="cart">Cart (0)</a>
               </nav>

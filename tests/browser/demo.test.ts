@@ -117,6 +117,20 @@ describe('the demo shop in Chromium', () => {
     await context.close();
   });
 
+  it('shows the price-promise hero to a visitor who viewed pricing twice (an audience-targeted experience)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${edge.url}/demo`);
+    await page.waitForSelector('[data-attune-slot="hero"][data-attune-variant]');
+    expect(VARIANT_HEADLINES).toContain(await heroHeadline(page));
+    for (let i = 0; i < 2; i++) await page.getByRole('link', { name: 'Pricing' }).click();
+    await page.evaluate(() => (window as unknown as { attune: { flush(): Promise<void> } }).attune.flush());
+    await page.reload();
+    await page.waitForSelector('[data-attune-slot="hero"][data-attune-variant="price-promise"]');
+    expect(await heroHeadline(page)).toBe('Still comparing? We match any lower price.');
+    await context.close();
+  });
+
   it('shows the visit in the dashboard', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
