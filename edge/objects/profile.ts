@@ -4,6 +4,7 @@ import type { Experience } from '../../protocol/admin';
 import type { Decision } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
 import { matches, type RuleContext } from '../engine/rules';
+import { renderTemplate } from '../engine/template';
 import type { Audience } from '../../protocol/audience';
 import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
@@ -310,6 +311,12 @@ export class ProfileObject extends DurableObject<Env> {
         );
       }
     });
+    // Personalised copy: placeholders are filled from this visitor's context, escaped in HTML.
+    for (const d of Object.values(out.decisions)) {
+      if (d.content && d.content.type !== 'json' && d.content.value.includes('{{')) {
+        d.content = { ...d.content, value: renderTemplate(d.content.value, ctx.fields, d.content.type === 'html') };
+      }
+    }
     return { decisions: out.decisions, audiences: members };
   }
 

@@ -95,4 +95,28 @@ describe('audiences', () => {
     expect(after.audiences).toEqual(['pricing']);
     expect(after.decisions.hero?.variant).toBe('t');
   });
+
+  it('fills placeholders from the visitor, escaping attacker-controlled traits in HTML', async () => {
+    const site = await createSite();
+    await admin(
+      `/sites/${site}/experiences`,
+      json({
+        id: 'greet',
+        name: 'Greeting',
+        slot: 'hero',
+        status: 'running',
+        variants: [{ key: 'hi', weight: 1, content: { type: 'html', value: '<h1>Hi {{traits.firstName | default:"there"}} from {{geo.city}}</h1>' } }],
+      }),
+    );
+    const content = async (a: string) =>
+      ((await (await call('/v1/decide', {
+        method: 'POST',
+        body: JSON.stringify({ site, anonymousId: a, slots: ['hero'], context: { url: 'https://shop.test/' } }),
+        cf: { city: 'Bern' },
+      } as RequestInit)).json()) as { decisions: { hero: { content: { value: string } } } }).decisions.hero.content.value;
+    const a = anon();
+    expect(await content(a)).toBe('<h1>Hi there from Bern</h1>');
+    await post('/v1/collect', { site, anonymousId: a, events: [event('identify', { userId: 'x', traits: { firstName: '<script>alert(1)</script>' } })] });
+    expect(await content(a)).toBe('<h1>Hi &lt;script&gt;alert(1)&lt;/script&gt; from Bern</h1>');
+  });
 });

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { renderTemplate } from '../../edge/engine/template';
+
+const fields = { traits: { firstName: 'Ada', evil: '<img src=x onerror=alert(1)>', plan: 'pro' }, geo: { city: 'Zürich' }, hour: 9 };
+
+describe('variant placeholders', () => {
+  it.each([
+    ['a trait', 'Hi {{traits.firstName}}!', true, 'Hi Ada!'],
+    ['spaces inside the braces', 'Hi {{ traits.firstName }}!', true, 'Hi Ada!'],
+    ['a default for a missing value', 'Hi {{traits.nickname | default:"there"}}!', true, 'Hi there!'],
+    ['no default: empty', 'Hi {{traits.nickname}}!', true, 'Hi !'],
+    ['a number', 'It is {{hour}} o’clock', true, 'It is 9 o’clock'],
+    ['unicode', 'Hello {{geo.city}}', true, 'Hello Zürich'],
+    ['an attacker value in HTML is escaped', '<p>{{traits.evil}}</p>', true, '<p>&lt;img src=x onerror=alert(1)&gt;</p>'],
+    ['a default is escaped in HTML too', '{{x | default:"<b>"}}', true, '&lt;b&gt;'],
+    ['text content is not escaped (it is set as text)', '{{traits.evil}}', false, '<img src=x onerror=alert(1)>'],
+    ['an object is not printed', '{{traits}}', true, ''],
+    ['prototype keys read as missing', '{{traits.__proto__ | default:"no"}}', true, 'no'],
+    ['no placeholders', 'Plain <b>HTML</b>', true, 'Plain <b>HTML</b>'],
+  ])('%s', (_name, template, html, expected) => {
+    expect(renderTemplate(template, fields, html)).toBe(expected);
+  });
+});
