@@ -26,6 +26,8 @@ const SiteFields = z.object({
   verificationRequired: z.boolean(),
   retentionDays: z.number().int().min(1).max(3650),
   consentDefault: z.enum(['granted', 'required']),
+  /** Share of visitors (0..0.5) held out of every experience, to measure personalization as a whole. */
+  holdout: z.number().min(0).max(0.5),
   /** How many identifiers of a type one profile may hold, and how many profiles one identifier may join. */
   identifierLimits: z.object({
     user: z.number().int().min(1).max(100),
@@ -46,6 +48,7 @@ export const SiteInput = SiteFields.extend({
   retentionDays: SiteFields.shape.retentionDays.default(395),
   consentDefault: SiteFields.shape.consentDefault.default('granted'),
   identifierLimits: SiteFields.shape.identifierLimits.default(DEFAULT_IDENTIFIER_LIMITS),
+  holdout: SiteFields.shape.holdout.default(0),
 });
 export const SitePatch = SiteFields.partial();
 

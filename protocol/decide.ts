@@ -45,4 +45,6 @@ export interface DecideResponse {
   profileToken: string;
   decisions: Record<string, Decision>;
   audiences: string[];
+  /** The visitor is in the site's holdout group: every slot keeps its default. */
+  holdout?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { Decision } from '../../protocol/decide';
 import type { Experience } from '../../protocol/admin';
 import { inTraffic, pickVariant } from './bucketing';
+import { bucket } from './hash';
 
 /** An assignment remembered by the profile: the sticky part of a decision. */
 export interface Assignment {
@@ -18,10 +19,20 @@ export interface DecideInput {
   assignments: ReadonlyMap<string, Assignment>;
   /** Audience ids the visitor is in now; an experience with an audience only takes its members. */
   audiences?: ReadonlySet<string>;
+  /** The site's holdout share (0..0.5): those visitors always see the defaults. */
+  holdout?: number;
+  /** Seed of the holdout hash: the site key, so a visitor is held out of all its experiences. */
+  site?: string;
+}
+
+/** Whether a profile is in the site's holdout group; stable per site and profile. */
+export function inHoldout(site: string, profileId: string, share: number): boolean {
+  return share > 0 && bucket(`${site}:holdout`, profileId) < share;
 }
 
 export interface DecideOutput {
   decisions: Record<string, Decision>;
+  holdout: boolean;
   /** Assignments made now that the profile must remember. */
   newAssignments: Assignment[];
 }
@@ -37,6 +48,7 @@ export function decideSlots(input: DecideInput): DecideOutput {
   const decisions: Record<string, Decision> = {};
   const newAssignments: Assignment[] = [];
   const wanted = input.slots ? new Set(input.slots) : null;
+  if (input.site && inHoldout(input.site, input.profileId, input.holdout ?? 0)) return { decisions, newAssignments, holdout: true };
 
   for (const exp of input.experiences) {
     if (exp.status !== 'running') continue;
@@ -68,5 +80,5 @@ export function decideSlots(input: DecideInput): DecideOutput {
     if (!variant) continue;
     decisions[exp.slot] = { experience: exp.id, variant: variant.key, content: variant.content, reason };
   }
-  return { decisions, newAssignments };
+  return { decisions, newAssignments, holdout: false };
 }

@@ -278,9 +278,10 @@ export class ProfileObject extends DurableObject<Env> {
     audiences: Audience[];
     /** The request's part of the context (geo, device, URL, UTM, local time …). */
     fields: Record<string, unknown>;
+    holdout: number;
     slots?: string[];
     now: number;
-  }): { decisions: Record<string, Decision>; audiences: string[] } | Forward {
+  }): { decisions: Record<string, Decision>; audiences: string[]; holdout: boolean } | Forward {
     const forward = this.forwardedTo() ?? this.splitTo(input.anonymousId);
     if (forward) return { forward };
     // Membership is computed here, inside the profile, so an event sent a moment ago counts.
@@ -298,6 +299,8 @@ export class ProfileObject extends DurableObject<Env> {
       slots: input.slots,
       assignments,
       audiences: new Set(members),
+      site: input.site,
+      holdout: input.holdout,
     });
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.now);
@@ -317,7 +320,7 @@ export class ProfileObject extends DurableObject<Env> {
         d.content = { ...d.content, value: renderTemplate(d.content.value, ctx.fields, d.content.type === 'html') };
       }
     }
-    return { decisions: out.decisions, audiences: members };
+    return { decisions: out.decisions, audiences: members, holdout: out.holdout };
   }
 
   /** The profile's part of the decision context, joined to the request's fields. */

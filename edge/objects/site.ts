@@ -142,7 +142,12 @@ export class SiteObject extends DurableObject<Env> {
 function publicSite(s: StoredSite): Site {
   const { verificationSecret, ...rest } = s;
   // Sites stored before a setting existed get its default.
-  return { ...rest, identifierLimits: rest.identifierLimits ?? DEFAULT_IDENTIFIER_LIMITS, verificationSecretSet: verificationSecret !== null };
+  return {
+    ...rest,
+    identifierLimits: rest.identifierLimits ?? DEFAULT_IDENTIFIER_LIMITS,
+    holdout: rest.holdout ?? 0,
+    verificationSecretSet: verificationSecret !== null,
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

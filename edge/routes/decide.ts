@@ -24,6 +24,7 @@ decide.post('/', async (c) => {
   let profileId = profile.profileId;
   let decisions: DecideResponse['decisions'] = {};
   let audiences: string[] = [];
+  let holdout = false;
   const now = Date.now();
   const fields = requestFields({
     url: body.context.url,
@@ -42,6 +43,7 @@ decide.post('/', async (c) => {
         experiences: running,
         audiences: config.audiences,
         fields,
+        holdout: config.site.holdout ?? 0,
         slots: body.slots,
         now,
       }),
@@ -49,9 +51,10 @@ decide.post('/', async (c) => {
     profileId = live.profileId;
     decisions = live.result.decisions;
     audiences = live.result.audiences;
+    holdout = live.result.holdout;
   }
   const token = profileId === profile.profileId ? profile.token : await signProfileToken(c.env, body.site, profileId);
-  const res: DecideResponse = { profileToken: token, decisions, audiences };
+  const res: DecideResponse = { profileToken: token, decisions, audiences, ...(holdout && { holdout }) };
   c.header('Cache-Control', 'no-store');
   return c.json(res);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Experience } from '../../protocol/admin';
-import { decideSlots, type Assignment } from '../../edge/engine/assign';
+import { inHoldout, decideSlots, type Assignment } from '../../edge/engine/assign';
 import { inTraffic, pickVariant, type Weighted } from '../../edge/engine/bucketing';
 import { bucket, fnv1a32 } from '../../edge/engine/hash';
 import bucketCases from './cases/bucket.json';
@@ -225,6 +225,15 @@ describe('decideSlots', () => {
 
   it('leaves the slot alone for an experience with nothing to pick', () => {
     const out = decideSlots({ profileId: 'p_1', experiences: [exp({ variants: [] })], assignments: none });
-    expect(out).toEqual({ decisions: {}, newAssignments: [] });
+    expect(out).toEqual({ decisions: {}, newAssignments: [], holdout: false });
+  });
+});
+
+describe('holdout', () => {
+  const ids = Array.from({ length: 10_000 }, (_, i) => `p_holdout${i}`);
+  it('holds out the configured share ± 2% over 10,000 profiles, and nobody at 0', () => {
+    const share = ids.filter((id) => inHoldout('shop', id, 0.1)).length / ids.length;
+    expect(Math.abs(share - 0.1)).toBeLessThan(0.02);
+    expect(ids.some((id) => inHoldout('shop', id, 0))).toBe(false);
   });
 });

@@ -101,6 +101,7 @@ describe('SiteInput', () => {
       retentionDays: 395,
       consentDefault: 'granted',
       identifierLimits: { user: 1, email: 3, phone: 3, profilesPerIdentifier: 100 },
+      holdout: 0,
     });
   });
 

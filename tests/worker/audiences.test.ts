@@ -119,4 +119,19 @@ describe('audiences', () => {
     await post('/v1/collect', { site, anonymousId: a, events: [event('identify', { userId: 'x', traits: { firstName: '<script>alert(1)</script>' } })] });
     expect(await content(a)).toBe('<h1>Hi &lt;script&gt;alert(1)&lt;/script&gt; from Bern</h1>');
   });
+
+  it('holds a stable share of visitors out of every experience (site holdout)', async () => {
+    const site = await createSite({ holdout: 0.2 });
+    await admin(`/sites/${site}/experiences`, json({ id: 'h', name: 'H', slot: 'hero', status: 'running', variants: [{ key: 'v', weight: 1 }] }));
+    const visitors = Array.from({ length: 200 }, () => anon());
+    const first = await Promise.all(visitors.map((v) => decide(site, v)));
+    const held = first.filter((r) => (r as { holdout?: boolean }).holdout);
+    expect(held.length / visitors.length).toBeGreaterThan(0.12);
+    expect(held.length / visitors.length).toBeLessThan(0.28);
+    expect(held.every((r) => Object.keys(r.decisions).length === 0)).toBe(true);
+    expect(first.filter((r) => !(r as { holdout?: boolean }).holdout).every((r) => r.decisions.hero?.variant === 'v')).toBe(true);
+    // Stable: the same visitors are held out the next time.
+    const again = await Promise.all(visitors.map((v) => decide(site, v)));
+    expect(again.map((r) => !!(r as { holdout?: boolean }).holdout)).toEqual(first.map((r) => !!(r as { holdout?: boolean }).holdout));
+  });
 });
