@@ -237,3 +237,27 @@ describe('holdout', () => {
     expect(ids.some((id) => inHoldout('shop', id, 0))).toBe(false);
   });
 });
+
+describe('bucketing uniformity', () => {
+  it('spreads 100,000 ids uniformly over 20 buckets (chi-square, 19 degrees of freedom, p > 0.001)', () => {
+    const counts = new Array<number>(20).fill(0);
+    for (let i = 0; i < 100_000; i++) counts[Math.floor(bucket('uniformity', `p_${i.toString(36)}`) * 20)]!++;
+    const expected = 100_000 / 20;
+    const chi2 = counts.reduce((sum, n) => sum + (n - expected) ** 2 / expected, 0);
+    // 43.82 is the 0.999 quantile of chi-square with 19 degrees of freedom (standard tables).
+    expect(chi2).toBeLessThan(43.82);
+  });
+
+  it('splits 100,000 ids over a 3-way allocation within the chi-square bound (2 degrees of freedom)', () => {
+    const variants = [
+      { key: 'a', weight: 0.2 },
+      { key: 'b', weight: 0.3 },
+      { key: 'c', weight: 0.5 },
+    ];
+    const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
+    for (let i = 0; i < 100_000; i++) counts[pickVariant('alloc', `p_${i.toString(36)}`, variants)!]!++;
+    const chi2 = variants.reduce((sum, v) => sum + (counts[v.key]! - 100_000 * v.weight) ** 2 / (100_000 * v.weight), 0);
+    // 13.82 is the 0.999 quantile of chi-square with 2 degrees of freedom.
+    expect(chi2).toBeLessThan(13.82);
+  });
+});
