@@ -1,10 +1,11 @@
-// `npm run bench`: tag weight, then tag init, in one run, and the results into BENCHMARKS.md.
-// Only the two marked sections are replaced, so other sections of BENCHMARKS.md stay as they are.
+// `npm run bench`: tag weight, tag init and the edge API, in one run, and the results into
+// BENCHMARKS.md. Only the marked sections are replaced, so other sections of BENCHMARKS.md stay as they are.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { edgeApi } from './edge-api.mjs';
 import { tagInit } from './tag-init.mjs';
 import { tagWeight } from './tag-weight.mjs';
 
@@ -54,6 +55,10 @@ const init = await tagInit();
 console.log('## Tag init (Chromium main thread)\n');
 console.log(init.markdown + '\n');
 
+const api = await edgeApi();
+console.log('## Edge API\n');
+console.log(api.markdown + '\n');
+
 const date = new Date().toISOString().slice(0, 10);
 const load = `1-min load average ${loadBefore} before, ${loadavg()[0].toFixed(2)} after`;
 const about = `Command: \`npm run bench\` · ${date} · ${machine()} · Attune ${revision()}`;
@@ -83,8 +88,21 @@ define the library (GrowthBook: no instance); Plausible and posthog-js-lite also
 ${init.markdown}
 `;
 
+const apiSection = `## Edge API (local workerd through \`wrangler dev\`)
+
+${about} · ${load}
+
+Node's fetch as the client, keep-alive, on the same 2-core machine as the server, so the trivial
+route is the harness's own cost and the ratios are the figures to read. Each scenario runs after a
+warm-up; /v1/decide asks for the demo's hero slot for 50 returning visitors, /v1/collect sends one
+event per request.
+
+${api.markdown}
+`;
+
 let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n';
 text = upsert(text, 'tag-weight', weightSection);
 text = upsert(text, 'tag-init', initSection);
+text = upsert(text, 'edge-api', apiSection);
 writeFileSync(FILE, text);
 console.log(`BENCHMARKS.md updated (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
