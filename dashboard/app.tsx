@@ -5,7 +5,7 @@ import type { Experience, Site } from '../protocol/admin';
 import type { AppEnv } from '../edge/env';
 import type { FeedItem } from '../edge/objects/activity-feed';
 import { adminApi } from '../edge/admin';
-import { secretsEqual } from '../edge/admin/auth';
+import { secretsEqual } from '../edge/crypto';
 import { Layout } from './layout';
 import { csrfToken, currentSession, endSession, sameOrigin, startSession } from './session';
 

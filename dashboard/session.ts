@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv, Env } from '../edge/env';
-import { base64url } from '../edge/profiles/token';
+import { base64url, hmac, safeEqual } from '../edge/crypto';
 
 /**
  * Dashboard sessions: a signed expiry in an HttpOnly, SameSite=Strict cookie. The admin token
@@ -12,9 +12,7 @@ export const SESSION_TTL_S = 12 * 60 * 60;
 
 async function mac(env: Env, purpose: string, value: string): Promise<string> {
   const secret = `attune-dashboard\n${env.ADMIN_TOKEN ?? ''}`;
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const sig = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${purpose}\n${value}`));
-  return base64url(sig);
+  return base64url(await hmac(secret, `${purpose}\n${value}`));
 }
 
 export async function startSession(c: Context<AppEnv>): Promise<void> {
@@ -44,8 +42,7 @@ export async function currentSession(c: Context<AppEnv>): Promise<string | null>
   const [exp, nonce, sig] = parts as [string, string, string];
   if (!(Number(exp) > Date.now() / 1000)) return null;
   const expected = await mac(c.env, 'session', `${exp}.${nonce}`);
-  const enc = new TextEncoder();
-  if (sig.length !== expected.length || !crypto.subtle.timingSafeEqual(enc.encode(sig), enc.encode(expected))) return null;
+  if (!safeEqual(sig, expected)) return null;
   return `${exp}.${nonce}`;
 }
 

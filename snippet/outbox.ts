@@ -27,8 +27,8 @@ interface OutboxDB extends DBSchema {
 }
 
 /** Bounds: the oldest events go first past these, and the loss is reported, never silent. */
-export const MAX_EVENTS = 1000;
-export const MAX_BYTES = 2e6;
+const MAX_EVENTS = 1000;
+const MAX_BYTES = 2e6;
 const CLAIM_MS = 12e4;
 
 export const open: OutboxModule['open'] = async (site, post, beacon, debug) => {

@@ -1,14 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
+import { secretsEqual } from '../crypto';
 import { ApiError } from '../http/errors';
 import type { AppEnv } from '../env';
-
-/** Constant-time comparison of two secrets of possibly different length. */
-export async function secretsEqual(a: string, b: string): Promise<boolean> {
-  const enc = new TextEncoder();
-  // Hash first so lengths match and timing does not reveal the length of the real token.
-  const [ha, hb] = await Promise.all([crypto.subtle.digest('SHA-256', enc.encode(a)), crypto.subtle.digest('SHA-256', enc.encode(b))]);
-  return crypto.subtle.timingSafeEqual(ha, hb);
-}
 
 /** Bearer ADMIN_TOKEN on every /api/** route. */
 export function adminAuth(): MiddlewareHandler<AppEnv> {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { parseWith, readBody } from '../http/body';
 import { ApiError, notFound } from '../http/errors';
 import type { AppEnv, Env } from '../env';
-import type { DocKind, StoredDoc } from '../objects/site';
+import type { DocKind } from '../objects/site';
 import { invalidateSiteConfig, siteStub } from '../sites/config-cache';
 import { requireAdminSite } from './sites';
 

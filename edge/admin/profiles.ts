@@ -5,17 +5,12 @@ import { parseWith, readBody } from '../http/body';
 import { ApiError, notFound } from '../http/errors';
 import type { AppEnv, Env } from '../env';
 import { normaliseEmail, normalisePhone } from '../../protocol/pii';
+import { sha256Hex } from '../crypto';
 import { profileIdForAnonymous, profileStub } from '../profiles/address';
 import { eraseProfile, followForward, identityStub, unmergeProfile } from '../profiles/resolve';
 import { requireAdminSite } from './sites';
 
 export const profiles = new Hono<AppEnv>();
-
-/** SHA-256 hex, as the tag hashes emails and phones in the browser. */
-async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Resolves a `:ref` to the live profile id: a profile id (`p_…`), `anon:<anonymousId>`,

@@ -13,9 +13,17 @@ export interface RequestFacts {
 const CLICK_IDS = ['gclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id'];
 
 /** Local hour and weekday (0 = Sunday) in a time zone; UTC when the zone is unknown. */
+const formats = new Map<string, Intl.DateTimeFormat>(); // per isolate: building one is costly
+
 export function localTime(now: number, timeZone: string | undefined): { hour: number; weekday: number } {
   try {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: timeZone || 'UTC', hour: 'numeric', hourCycle: 'h23', weekday: 'short' }).formatToParts(new Date(now));
+    const zone = timeZone || 'UTC';
+    let format = formats.get(zone);
+    if (!format) {
+      format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23', weekday: 'short' });
+      if (formats.size < 500) formats.set(zone, format);
+    }
+    const parts = format.formatToParts(new Date(now));
     const hour = Number(parts.find((p) => p.type === 'hour')?.value);
     const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.find((p) => p.type === 'weekday')?.value ?? '');
     return { hour, weekday };

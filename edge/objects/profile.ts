@@ -285,8 +285,10 @@ export class ProfileObject extends DurableObject<Env> {
     const forward = this.forwardedTo() ?? this.splitTo(input.anonymousId);
     if (forward) return { forward };
     // Membership is computed here, inside the profile, so an event sent a moment ago counts.
-    const ctx = this.ruleContext(input.fields, input.now);
-    const members = input.audiences.filter((a) => matches(a.rule, ctx)).map((a) => a.id);
+    // Built only when audiences or placeholders need it: traits and counts cost SQL reads.
+    let ctx: RuleContext | undefined;
+    const context = () => (ctx ??= this.ruleContext(input.fields, input.now));
+    const members = input.audiences.filter((a) => matches(a.rule, context())).map((a) => a.id);
     const assignments = new Map<string, Assignment>();
     for (const row of this.sql.exec<{ experience: string; variant: string | null }>(
       'SELECT experience, variant FROM assignments',
@@ -317,7 +319,7 @@ export class ProfileObject extends DurableObject<Env> {
     // Personalised copy: placeholders are filled from this visitor's context, escaped in HTML.
     for (const d of Object.values(out.decisions)) {
       if (d.content && d.content.type !== 'json' && d.content.value.includes('{{')) {
-        d.content = { ...d.content, value: renderTemplate(d.content.value, ctx.fields, d.content.type === 'html') };
+        d.content = { ...d.content, value: renderTemplate(d.content.value, context().fields, d.content.type === 'html') };
       }
     }
     return { decisions: out.decisions, audiences: members, holdout: out.holdout };

@@ -1,3 +1,4 @@
+import { sha256Hex } from '../crypto';
 import type { Env } from '../env';
 import { signProfileToken, verifyProfileToken } from './token';
 
@@ -6,10 +7,7 @@ import { signProfileToken, verifyProfileToken } from './token';
  * reaches the right object with no directory lookup. Later requests carry the signed token.
  */
 export async function profileIdForAnonymous(site: string, anonymousId: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${site}\n${anonymousId}`));
-  let hex = '';
-  for (const b of new Uint8Array(digest).slice(0, 12)) hex += b.toString(16).padStart(2, '0');
-  return `p_${hex}`;
+  return `p_${(await sha256Hex(`${site}\n${anonymousId}`)).slice(0, 24)}`;
 }
 
 export function profileStub(env: Env, site: string, profileId: string) {
@@ -36,4 +34,9 @@ export async function resolveProfile(
     token: fromToken && token ? token : await signProfileToken(env, site, profileId),
     stub: profileStub(env, site, profileId),
   };
+}
+
+/** The token for the profile that answered: the one the browser sent, or a fresh one after a forward. */
+export function tokenFor(env: Env, site: string, resolved: ResolvedProfile, profileId: string): Promise<string> | string {
+  return profileId === resolved.profileId ? resolved.token : signProfileToken(env, site, profileId);
 }

@@ -1,3 +1,4 @@
+import { base64url, hmac, hmacKey, safeEqual } from '../crypto';
 import type { Env } from '../env';
 
 /**
@@ -12,23 +13,14 @@ function keyFor(env: Env): Promise<CryptoKey> {
   if (!secret) throw new Error('TOKEN_SECRET or ADMIN_TOKEN must be set');
   let key = keys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
+    key = hmacKey(secret);
     keys.set(secret, key);
   }
   return key;
 }
 
-export function base64url(bytes: ArrayBuffer | Uint8Array): string {
-  const arr = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let s = '';
-  for (const b of arr) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
 async function mac(env: Env, site: string, profileId: string): Promise<string> {
-  const sig = await crypto.subtle.sign('HMAC', await keyFor(env), new TextEncoder().encode(`${site}\n${profileId}`));
+  const sig = await hmac(await keyFor(env), `${site}\n${profileId}`);
   return base64url(new Uint8Array(sig).slice(0, 16));
 }
 
@@ -43,9 +35,5 @@ export async function verifyProfileToken(env: Env, site: string, token: string |
   if (dot <= 0) return null;
   const profileId = token.slice(0, dot);
   if (!/^p_[a-z0-9]{8,64}$/.test(profileId)) return null;
-  const expected = await mac(env, site, profileId);
-  const given = token.slice(dot + 1);
-  if (given.length !== expected.length) return null;
-  const enc = new TextEncoder();
-  return crypto.subtle.timingSafeEqual(enc.encode(given), enc.encode(expected)) ? profileId : null;
+  return safeEqual(token.slice(dot + 1), await mac(env, site, profileId)) ? profileId : null;
 }

@@ -6,11 +6,10 @@ import { readJson, parseWith } from '../http/body';
 import { ApiError } from '../http/errors';
 import type { AppEnv } from '../env';
 import { enrichEvent, primaryLanguage } from '../enrich/page';
-import { resolveProfile } from '../profiles/address';
+import { resolveProfile, tokenFor } from '../profiles/address';
 import { verifiedUserIds } from '../profiles/verify';
 import { siteStub } from '../sites/config-cache';
 import { aliasProfile, linkIdentifiers, onLiveProfile } from '../profiles/resolve';
-import { signProfileToken } from '../profiles/token';
 import { requireSite, preflight } from './public-site';
 
 export const collect = new Hono<AppEnv>();
@@ -87,7 +86,7 @@ collect.post('/', async (c) => {
     accepted: accepted.length,
     duplicates: duplicates + (body.events.length - rejected.length - valid.length),
     rejected,
-    profileToken: profileId === profile.profileId ? profile.token : await signProfileToken(c.env, body.site, profileId),
+    profileToken: await tokenFor(c.env, body.site, profile, profileId),
   };
   return c.json(res, 202);
 });

@@ -5,9 +5,8 @@ import { readJson, parseWith } from '../http/body';
 import type { AppEnv } from '../env';
 import { requestFields, type RequestFacts } from '../engine/context';
 import { primaryLanguage } from '../enrich/page';
-import { resolveProfile } from '../profiles/address';
+import { resolveProfile, tokenFor } from '../profiles/address';
 import { onLiveProfile } from '../profiles/resolve';
-import { signProfileToken } from '../profiles/token';
 import { requireSite, preflight } from './public-site';
 
 export const decide = new Hono<AppEnv>();
@@ -53,7 +52,7 @@ decide.post('/', async (c) => {
     audiences = live.result.audiences;
     holdout = live.result.holdout;
   }
-  const token = profileId === profile.profileId ? profile.token : await signProfileToken(c.env, body.site, profileId);
+  const token = await tokenFor(c.env, body.site, profile, profileId);
   const res: DecideResponse = { profileToken: token, decisions, audiences, ...(holdout && { holdout }) };
   c.header('Cache-Control', 'no-store');
   return c.json(res);
