@@ -7,9 +7,19 @@ import { onError, onNotFound } from './http/errors';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { tag } from './routes/tag';
+import { isAttunePath, proxy } from './proxy/handler';
+import { siteForHost } from './sites/host-cache';
 
 /** The whole edge: public routes for the tag, the admin API, the dashboard and the demo site. */
 export const app = new Hono<AppEnv>();
+
+// Proxy mode first: a host that belongs to a site is that site, except for Attune's own paths.
+app.use('*', async (c, next) => {
+  const host = new URL(c.req.url).hostname;
+  const site = await siteForHost(c.env, host).catch((err: unknown) => (console.error('host lookup failed', err), null));
+  if (!site || isAttunePath(c.req.path)) return next();
+  return proxy(c, site);
+});
 
 app.get('/healthz', (c) => c.json({ ok: true }));
 app.route('/', tag);

@@ -17,11 +17,21 @@ export const Origin = z
     }
   }, 'must be an origin such as https://shop.example (scheme, host, optional port; no path)');
 
+/** A DNS host name as it appears in a URL, lower-case, without port. */
+export const Hostname = z
+  .string()
+  .max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lower-case host name such as www.shop.example (no scheme, port or path)');
+
 /** Site fields without defaults: PATCH must not reset what it does not mention. */
 const SiteFields = z.object({
   name: z.string().min(1).max(200),
   origins: z.array(Origin).max(50),
   proxyOrigin: Origin.nullable(),
+  /** Host names the worker serves in proxy mode for this site (e.g. www.shop.example); port ignored. */
+  proxyHosts: z.array(Hostname).max(20),
+  /** Proxy mode: how long a page may wait for its decision (ms) before it is served with defaults; 0 = never wait. */
+  proxyDecideMs: z.number().int().min(0).max(5_000),
   verificationSecret: z.string().min(16).max(256).nullable(),
   verificationRequired: z.boolean(),
   retentionDays: z.number().int().min(1).max(3650),
@@ -43,6 +53,8 @@ export const SiteInput = SiteFields.extend({
   key: SiteKey,
   origins: SiteFields.shape.origins.default([]),
   proxyOrigin: SiteFields.shape.proxyOrigin.default(null),
+  proxyHosts: SiteFields.shape.proxyHosts.default([]),
+  proxyDecideMs: SiteFields.shape.proxyDecideMs.default(300),
   verificationSecret: SiteFields.shape.verificationSecret.default(null),
   verificationRequired: SiteFields.shape.verificationRequired.default(false),
   retentionDays: SiteFields.shape.retentionDays.default(395),
@@ -78,6 +90,8 @@ const ExperienceFields = z.object({
   audience: z.string().max(64).nullable(),
   /** When experiences want the same slot, the highest priority decides first (then the oldest). */
   priority: z.number().int().min(-1000).max(1000),
+  /** split: new visitors by the variants' weights; bandit: by Thompson sampling on the first goal. */
+  mode: z.enum(['split', 'bandit']),
 });
 
 type VariantsOf = { variants?: { key: string; weight: number }[] };
@@ -93,6 +107,7 @@ export const ExperienceInput = ExperienceFields.extend({
   goals: ExperienceFields.shape.goals.default([]),
   audience: ExperienceFields.shape.audience.default(null),
   priority: ExperienceFields.shape.priority.default(0),
+  mode: ExperienceFields.shape.mode.default('split'),
 }).refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
 
 /** PATCH body: a subset of the fields, with no defaults applied. */
@@ -113,6 +128,8 @@ export interface Site extends Omit<SiteInput, 'verificationSecret'> {
 
 export interface Experience extends Omit<ExperienceInput, 'id'> {
   id: string;
+  /** Bandit mode: the split for new visitors, recomputed from the results (absent until enough data). */
+  allocation?: { weights: Record<string, number>; updatedAt: number };
   createdAt: number;
   updatedAt: number;
 }

@@ -13,6 +13,8 @@ export const DecideContext = z.object({
 });
 
 export const DecideRequest = z.object({
+  /** A signed preview token (from the admin API); also read from the URL's attune_preview parameter. */
+  preview: z.string().max(1024).optional(),
   site: SiteKey,
   anonymousId: ClientId,
   profileToken: z.string().max(256).optional(),
@@ -31,7 +33,22 @@ export interface VariantContent {
 }
 
 /** Why a decision came out as it did; shown in debug tools. */
-export type DecisionReason = 'matched' | 'sticky' | 'not_allocated' | 'fallback';
+export type DecisionReason = 'matched' | 'sticky' | 'not_allocated' | 'fallback' | 'preview';
+
+/**
+ * Why each of the site's experiences did or did not decide a slot for this visitor (debugging):
+ * a decision reason, or why it was skipped.
+ */
+export type ExperienceReason =
+  | DecisionReason
+  | 'control' // assigned to a variant that keeps the default content
+  | 'not_in_audience'
+  | 'holdout'
+  | 'draft'
+  | 'paused'
+  | 'ended'
+  | 'slot_taken' // a higher-priority experience decided the slot
+  | 'slot_not_requested';
 
 export interface Decision {
   experience: string;
@@ -47,4 +64,6 @@ export interface DecideResponse {
   audiences: string[];
   /** The visitor is in the site's holdout group: every slot keeps its default. */
   holdout?: boolean;
+  /** Per experience id: why it did or did not decide (see ExperienceReason). */
+  reasons?: Record<string, ExperienceReason>;
 }

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { SiteInput, SitePatch } from '../../protocol/admin';
 import { SiteKey } from '../../protocol/events';
 import { readBody, parseWith } from '../http/body';
-import { ApiError, notFound } from '../http/errors';
+import { ApiError, badRequest, notFound } from '../http/errors';
+import { invalidateHost } from '../sites/host-cache';
 import type { AppEnv, Env } from '../env';
 import { invalidateSiteConfig, siteStub } from '../sites/config-cache';
 
@@ -24,8 +25,17 @@ sites.get('/', async (c) => {
   return c.json({ sites: all.filter((s) => s !== null) });
 });
 
+/** Proxy hosts are unique across sites and need an origin to fetch from. */
+async function claimHosts(env: Env, key: string, hosts: string[], proxyOrigin: string | null): Promise<void> {
+  if (hosts.length > 0 && !proxyOrigin) throw badRequest('proxyHosts: set proxyOrigin too; proxy mode fetches pages from it');
+  const taken = await indexStub(env).setHosts(key, [...new Set(hosts)]);
+  if (taken) throw new ApiError(409, 'conflict', `proxyHosts: "${taken}" already belongs to another site`);
+}
+
 sites.post('/', async (c) => {
   const input = await readBody(c.req.raw, SiteInput);
+  if (await siteStub(c.env, input.key).get()) throw new ApiError(409, 'conflict', `site "${input.key}" already exists`);
+  await claimHosts(c.env, input.key, input.proxyHosts, input.proxyOrigin);
   const created = await siteStub(c.env, input.key).create(input, Date.now());
   if (!created) throw new ApiError(409, 'conflict', `site "${input.key}" already exists`);
   await indexStub(c.env).add(input.key, created.createdAt);
@@ -37,10 +47,14 @@ sites.get('/:site', async (c) => c.json(await requireAdminSite(c.env, c.req.para
 
 sites.patch('/:site', async (c) => {
   const key = c.req.param('site');
-  await requireAdminSite(c.env, key);
+  const before = await requireAdminSite(c.env, key);
   const patch = await readBody(c.req.raw, SitePatch);
+  if (patch.proxyHosts !== undefined || patch.proxyOrigin !== undefined) {
+    await claimHosts(c.env, key, patch.proxyHosts ?? before.proxyHosts ?? [], patch.proxyOrigin !== undefined ? patch.proxyOrigin : before.proxyOrigin);
+  }
   const updated = await siteStub(c.env, key).update(patch, Date.now());
   if (!updated) throw notFound(`site "${key}" does not exist`);
   invalidateSiteConfig(key);
+  for (const h of [...(before.proxyHosts ?? []), ...(updated.proxyHosts ?? [])]) invalidateHost(h);
   return c.json(updated);
 });

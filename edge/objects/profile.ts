@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Event, Props } from '../../protocol/events';
 import type { Experience } from '../../protocol/admin';
-import type { Decision } from '../../protocol/decide';
+import type { Decision, ExperienceReason } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
 import { matches, type RuleContext } from '../engine/rules';
 import { renderTemplate } from '../engine/template';
@@ -280,8 +280,9 @@ export class ProfileObject extends DurableObject<Env> {
     fields: Record<string, unknown>;
     holdout: number;
     slots?: string[];
+    preview?: { experience: string; variant: string };
     now: number;
-  }): { decisions: Record<string, Decision>; audiences: string[]; holdout: boolean } | Forward {
+  }): { decisions: Record<string, Decision>; audiences: string[]; holdout: boolean; reasons: Record<string, ExperienceReason> } | Forward {
     const forward = this.forwardedTo() ?? this.splitTo(input.anonymousId);
     if (forward) return { forward };
     // Membership is computed here, inside the profile, so an event sent a moment ago counts.
@@ -303,6 +304,7 @@ export class ProfileObject extends DurableObject<Env> {
       audiences: new Set(members),
       site: input.site,
       holdout: input.holdout,
+      preview: input.preview,
     });
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.now);
@@ -322,7 +324,7 @@ export class ProfileObject extends DurableObject<Env> {
         d.content = { ...d.content, value: renderTemplate(d.content.value, context().fields, d.content.type === 'html') };
       }
     }
-    return { decisions: out.decisions, audiences: members, holdout: out.holdout };
+    return { decisions: out.decisions, audiences: members, holdout: out.holdout, reasons: out.reasons };
   }
 
   /** The profile's part of the decision context, joined to the request's fields. */

@@ -135,6 +135,7 @@ describe('decideSlots', () => {
       traffic: 1,
       audience: null,
       priority: 0,
+      mode: 'split',
       goals: [],
       variants: [
         { key: 'a', weight: 1, content: { type: 'html', value: '<b>A</b>' } },

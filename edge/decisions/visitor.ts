@@ -1,0 +1,68 @@
+import type { DecideResponse } from '../../protocol/decide';
+import { requestFields, type RequestFacts } from '../engine/context';
+import type { Env } from '../env';
+import type { SiteConfig } from '../objects/site';
+import { resolveProfile, tokenFor } from '../profiles/address';
+import { onLiveProfile } from '../profiles/resolve';
+import { previewParam, verifyPreview } from './preview';
+
+export interface VisitorRequest {
+  site: string;
+  anonymousId: string;
+  profileToken?: string;
+  slots?: string[];
+  url: string;
+  referrer?: string;
+  lang?: string;
+  userAgent: string;
+  cf?: RequestFacts['cf'];
+  /** A preview token; else one in the page URL's attune_preview parameter is used. */
+  preview?: string;
+  now: number;
+}
+
+/** Experiences in the order they claim slots: highest priority first, equal priorities oldest first. */
+export function byPriority(config: SiteConfig) {
+  return config.experiences.slice().sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0));
+}
+
+/**
+ * One visitor's decisions: resolves the profile (one hop with a valid token), and lets the
+ * profile object decide, because audiences and stickiness need its data. Shared by /v1/decide
+ * and proxy mode.
+ */
+export async function decideForVisitor(env: Env, config: SiteConfig, req: VisitorRequest): Promise<DecideResponse> {
+  const profile = await resolveProfile(env, req.site, req.anonymousId, req.profileToken);
+  const experiences = byPriority(config);
+  const preview = await verifyPreview(env, req.site, req.preview ?? previewParam(req.url), req.now);
+  let profileId = profile.profileId;
+  let res: Omit<DecideResponse, 'profileToken'> = { decisions: {}, audiences: [] };
+  if (experiences.length > 0 || config.audiences.length > 0) {
+    const fields = requestFields({
+      url: req.url,
+      referrer: req.referrer,
+      lang: req.lang,
+      userAgent: req.userAgent,
+      cf: req.cf,
+      now: req.now,
+    });
+    const live = await onLiveProfile(env, req.site, profile.profileId, async (stub, id) =>
+      await stub.decide({
+        site: req.site,
+        profileId: id,
+        anonymousId: req.anonymousId,
+        experiences,
+        audiences: config.audiences,
+        fields,
+        holdout: config.site.holdout ?? 0,
+        slots: req.slots,
+        preview: preview ? { experience: preview.experience, variant: preview.variant } : undefined,
+        now: req.now,
+      }),
+    );
+    profileId = live.profileId;
+    const { decisions, audiences, holdout, reasons } = live.result;
+    res = { decisions, audiences, ...(holdout && { holdout }), reasons };
+  }
+  return { profileToken: await tokenFor(env, req.site, profile, profileId), ...res };
+}

@@ -1,0 +1,128 @@
+import type { Context } from 'hono';
+import { ClientId } from '../../protocol/events';
+import { decideForVisitor } from '../decisions/visitor';
+import type { RequestFacts } from '../engine/context';
+import { primaryLanguage } from '../enrich/page';
+import type { AppEnv } from '../env';
+import { ApiError } from '../http/errors';
+import { getSiteConfig } from '../sites/config-cache';
+import { rewriteHtml, type Embedded } from './rewrite';
+
+/** The cookie proxy mode keeps the anonymous id in; the tag keeps it in step (see snippet/ids.ts). */
+export const AID_COOKIE = '_attune_aid';
+const YEAR_S = 31_536_000;
+
+/** Paths a proxied host keeps for Attune itself: the tag and the public API, first-party. */
+export function isAttunePath(path: string): boolean {
+  return path === '/v1/collect' || path === '/v1/decide' || /^\/attune(-[a-z]+)?\.js$/.test(path);
+}
+
+/** Request headers that describe the hop to the worker, not the visitor: the origin gets its own. */
+const HOP = ['host', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade', 'proxy-connection', 'cf-connecting-ip', 'cf-ray', 'cf-visitor', 'cf-ipcountry', 'x-real-ip'];
+
+function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+/** Resolves to null when `p` rejects or takes longer than `ms`: the page never waits past its budget. */
+export function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer = 0 as unknown as ReturnType<typeof setTimeout>;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  return Promise.race([p.catch(() => null), late]).finally(() => clearTimeout(timer));
+}
+
+const isHtml = (res: Response) => /^\s*(text\/html|application\/xhtml\+xml)/i.test(res.headers.get('content-type') ?? '');
+
+/**
+ * Proxy mode: serves a site's pages from its origin. HTML answers (GET, 200) come back with slots
+ * already filled and the tag injected with the decision embedded — no flicker, no extra round trip.
+ * Everything else (assets, redirects, errors, other methods) passes through untouched. The decision
+ * runs while the origin answers and gets at most the site's budget; past it, or on any failure, the
+ * page is served with its default content plus the tag (fail open).
+ */
+export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Response> {
+  const config = await getSiteConfig(c.env, siteKey);
+  const origin = config?.site.proxyOrigin;
+  if (!config || !origin) throw new ApiError(502, 'proxy_not_configured', `site "${siteKey}" has no proxy origin`);
+  const req = c.req.raw;
+  const url = new URL(req.url);
+  const target = new URL(url.pathname + url.search, origin);
+
+  const headers = new Headers(req.headers);
+  for (const h of HOP) headers.delete(h);
+  headers.set('x-forwarded-host', url.host);
+  headers.set('x-forwarded-proto', url.protocol.slice(0, -1));
+
+  // Only page navigations are personalized; the visitor is the tag's anonymous id, kept in a cookie.
+  const page = req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/html');
+  const cookies = req.headers.get('cookie') ?? undefined;
+  const known = ClientId.safeParse(readCookie(cookies, AID_COOKIE));
+  // Nothing is stored before consent: a site that requires it, or a browser sending Global Privacy
+  // Control, gets no new id (and so no decision) until the tag has one with consent.
+  const mayStore = config.site.consentDefault !== 'required' && req.headers.get('sec-gpc') !== '1';
+  const anonymousId = known.success ? known.data : page && mayStore ? crypto.randomUUID().replace(/-/g, '') : null;
+  const budget = config.site.proxyDecideMs ?? DEFAULT_DECIDE_MS;
+  const started = Date.now();
+  const decision =
+    page && anonymousId && budget > 0
+      ? within(
+          decideForVisitor(c.env, config, {
+            site: siteKey,
+            anonymousId,
+            url: url.href,
+            referrer: req.headers.get('referer') ?? undefined,
+            lang: primaryLanguage(req.headers.get('accept-language')),
+            userAgent: req.headers.get('user-agent') ?? '',
+            cf: req.cf as RequestFacts['cf'],
+            now: started,
+          }),
+          budget,
+        )
+      : Promise.resolve(null);
+
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, {
+      method: req.method,
+      headers,
+      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
+      redirect: 'manual',
+    });
+  } catch (err) {
+    console.error('proxy origin fetch failed', err);
+    throw new ApiError(502, 'origin_unreachable', `the origin ${origin} did not answer`);
+  }
+
+  const location = upstream.headers.get('location');
+  if (!(page && upstream.status === 200 && isHtml(upstream))) {
+    // Untouched, except that redirects to the origin's own host come back to the public host.
+    if (!location || !location.startsWith(origin)) return upstream;
+    const moved = new Response(upstream.body, upstream);
+    moved.headers.set('location', url.origin + location.slice(origin.length));
+    return moved;
+  }
+
+  const decided = await decision;
+  const embedded: Embedded | null = anonymousId ? { ...(decided ?? {}), anonymousId } : null;
+  const out = rewriteHtml(upstream, siteKey, embedded);
+  const res = new Response(out.body, upstream); // status and every header, Set-Cookie lines included
+  res.headers.delete('content-length');
+  res.headers.delete('etag'); // the body is no longer the origin's
+  // Personalized (or carrying a visitor id): private to this browser, never in a shared cache.
+  res.headers.set('cache-control', 'private, no-store');
+  res.headers.append('vary', 'Cookie');
+  res.headers.set('server-timing', `attune;desc="${decided ? 'decided' : 'default'}";dur=${Date.now() - started}`);
+  if (anonymousId && !known.success) {
+    const secure = url.protocol === 'https:' ? '; Secure' : '';
+    res.headers.append('set-cookie', `${AID_COOKIE}=${anonymousId}; Path=/; Max-Age=${YEAR_S}; SameSite=Lax${secure}`);
+  }
+  return res;
+}
+
+/** How long a page waits for its decision by default before it is served with default content. */
+export const DEFAULT_DECIDE_MS = 300;
