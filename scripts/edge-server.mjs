@@ -160,8 +160,12 @@ async function ensure(url, headers, path, doc) {
   if (res.status !== 201) throw new Error(`seeding ${path}/${doc.id} failed: ${res.status} ${await res.text()}`);
 }
 
-/** Creates the `demo` site, its running hero experience and the audience-targeted one unless they exist. Idempotent. */
-export async function seedDemo(url, token, origins = [url]) {
+/**
+ * Creates the `demo` site, its running hero experience and the audience-targeted one unless they
+ * exist. Idempotent. `proxy` ({ origin, hosts }) puts the site in proxy mode: those hosts are served
+ * from that origin through the edge.
+ */
+export async function seedDemo(url, token, origins = [url], proxy = null) {
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const site = await fetch(`${url}/api/sites/demo`, { headers });
   if (site.status === 404) {
@@ -173,6 +177,14 @@ export async function seedDemo(url, token, origins = [url]) {
     if (res.status !== 201) throw new Error(`seeding site failed: ${res.status} ${await res.text()}`);
   } else if (!site.ok) {
     throw new Error(`reading site failed: ${site.status} ${await site.text()}`);
+  }
+  if (proxy) {
+    const res = await fetch(`${url}/api/sites/demo`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ proxyOrigin: proxy.origin, proxyHosts: proxy.hosts }),
+    });
+    if (!res.ok) throw new Error(`setting up proxy mode failed: ${res.status} ${await res.text()}`);
   }
   await ensure(url, headers, '/api/sites/demo/experiences', DEMO_EXPERIENCE);
   await ensure(url, headers, '/api/sites/demo/audiences', DEMO_AUDIENCE);

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTag } from './build-tag.mjs';
-import { root, seedDemo, startEdge } from './edge-server.mjs';
+import { startDemoOrigin } from './demo-origin.mjs';
+import { freePort, root, seedDemo, startEdge } from './edge-server.mjs';
 
 const port = Number(process.env.PORT || 8787);
 
@@ -42,12 +43,20 @@ const sizes = await buildTag();
 console.log(`Built the tag: ${sizes.gzip} B gzip, ${sizes.brotli} B brotli.`);
 console.log(`Starting the edge on http://127.0.0.1:${port} …`);
 const edge = await startEdge({ port, envFile, stdio: 'inherit', persistTo: join(root, '.wrangler/state') });
-await seedDemo(edge.url, token, [edge.url, `http://localhost:${port}`]);
+// The demo shop's own server, fronted by the edge in proxy mode at shop.localhost (browsers
+// resolve *.localhost to this machine without any setup).
+const shop = await startDemoOrigin({ port: await freePort() });
+await seedDemo(edge.url, token, [edge.url, `http://localhost:${port}`, `http://shop.localhost:${port}`], {
+  origin: shop.url,
+  hosts: ['shop.localhost'],
+});
 
 console.log(`
   Attune is running.
 
   Demo shop:   ${edge.url}/demo
+  Proxy mode:  http://shop.localhost:${port}/  (the shop at ${shop.url}, served through the edge:
+               the hero is decided and filled in the HTML, even with JavaScript off)
   Dashboard:   ${edge.url}/dashboard
   Admin token: ${token}
   Admin API:   curl -H "Authorization: Bearer ${token}" ${edge.url}/api/sites
@@ -57,6 +66,7 @@ console.log(`
 
 const stop = async () => {
   await edge.stop();
+  await shop.stop();
   process.exit(0);
 };
 process.on('SIGINT', stop);
