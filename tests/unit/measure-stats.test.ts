@@ -15,7 +15,7 @@ import ref from './cases/measure-stats.json';
  *   values: .pvalue, .df and .confidence_interval(0.95).
  * - srm: scipy.stats.chisquare(visitors, expected) with expected = total · weight / Σweights.
  * - bayes: chance to beat from Evan Miller's closed form (sum of exp(betaln …), "Formulas for
- *   Bayesian A/B testing", 2015); expected loss from scipy.integrate.quad of
+ *   Bayesian A/B testing", 2015), exact for integer counts; expected loss from scipy.integrate.quad of
  *   f_C(x)·(x·I_x(a_V, b_V) − mean_V·I_x(a_V + 1, b_V)) between beta.ppf(1e-15) and beta.isf(1e-15).
  * - pBest: scipy.integrate.quad of f_i(x)·Π_{j≠i} F_j(x) for three Beta posteriors.
  */
@@ -71,10 +71,12 @@ describe('sample ratio mismatch', () => {
 });
 
 describe('Bayesian chance to beat control and expected loss', () => {
-  it.each(ref.bayes)('$control vs $variant', ({ control, variant, chanceToBeat, expectedLoss }) => {
+  // tol 1e-9: numerical integration; tol 1e-5: posteriors large enough for the normal approximation
+  // (chance within 1e-5 absolute, loss within 1e-4 relative).
+  it.each(ref.bayes)('$control vs $variant', ({ control, variant, chanceToBeat, expectedLoss, tol }) => {
     const r = compareBeta(posterior(control[0]!, control[1]!), posterior(variant[0]!, variant[1]!));
-    close(r.chanceToBeat, chanceToBeat, 1e-9);
-    close(r.expectedLoss, expectedLoss, 1e-9);
+    close(r.chanceToBeat, chanceToBeat, tol);
+    close(r.expectedLoss, expectedLoss, tol === 1e-9 ? tol : 1e-4 * expectedLoss);
   });
 
   it('is symmetric: P(V > C) + P(C > V) = 1, and equal posteriors give 1/2', () => {
