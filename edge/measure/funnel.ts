@@ -1,0 +1,134 @@
+/**
+ * Funnels: how many people go through ordered steps, each within a window of their first step,
+ * the conversion between steps and the median time each step takes. Per person the work is one
+ * pass over their events (`funnelProgress`), so it can run in the profile object and only the
+ * progress travels; `summarizeFunnel` sums progress from any number of people.
+ */
+
+/** An event as funnels see it. */
+export interface FunnelEvent {
+  type: string;
+  name?: string | null;
+  path?: string | null;
+  ts: number;
+}
+
+/**
+ * A step: every given field must match. `path` matches exactly, or as a prefix when it ends in `*`
+ * (`/checkout/*`). Example: `{ type: 'page', path: '/pricing' }`, `{ type: 'track', name: 'Signup' }`.
+ */
+export interface FunnelStep {
+  type?: string;
+  name?: string;
+  path?: string;
+  /** Shown in reports. */
+  label?: string;
+}
+
+/** Whether an event matches a step. */
+export function matchesStep(step: FunnelStep, e: FunnelEvent): boolean {
+  if (step.type !== undefined && e.type !== step.type) return false;
+  if (step.name !== undefined && e.name !== step.name) return false;
+  if (step.path !== undefined) {
+    const p = e.path ?? '';
+    if (step.path.endsWith('*') ? !p.startsWith(step.path.slice(0, -1)) : p !== step.path) return false;
+  }
+  return true;
+}
+
+/**
+ * The timestamps at which one person reached each step (as many as reached), or [] when they
+ * never entered the funnel. Steps must happen in order, each after the previous one, and all
+ * within `windowMs` of the first step.
+ *
+ * Not greedy: a later first step can lead further (entered at 0, again at 100, step 2 at 120, with a
+ * 50 ms window: the attempt from 100 completes). For each step the pass keeps the attempt with the
+ * latest start that reached it, because a later start leaves the most time for the steps to come;
+ * among attempts with the same start, the earliest arrival. One event advances at most one step.
+ * O(events × steps²) time; events are sorted by time first if they are not.
+ *
+ * @example
+ * funnelProgress([{ path: '/pricing' }, { name: 'Signup' }], events, 86_400_000) // [t0, t1]
+ */
+export function funnelProgress(steps: readonly FunnelStep[], events: readonly FunnelEvent[], windowMs: number): number[] {
+  const ordered = isSorted(events) ? events : [...events].sort((a, b) => a.ts - b.ts);
+  const best: (number[] | undefined)[] = new Array(steps.length);
+  for (const e of ordered) {
+    // Later steps first, so an event that matches steps k − 1 and k does not advance through both.
+    for (let k = steps.length - 1; k >= 0; k--) {
+      if (!matchesStep(steps[k]!, e)) continue;
+      if (k === 0) {
+        if (!best[0] || e.ts > best[0][0]!) best[0] = [e.ts];
+        continue;
+      }
+      const prev = best[k - 1];
+      if (!prev || e.ts - prev[0]! > windowMs) continue;
+      const current = best[k];
+      if (!current || prev[0]! > current[0]!) best[k] = [...prev, e.ts];
+    }
+  }
+  for (let k = steps.length - 1; k >= 0; k--) if (best[k]) return best[k]!;
+  return [];
+}
+
+function isSorted(events: readonly FunnelEvent[]): boolean {
+  for (let i = 1; i < events.length; i++) if (events[i]!.ts < events[i - 1]!.ts) return false;
+  return true;
+}
+
+export interface FunnelStepResult {
+  step: number;
+  label: string;
+  /** People who reached this step (in order, within the window). */
+  visitors: number;
+  /** visitors / visitors of the previous step (1 for the first step; 0 when the previous had none). */
+  fromPrevious: number;
+  /** visitors / visitors of the first step. */
+  fromFirst: number;
+  /** Median time from the previous step to this one among those who reached it; null for the first step or when nobody did. */
+  medianMsFromPrevious: number | null;
+}
+
+/**
+ * Sums the progress of many people (from `funnelProgress`) into per-step counts, conversion rates
+ * and median step times. The median of an even count is the mean of the two middle values.
+ */
+export function summarizeFunnel(steps: readonly FunnelStep[], progress: Iterable<readonly number[]>): FunnelStepResult[] {
+  const counts = new Array<number>(steps.length).fill(0);
+  const gaps: number[][] = steps.map(() => []);
+  for (const p of progress) {
+    for (let k = 0; k < Math.min(p.length, steps.length); k++) {
+      counts[k]!++;
+      if (k > 0) gaps[k]!.push(p[k]! - p[k - 1]!);
+    }
+  }
+  const first = counts[0] ?? 0;
+  return steps.map((s, k) => ({
+    step: k,
+    label: s.label ?? [s.type, s.name, s.path].filter(Boolean).join(' '),
+    visitors: counts[k]!,
+    fromPrevious: k === 0 ? 1 : counts[k - 1]! > 0 ? counts[k]! / counts[k - 1]! : 0,
+    fromFirst: first > 0 ? counts[k]! / first : 0,
+    medianMsFromPrevious: k > 0 ? median(gaps[k]!) : null,
+  }));
+}
+
+/** Median, or null for no values. Sorts in place. */
+function median(xs: number[]): number | null {
+  if (!xs.length) return null;
+  xs.sort((a, b) => a - b);
+  const mid = xs.length >> 1;
+  return xs.length % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+}
+
+/**
+ * A whole funnel over many people's event lists: `funnelProgress` per person, then `summarizeFunnel`.
+ *
+ * @example
+ * computeFunnel(steps, profiles.map((p) => p.events), 7 * 86_400_000)[2].fromFirst // share who reached step 3
+ */
+export function computeFunnel(steps: readonly FunnelStep[], people: Iterable<readonly FunnelEvent[]>, windowMs: number): FunnelStepResult[] {
+  const progress: number[][] = [];
+  for (const events of people) progress.push(funnelProgress(steps, events, windowMs));
+  return summarizeFunnel(steps, progress);
+}
