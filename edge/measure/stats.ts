@@ -180,6 +180,7 @@ function judge(kind: GoalSpec['kind'], rows: VariantResult[], labels: string[], 
   const candidates = rows.map((r, i) => ({ r, i })).filter(({ r }) => !r.control && diff(r) && r.pValue !== null);
   const significant = (r: VariantResult, sign: 1 | -1) => r.pValue! < alpha && (sign === 1 ? diff(r)!.low > 0 : diff(r)!.high < 0);
   const best = (list: typeof candidates) => list.reduce((a, b) => (score(b.r) > score(a.r) ? b : a));
+  if (!candidates.length) return { status: 'inconclusive', leader: null, verdict: 'Nothing to compare yet: control or every variant has no visitors.' };
   const winners = candidates.filter(({ r }) => significant(r, 1));
   const losers = candidates.filter(({ r }) => significant(r, -1));
   const level = `${Math.round((1 - alpha) * 1000) / 10}%`;

@@ -189,5 +189,7 @@ describe('experiment verdicts', () => {
     expect(g.status).toBe('srm'); // 10 visitors all in one of three equal variants
     expect(run([v('a', 150, 200), v('b', 150, 20)]).goals[0]!.variants[0]!.conversions).toBe(150); // capped at visitors
     expect(run([v('a', 500, 20)]).goals[0]!.verdict).toMatch(/needs a control and at least one variant/);
+    const noGuard = { options: { minVisitors: 0, minConversions: 0 } };
+    expect(run([v('a', 0, 0), v('b', 0, 0)], noGuard).goals[0]!.verdict).toBe('Nothing to compare yet: control or every variant has no visitors.');
   });
 });
