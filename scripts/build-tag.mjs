@@ -5,7 +5,7 @@
 // Prints raw, gzip and brotli sizes: bytes are a budget (see DESIGN.md, Budgets).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -19,6 +19,25 @@ const measure = (code) => ({
 });
 const hash = (code) => createHash('sha256').update(code).digest('base64url').slice(0, 16);
 
+// Properties named `..._` are internal to the tag and shared across its three files: one mangle
+// cache, carried from build to build, gives each the same short name everywhere.
+let mangleCache = {};
+
+// idb's module extends its proxy traps at load time (db.get/count/… shortcuts, async iterators).
+// The outbox uses neither: marking those two calls pure lets esbuild leave them out, so only
+// openDB and its wrapping are bundled. Fails loudly if idb changes shape.
+const idbOpenDBOnly = {
+  name: 'idb-openDB-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]idb[\\/]build[\\/]index\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const contents = source.replace(/^replaceTraps\(/gm, '/* @__PURE__ */ replaceTraps(');
+      if (contents.split('@__PURE__').length !== 3) throw new Error('idb: expected two replaceTraps() calls to mark pure');
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 async function bundle(entry, format, define = {}) {
   const result = await build({
     entryPoints: [join(root, entry)],
@@ -29,7 +48,13 @@ async function bundle(entry, format, define = {}) {
     write: false,
     legalComments: 'none',
     define,
+    mangleProps: /_$/,
+    // The tag is strict-mode-safe but does not need the "use strict" prologue it would otherwise get.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+    mangleCache,
+    plugins: [idbOpenDBOnly],
   });
+  mangleCache = result.mangleCache;
   return result.outputFiles[0].text.trim();
 }
 
@@ -39,7 +64,8 @@ export async function buildTag() {
     'attune-outbox.js': await bundle('snippet/outbox.ts', 'esm'),
     'attune-more.js': await bundle('snippet/more.ts', 'esm'),
   };
-  const path = (name) => `/${name}?v=${hash(lazyFiles[name])}`;
+  // 8 characters (48 bits) are plenty to tell two versions of one file apart.
+  const path = (name) => `/${name}?v=${hash(lazyFiles[name]).slice(0, 8)}`;
   const tag = await bundle('snippet/index.ts', 'iife', {
     OUTBOX_PATH: JSON.stringify(path('attune-outbox.js')),
     MORE_PATH: JSON.stringify(path('attune-more.js')),

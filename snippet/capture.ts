@@ -9,9 +9,10 @@ import type { EventType, Props } from '../protocol/events';
  */
 export type Send = (type: EventType, name?: string, props?: Props) => void;
 
-const d = document;
+export const d = document;
+export const now = Date.now;
 /** Capture-phase listener; whatever it throws stays inside the tag. */
-const on = (t: EventTarget, type: string, fn: (e: never) => void) =>
+export const on = (t: EventTarget, type: string, fn: (e: never) => void) =>
   t.addEventListener(
     type,
     (e) => {
@@ -22,13 +23,12 @@ const on = (t: EventTarget, type: string, fn: (e: never) => void) =>
     true,
   );
 const DOWNLOAD = /\.(pdf|zip|dmg|exe|msi|docx?|xlsx?|pptx?|csv|rtf|mp[34]|mov|gz|rar|7z|apk)$/i;
-const now = Date.now;
 
 /** What a click or signal says about an element: its tag and visible text, capped. */
 const describe = (el: Element): Props => ({ tag: el.tagName.toLowerCase(), text: (el.textContent || '').trim().slice(0, 100) });
 
 /** Attributes, not properties: an input named "id" or "name" would shadow form.id / form.name. */
-const formName = (f: HTMLFormElement) => f.getAttribute('id') || f.getAttribute('name');
+const formName = (f: HTMLFormElement) => ({ form: f.getAttribute('id') || f.getAttribute('name') });
 
 export function capture(
   send: Send,
@@ -36,6 +36,8 @@ export function capture(
   /** A page view starts; gets the URL of the page before it ('' for the first). */
   onPage: (previous: string) => void,
   onMutation: () => void,
+  /** The page is hidden or left: the last chance to send. */
+  bye: () => void,
 ): (props?: Props) => void {
   let url = '';
   let depth: number;
@@ -56,11 +58,12 @@ export function capture(
 
   /** Once per page view: engaged time, and forms started but never submitted. */
   const end = () => {
-    if (ended) return;
-    ended = 1;
-    touch();
-    if (is('engagement')) send('track', 'engagement', { ms: engaged, depth });
-    if (is('signals')) started.forEach((f) => send('signal', 'form_abandon', { form: formName(f) }));
+    if (!ended) {
+      ended = 1;
+      touch();
+      if (is('engagement')) send('track', 'engagement', { ms: engaged, depth });
+      if (is('signals')) started.forEach((f) => send('signal', 'form_abandon', formName(f)));
+    }
   };
 
   const page = (props?: Props) => {
@@ -87,8 +90,10 @@ export function capture(
   }
 
   for (const t of ['keydown', 'pointerdown', 'mousemove', 'touchstart']) on(d, t, touch);
-  on(d, 'visibilitychange', () => (d.visibilityState == 'hidden' ? end() : (active = now())));
-  on(window, 'pagehide', end);
+  // pagehide, never unload: keeps the page eligible for the back/forward cache.
+  const hide = () => (end(), bye());
+  on(window, 'pagehide', hide);
+  on(d, 'visibilitychange', () => (d.visibilityState == 'hidden' ? hide() : (active = now())));
 
   on(d, 'scroll', () => {
     touch();
@@ -97,6 +102,7 @@ export function capture(
   });
 
   new MutationObserver(() => (mutations++, onMutation())).observe(d, { subtree: true, childList: true, attributes: true, characterData: true });
+  const state = () => [mutations, location.href, scrollY] + '';
 
   on(d, 'click', (ev: MouseEvent) => {
     const t = ev.target as Element;
@@ -108,8 +114,8 @@ export function capture(
       if (rage.length == 3) send('signal', 'rage_click', describe(t));
       // Dead click: a button (or anything that looks clickable) that changed nothing within a second.
       if (!t.closest('a[href],[type=submit],input,select,textarea,label') && (el || getComputedStyle(t).cursor == 'pointer')) {
-        const seen = [mutations, location.href, scrollY] + '';
-        setTimeout(() => seen == [mutations, location.href, scrollY] + '' && send('signal', 'dead_click', describe(t)), 1e3);
+        const seen = state();
+        setTimeout(() => seen == state() && send('signal', 'dead_click', describe(t)), 1e3);
       }
     }
     if (!el || !is('clicks')) return;
@@ -122,9 +128,8 @@ export function capture(
     const raw: unknown = (el as HTMLAnchorElement).href; // an object on SVG links
     const href = typeof raw == 'string' ? raw.slice(0, 2e3) : '';
     const u = href && new URL(href);
-    if (u && DOWNLOAD.test(u.pathname)) send('track', 'download', { href });
-    else if (u && u.host != location.host && u.protocol[0] == 'h') send('track', 'outbound', { href });
-    else send('track', 'click', { ...describe(el), ...(href && { href }), ...(el.id && { id: el.id }) });
+    const kind = u && DOWNLOAD.test(u.pathname) ? 'download' : u && u.host != location.host && u.protocol[0] == 'h' ? 'outbound' : 'click';
+    send('track', kind, kind == 'click' ? { ...describe(el), ...(href && { href }), ...(el.id && { id: el.id }) } : { href });
   });
 
   on(d, 'input', (e: InputEvent) => {
@@ -135,8 +140,7 @@ export function capture(
     const f = e.target as HTMLFormElement;
     started.delete(f);
     // Field names only: values never leave the page.
-    if (is('forms'))
-      send('track', 'form_submit', { form: formName(f), fields: Array.from(f.elements, (x) => (x as HTMLInputElement).name).filter(Boolean) + '' });
+    if (is('forms')) send('track', 'form_submit', { ...formName(f), fields: Array.from(f.elements, (x) => (x as HTMLInputElement).name).filter(Boolean) + '' });
   });
 
   on(d, 'mouseout', (e: MouseEvent) => {

@@ -1,9 +1,8 @@
 import type { Decision } from '../protocol/decide';
-import type { Event, EventType, Props } from '../protocol/events';
-import { capture } from './capture';
+import type { CollectResponse, Event, EventType, Props } from '../protocol/events';
+import { capture, d, on } from './capture';
 import { load, rid, save } from './ids';
-import { createPost, createTransport, OUTBOX_FLAG } from './transport';
-import type { OutboxModule, PersonalizeModule, Personalizer, Queued, TagContext } from './types';
+import { OUTBOX_FLAG, type Delivery, type OutboxModule, type PersonalizeModule, type Personalizer, type Post, type Queued, type TagContext } from './types';
 
 /**
  * The Attune tag. Install:
@@ -21,14 +20,15 @@ declare const OUTBOX_PATH: string; // set at build time: versioned paths of the 
 declare const MORE_PATH: string;
 
 type Fn = (...a: never[]) => unknown;
-type Api = Record<string, unknown> & { q?: ArrayLike<unknown>[]; loaded?: 1 };
+type Api = Record<string, unknown> & { q?: IArguments[]; loaded?: 1 };
 
 const w = window as unknown as { attune?: Api };
-const d = document;
 const script = d.currentScript as HTMLScriptElement;
 const AID = '_attune_aid';
 const PT = '_attune_pt';
 const CONSENT = '_attune_c';
+// Characters, not bytes: even all-3-byte UTF-8 stays under the 64 KiB keepalive/sendBeacon budget.
+const MAX_CHARS = 2e4;
 
 /** Wraps a function so nothing it throws or rejects reaches the host page. */
 const guard =
@@ -41,13 +41,12 @@ const guard =
   };
 
 function boot(): void {
-  const attr = (n: string) => script.getAttribute('data-' + n);
-  const site = attr('site')!;
-  if (!site || (w.attune && w.attune.loaded)) return;
-  const api = (attr('api') || new URL(script.src).origin).replace(/\/$/, '');
-  const is = (group: string) => !(attr('off') || '').split(',').includes(group);
-  const debug = (...a: unknown[]) => attr('debug') != null && console.debug('[attune]', ...a);
-  const af = attr('anti-flicker');
+  const data = script.dataset;
+  const site = data.site!;
+  if (!site || w.attune?.loaded) return;
+  const api = (data.api || new URL(script.src).origin).replace(/\/$/, '');
+  const debug = (...a: unknown[]) => data.debug != null && console.debug('[attune]', ...a);
+  const af = data.antiFlicker;
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   const slotted = () => d.querySelector('[data-attune-slot],#attune-decisions');
 
@@ -58,11 +57,10 @@ function boot(): void {
   }
 
   // Consent: an explicit choice, else "required" waits, else Global Privacy Control / Do Not Track deny.
+  // Until it is given, events wait in the queue (original timestamps kept) and nothing is sent or stored.
   let consent =
-    load(CONSENT) ||
-    (attr('consent') == 'required' ? 0 : attr('gpc') != 'ignore' && (nav.globalPrivacyControl || nav.doNotTrack == '1') ? 'denied' : 'granted');
+    load(CONSENT) || (data.consent == 'required' ? 0 : data.gpc != 'ignore' && (nav.globalPrivacyControl || nav.doNotTrack == '1') ? 'denied' : 'granted');
   const granted = () => consent == 'granted';
-  let pending: Queued[] = []; // waits in memory, original timestamps kept, until consent is given
 
   let anonymousId = load(AID) || rid();
   let profileToken = load(PT);
@@ -72,16 +70,89 @@ function boot(): void {
   const listeners: Fn[] = [];
   const envelope = (a = anonymousId) => ({ site, anonymousId: a, ...(a == anonymousId && profileToken && { profileToken }) });
 
+  /*
+   * Delivery, the happy path: batch in memory, send, forget once the edge answered 202. On the
+   * first failure everything is handed to the durable outbox (snippet/outbox.ts, imported lazily),
+   * which keeps events in IndexedDB and retries with backoff until they are acknowledged.
+   */
   const endpoint = api + '/v1/collect';
-  const [post, take] = createPost(endpoint, envelope, (t, a) => a == anonymousId && setToken(t));
-  const beacon = (items: Queued[]) => navigator.sendBeacon(endpoint, take(items)[1]);
-  const transport = createTransport(
-    post,
-    take,
-    endpoint,
-    () => import(api + OUTBOX_PATH).then((m: OutboxModule) => m.open(site, post, beacon, debug)),
-    debug,
-  );
+  let queue: Queued[] = [];
+  let timer: ReturnType<typeof setTimeout>;
+  let inflight: Promise<void> | 0 = 0;
+  let outbox: Promise<Delivery | 0> | 0 = 0;
+  let failures = 0;
+
+  /** The next batch (one anonymous id, within the byte budget) and its body. */
+  const take = (items: Queued[]): [Queued[], string] => {
+    const batch = items.filter((q) => q.a == items[0]!.a).slice(0, 50);
+    let body: string;
+    while ((body = JSON.stringify({ ...envelope(batch[0]!.a), events: batch.map((q) => q.e) })).length > MAX_CHARS && batch[1]) batch.length >>= 1;
+    return [batch, body];
+  };
+  const post: Post = async (items) => {
+    const [batch, body] = take(items);
+    try {
+      const res = await fetch(endpoint, { method: 'POST', body, keepalive: true });
+      const s = res.status;
+      if (s < 300) batch[0]!.a == anonymousId && setToken(((await res.json()) as CollectResponse).profileToken);
+      // 4xx other than 408/429 cannot succeed by resending: drop. Else Retry-After (0 too: a retry
+      // is never "done"), or back off.
+      return [batch, s < 300 || (s < 500 && s != 408 && s != 429) ? 0 : parseFloat(res.headers.get('retry-after')!) * 1e3 || NaN];
+    } catch {
+      return [batch, NaN];
+    }
+  };
+  const drop = (batch: Queued[]) => (queue = queue.filter((q) => !batch.includes(q)));
+  // Overlap with an in-flight fetch is harmless: the edge counts an event id once.
+  const beacon = (items: Queued[]) => {
+    const [batch, body] = take(items);
+    if (navigator.sendBeacon(endpoint, body)) drop(batch);
+  };
+  const schedule = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(flush, ms);
+  };
+
+  const persist = () =>
+    (outbox ||= import(api + OUTBOX_PATH)
+      .then((m: OutboxModule) => m.open(ctx))
+      .then(
+        (o) => (queue.forEach(o.push_), (queue = []), o.flush_(), o),
+        (err) => {
+          // No outbox (offline, CSP): events stay in memory and are retried from here.
+          debug('outbox unavailable', err);
+          outbox = 0;
+          schedule(Math.min(6e4, 1e3 * 2 ** ++failures));
+          return 0;
+        },
+      ));
+
+  const flush = (): Promise<void> =>
+    outbox
+      ? outbox.then((o) => void (o && o.flush_()))
+      : (clearTimeout(timer),
+        (inflight ||= (async () => {
+          while (granted() && queue[0] && !outbox) {
+            const [batch, wait] = await post(queue);
+            if (wait == 0) drop(batch), (failures = 0);
+            else {
+              debug('send failed', wait);
+              save(OUTBOX_FLAG, '1');
+              await persist();
+              break;
+            }
+          }
+        })().finally(() => (inflight = 0))));
+
+  on(window, 'online', flush);
+
+  const push = (q: Queued) => {
+    if (outbox) void outbox.then((o) => (o ? o.push_(q) : queue.push(q)));
+    // Without an outbox while backing off: no send per event, and memory stays bounded.
+    else if (failures) queue.push(q) > 1e3 && queue.shift();
+    else if (queue.push(q) > 19) void flush();
+    else if (!inflight) schedule(1e3);
+  };
 
   // The page view's URL and referrer: events carry these, not location, so an event sent as an SPA
   // navigation happens (engaged time, form abandonment) is credited to the page it belongs to.
@@ -89,66 +160,68 @@ function boot(): void {
   let pageUrl = location.href;
   const cut = (s: string) => s.slice(0, 2e3);
   const send = (type: EventType, name?: string, props?: Props, extra?: Partial<Event>) => {
-    if (consent == 'denied') return debug('no consent: dropped', type, name);
-    const q: Queued = {
+    if (consent == 'denied') return debug('no consent', type, name);
+    push({
       a: anonymousId,
       e: {
         id: rid(),
         type,
         ts: Date.now(),
         page: { url: cut(pageUrl), title: cut(d.title), referrer: cut(referrer), vw: innerWidth, vh: innerHeight },
-        ...(name && { name }),
-        ...(props && { props }),
+        name, // undefined ones are left out of the JSON
+        props,
         ...extra,
       },
-    };
-    granted() ? transport.push(q) : pending.push(q);
+    });
   };
 
   const ctx: TagContext = {
-    api,
-    antiFlicker: af == null ? af : +af || 300,
-    envelope,
-    referrer: () => referrer,
-    granted,
-    setToken,
-    send,
-    emit: (decisions) => listeners.forEach((fn) => guard(fn)(decisions as never)),
-    debug,
+    site_: site,
+    api_: api,
+    antiFlicker_: af == null ? null : +af || 300,
+    envelope_: envelope,
+    referrer_: () => referrer,
+    granted_: granted,
+    setToken_: setToken,
+    send_: send,
+    emit_: (decisions) => listeners.forEach((fn) => guard(fn)(decisions as never)),
+    debug_: debug,
+    post_: post,
+    beacon_: beacon,
+    rid_: rid,
+    save_: save,
   };
   let more: Promise<Personalizer> | 0 = 0;
   const load$ = () => (more ||= import(api + MORE_PATH).then((m: PersonalizeModule) => m.create(ctx)));
-  const slotsPage = () => void load$().then((p) => p.page());
+  const slotsPage = () => void load$().then((p) => p.page_());
 
   const page = capture(
     send,
-    is,
+    (group) => !data.off?.split(',').includes(group),
     (previous) => {
       referrer = previous || d.referrer;
       pageUrl = location.href;
       if (more || slotted()) slotsPage();
     },
     () => more || (slotted() && slotsPage()), // slots rendered after load
+    () => granted() && (outbox ? void outbox.then((o) => o && o.beacon_()) : queue[0] && beacon(queue)),
   );
 
   const methods: Record<string, Fn> = {
     page,
     track: (name: string, props?: Props) => send('track', String(name).slice(0, 200), props),
-    identify: (userId: string, traits?: Props, opts?: object) => load$().then((p) => p.identify(userId, traits, opts)),
+    identify: (userId: string, traits?: Props, opts?: object) => load$().then((p) => p.identify_(userId, traits, opts)),
     consent: (state: string) => {
       save(CONSENT, (consent = state == 'granted' ? state : 'denied'));
-      if (granted()) {
-        keep();
-        pending.forEach(transport.push);
-        send('consent', undefined, { state });
-      } else {
-        transport.clear();
+      if (granted()) keep(), send('consent', undefined, { state }); // sends what waited for it too
+      else {
+        queue = [];
+        if (outbox) void outbox.then((o) => o && o.clear_());
         for (const k of [AID, PT, OUTBOX_FLAG]) save(k, null);
       }
-      pending = [];
     },
-    decide: (names?: string[]) => load$().then((p) => p.decide(names), (): Record<string, Decision> => ({})),
-    flush: transport.flush,
+    decide: (names?: string[]) => load$().then((p) => p.decide_(names), (): Record<string, Decision> => ({})),
+    flush,
     reset: () => {
       anonymousId = rid();
       setToken(null);
@@ -157,18 +230,14 @@ function boot(): void {
     on: (event: string, fn: Fn) => event == 'decision' && listeners.push(fn),
   };
 
-  const queued = (w.attune && w.attune.q) || [];
-  const attune = ((name: string, ...args: never[]) => methods[name] && methods[name]!(...args)) as unknown as Api;
+  const queued = w.attune?.q || [];
+  const attune = ((name: string, ...args: never[]) => methods[name]?.(...args)) as unknown as Api & Fn;
   for (const k in methods) attune[k] = methods[k] = guard(methods[k]!);
   attune.loaded = 1;
   w.attune = attune;
 
-  // pagehide, never unload: keeps the page eligible for the back/forward cache.
-  const bye = () => transport.beacon();
-  addEventListener('pagehide', bye);
-  addEventListener('visibilitychange', () => d.visibilityState == 'hidden' && bye());
-  if (load(OUTBOX_FLAG) && granted()) transport.persist(); // an earlier page left events behind
-  for (const args of Array.from(queued)) (attune as unknown as Fn)(...(Array.from(args) as never[]));
+  if (load(OUTBOX_FLAG) && granted()) void persist(); // an earlier page left events behind
+  for (const args of queued) attune(...(args as unknown as never[]));
   page();
 }
 

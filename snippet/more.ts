@@ -8,8 +8,8 @@ import type { PersonalizeModule } from './types';
  */
 export const create: PersonalizeModule['create'] = (t) => ({
   ...personalizer(t),
-  async identify(userId, traits = {}, opts = {}) {
-    t.send('identify', undefined, undefined, {
+  async identify_(userId, traits = {}, opts = {}) {
+    t.send_('identify', undefined, undefined, {
       userId: String(userId),
       traits: await hashTraits(traits),
       ...(opts.signature && { signature: String(opts.signature) }),

@@ -1,7 +1,5 @@
 import { openDB, type DBSchema } from 'idb';
-import { rid, save } from './ids';
-import { OUTBOX_FLAG } from './transport';
-import type { Delivery, OutboxModule, Post, Queued } from './types';
+import { OUTBOX_FLAG, type Delivery, type OutboxModule, type Queued } from './types';
 
 /**
  * Durable delivery, imported only after a send failed or an earlier page left events behind, so a
@@ -26,29 +24,47 @@ interface OutboxDB extends DBSchema {
   events: { key: string; value: Stored; indexes: { ts: number } };
 }
 
+/** The part of an idb object store the outbox uses; an in-memory stand-in has the same shape. */
+interface Store {
+  put(s: Stored): unknown;
+  delete(id: string): unknown;
+  clear(): unknown;
+  count(): Promise<number>;
+  /** All events, oldest first. */
+  index(name: 'ts'): { getAll(): Promise<Stored[]> };
+}
+
 /** Bounds: the oldest events go first past these, and the loss is reported, never silent. */
 const MAX_EVENTS = 1000;
 const MAX_BYTES = 2e6;
 const CLAIM_MS = 12e4;
 
-export const open: OutboxModule['open'] = async (site, post, beacon, debug) => {
+export const open: OutboxModule['open'] = async ({ site_: site, post_: post, beacon_: beacon, debug_: debug, rid_: rid, save_: save }) => {
   let tab = rid();
   try {
     // One id per tab that survives reloads, so a reloaded page knows its own stored events.
     sessionStorage.setItem('_attune_tab', (tab = sessionStorage.getItem('_attune_tab') || tab));
   } catch {}
-  let memory: Record<string, Stored> | null = null;
-  // Private modes and blocked storage make indexedDB throw (even synchronously) or fail to open.
+  // Private modes and blocked storage make indexedDB throw (even synchronously) or fail to open:
+  // then events wait in this page's memory, behind the same interface.
   const db = await Promise.resolve()
     .then(() =>
       openDB<OutboxDB>('attune:' + site, 1, {
         upgrade: (db) => void db.createObjectStore('events', { keyPath: 'e.id' }).createIndex('ts', 'e.ts'),
       }),
     )
-    .catch((err) => {
-      debug('IndexedDB unavailable; the outbox keeps events in memory', err);
-      memory = {};
-    });
+    .catch((err) => debug('IndexedDB unavailable; the outbox keeps events in memory', err));
+  let memory: Record<string, Stored> = {};
+  const all = async () => Object.values(memory).sort((x, y) => x.e.ts - y.e.ts);
+  const inMemory: Store = {
+    put: (s) => (memory[s.e.id] = s),
+    delete: (id) => delete memory[id],
+    clear: () => (memory = {}),
+    count: async () => (await all()).length,
+    index: () => ({ getAll: all }),
+  };
+  /** One readwrite transaction: `done` settles once it committed. */
+  const tx = (): { store: Store; done?: Promise<void> } => (db ? db.transaction('events', 'readwrite') : { store: inMemory });
 
   const lock = (id: string) => 'attune-tab:' + id;
   const locks = navigator.locks;
@@ -66,46 +82,25 @@ export const open: OutboxModule['open'] = async (site, post, beacon, debug) => {
   const claimNow = async (): Promise<Queued[]> => {
     const now = Date.now();
     const live = locks && new Set((await locks.query()).held!.map((l) => l.name));
-    const mine = (s: Stored) => !s.c || s.c == tab || (live ? !live.has(lock(s.c)) : now - s.at > CLAIM_MS);
-    if (memory) return Object.values(memory).sort((x, y) => x.e.ts - y.e.ts);
-    const tx = db!.transaction('events', 'readwrite');
-    const out: Queued[] = [];
-    for (let cur = await tx.store.index('ts').openCursor(); cur; cur = await cur.continue())
-      if (mine(cur.value)) void cur.update({ ...cur.value, c: tab, at: now }), out.push(cur.value);
-    await tx.done;
+    const t = tx();
+    const out = (await t.store.index('ts').getAll()).filter((s) => !s.c || s.c == tab || (live ? !live.has(lock(s.c)) : now - s.at > CLAIM_MS));
+    for (const s of out) t.store.put({ ...s, c: tab, at: now });
+    await t.done;
     return out;
   };
 
   // Claims are made one tab at a time, so the set of live tabs a claim looks at cannot go stale.
   const claim = () => (locks ? locks.request('attune-claim:' + site, claimNow) : claimNow());
 
-  const remove = async (ids: string[]) => {
-    if (memory) for (const id of ids) delete memory[id];
-    else {
-      const tx = db!.transaction('events', 'readwrite');
-      for (const id of ids) void tx.store.delete(id);
-      await tx.done;
-    }
-  };
-
-  /** Oldest first: what goes when the bounds are hit. */
-  const overflow = (all: Stored[]) => {
-    let count = all.length;
-    let bytes = all.reduce((n, x) => n + x.b, 0);
-    return all.filter((x) => (count > MAX_EVENTS || bytes > MAX_BYTES) && (count--, (bytes -= x.b), ++dropped));
-  };
-
   const add = async (q: Queued) => {
-    const s: Stored = { ...q, c: tab, at: Date.now(), b: JSON.stringify(q.e).length };
-    if (memory) {
-      memory[q.e.id] = s;
-      for (const x of overflow(Object.values(memory).sort((x, y) => x.e.ts - y.e.ts))) delete memory[x.e.id];
-    } else {
-      const tx = db!.transaction('events', 'readwrite');
-      void tx.store.put(s);
-      for (const x of overflow(await tx.store.index('ts').getAll())) void tx.store.delete(x.e.id);
-      await tx.done;
-    }
+    const t = tx();
+    t.store.put({ ...q, c: tab, at: Date.now(), b: JSON.stringify(q.e).length });
+    // Oldest first: what goes when the bounds are hit.
+    const stored = await t.store.index('ts').getAll();
+    let count = stored.length;
+    let bytes = stored.reduce((n, x) => n + x.b, 0);
+    for (const x of stored) if (count > MAX_EVENTS || bytes > MAX_BYTES) count--, (bytes -= x.b), dropped++, t.store.delete(x.e.id);
+    await t.done;
   };
 
   const schedule = (ms: number) => {
@@ -129,19 +124,21 @@ export const open: OutboxModule['open'] = async (site, post, beacon, debug) => {
           return schedule(wait >= 0 ? Math.min(wait, 3e5) : Math.min(6e4, 500 * 2 ** ++failures) * (0.5 + Math.random()));
         }
         failures = 0;
-        await remove(batch.map((q) => q.e.id));
+        const t = tx();
+        for (const q of batch) t.store.delete(q.e.id);
+        await t.done;
         claimed = items = items.filter((q) => !batch.includes(q));
       }
-      if (!memory && !(await db!.count('events'))) save(OUTBOX_FLAG, null);
+      if (!(await tx().store.count())) save(OUTBOX_FLAG, null);
     })().finally(() => (inflight = 0)));
 
   return {
-    push: (q) => void add(q).then(() => schedule(1e3)),
-    flush,
-    beacon() {
+    push_: (q) => void add(q).then(() => schedule(1e3)),
+    flush_: flush,
+    beacon_() {
       // A last try; the events stay stored until a later page sees them acknowledged.
       if (claimed[0]) beacon(claimed);
     },
-    clear: () => void (memory ? (memory = {}) : db!.clear('events')),
+    clear_: () => void tx().store.clear(),
   } satisfies Delivery;
 };

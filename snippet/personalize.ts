@@ -10,7 +10,7 @@ import type { Personalizer, TagContext } from './types';
 const SLOT = 'data-attune-slot';
 const d = document;
 
-export function personalizer(t: TagContext): Omit<Personalizer, 'identify'> {
+export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
   const decisions: Record<string, Decision> = {};
   const asked: Record<string, 1> = {};
   let shown: Record<string, 1> = {};
@@ -23,7 +23,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify'> {
       const dec = decisions[slot];
       if (en.isIntersecting && dec && !shown[slot]) {
         shown[slot] = 1;
-        t.send('track', '$exposure', { slot, experience: dec.experience, variant: dec.variant });
+        t.send_('track', '$exposure', { slot, experience: dec.experience, variant: dec.variant });
       }
     }
   });
@@ -55,25 +55,25 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify'> {
         r = JSON.parse(embedded.textContent!);
         embedded = null;
       } else {
-        if (!t.granted()) throw 0; // no profile lookups without consent: defaults stay
-        const res = await fetch(t.api + '/v1/decide', {
+        if (!t.granted_()) throw 0; // no profile lookups without consent: defaults stay
+        const res = await fetch(t.api_ + '/v1/decide', {
           method: 'POST',
-          body: JSON.stringify({ ...t.envelope(), slots: wanted, context: { url: location.href.slice(0, 2e3), referrer: t.referrer().slice(0, 2e3) } }),
+          body: JSON.stringify({ ...t.envelope_(), slots: wanted, context: { url: location.href.slice(0, 2e3), referrer: t.referrer_().slice(0, 2e3) } }),
           signal: AbortSignal.timeout(1500),
         });
         if (!res.ok) throw res.status;
         r = await res.json();
       }
-      t.setToken(r.profileToken);
+      t.setToken_(r.profileToken);
       // Past the anti-flicker window the default is already showing: swapping now would flicker.
-      if (t.antiFlicker == null || Date.now() - started <= t.antiFlicker) {
+      if (t.antiFlicker_ == null || Date.now() - started <= t.antiFlicker_) {
         Object.assign(decisions, r.decisions);
         apply();
       }
-      t.emit(r.decisions);
+      t.emit_(r.decisions);
       return r.decisions;
     } catch (err) {
-      t.debug('no decision; the default content stays', err);
+      t.debug_('no decision; the default content stays', err);
       return {};
     } finally {
       for (const el of all()) el.setAttribute('data-attune-ready', '');
@@ -90,8 +90,8 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify'> {
   }).observe(d, { childList: true, subtree: true });
 
   return {
-    decide,
-    page() {
+    decide_: decide,
+    page_() {
       shown = {};
       started = Date.now();
       for (const el of all()) io.unobserve(el), io.observe(el);

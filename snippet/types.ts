@@ -1,6 +1,14 @@
 import type { Decision } from '../protocol/decide';
 import type { Event, EventType, Props } from '../protocol/events';
 
+/**
+ * Names ending in "_" are internal to the tag (shared between attune.js and its lazy modules):
+ * the build shortens them consistently across the three files (esbuild mangleProps + mangleCache).
+ */
+
+/** localStorage key: set while events may be waiting in the IndexedDB outbox. */
+export const OUTBOX_FLAG = '_attune_ob';
+
 /** A queued event with the anonymous id it was recorded under (reset() changes the current one). */
 export interface Queued {
   e: Event;
@@ -14,37 +22,45 @@ export interface Queued {
  */
 export type Post = (items: Queued[]) => Promise<[Queued[], number]>;
 
-/** Where events go: the core's memory queue, or the lazily loaded durable outbox. */
+/** The durable outbox (snippet/outbox.ts), lazily loaded. */
 export interface Delivery {
-  push(q: Queued): void;
-  flush(): Promise<void>;
+  push_(q: Queued): void;
+  flush_(): Promise<void>;
   /** pagehide / hidden: last chance to send. */
-  beacon(): void;
-  clear(): void;
+  beacon_(): void;
+  clear_(): void;
 }
 
-export type OutboxModule = {
-  open(site: string, post: Post, beacon: (items: Queued[]) => void, debug: (...a: unknown[]) => void): Promise<Delivery>;
-};
-
-/** What the core hands to the lazily loaded module for personalization and identify. */
+/**
+ * What the core lends its lazily loaded modules (one object for both): personalization and
+ * identify use the page and profile state, the outbox its sender, its beacon and the id and
+ * storage helpers, so that none of it is bundled twice.
+ */
 export interface TagContext {
-  api: string;
-  antiFlicker: number | null;
-  envelope(): { site: string; anonymousId: string; profileToken?: string };
-  referrer(): string;
-  granted(): boolean;
-  setToken(token: string): void;
-  send(type: EventType, name?: string, props?: Props, extra?: Partial<Event>): void;
-  emit(decisions: Record<string, Decision>): void;
-  debug(...a: unknown[]): void;
+  site_: string;
+  api_: string;
+  antiFlicker_: number | null;
+  envelope_(): { site: string; anonymousId: string; profileToken?: string };
+  referrer_(): string;
+  granted_(): boolean;
+  setToken_(token: string): void;
+  send_(type: EventType, name?: string, props?: Props, extra?: Partial<Event>): void;
+  emit_(decisions: Record<string, Decision>): void;
+  debug_(...a: unknown[]): void;
+  post_: Post;
+  /** Sends the first batch of `items` with sendBeacon. */
+  beacon_(items: Queued[]): void;
+  rid_(): string;
+  save_(key: string, value: string | null): void;
 }
+
+export type OutboxModule = { open(t: TagContext): Promise<Delivery> };
 
 export interface Personalizer {
-  decide(slots?: string[]): Promise<Record<string, Decision>>;
+  decide_(slots?: string[]): Promise<Record<string, Decision>>;
   /** A new page view: exposures count again and the page's slots are decided. */
-  page(): void;
-  identify(userId: string, traits?: Props, opts?: { signature?: string }): Promise<void>;
+  page_(): void;
+  identify_(userId: string, traits?: Props, opts?: { signature?: string }): Promise<void>;
 }
 
 export type PersonalizeModule = { create(t: TagContext): Personalizer };
