@@ -1,4 +1,5 @@
 import type { ActivityFeed } from './objects/activity-feed';
+import type { ExperienceStats } from './objects/experience-stats';
 import type { IdentityObject } from './objects/identity';
 import type { ProfileObject } from './objects/profile';
 import type { SiteIndex } from './objects/site-index';
@@ -10,6 +11,8 @@ export interface Env {
   SITE_INDEX: DurableObjectNamespace<SiteIndex>;
   FEEDS: DurableObjectNamespace<ActivityFeed>;
   IDENTITIES: DurableObjectNamespace<IdentityObject>;
+  /** Sharded experiment counters (exposures, conversions, revenue per variant and day). */
+  STATS: DurableObjectNamespace<ExperienceStats>;
   /** Bearer token for /api/** and the dashboard. Admin routes answer 503 while it is unset. */
   ADMIN_TOKEN?: string;
   /** Key for profile tokens; derived from ADMIN_TOKEN when unset. */

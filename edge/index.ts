@@ -6,6 +6,7 @@ export { SiteObject } from './objects/site';
 export { SiteIndex } from './objects/site-index';
 export { ActivityFeed } from './objects/activity-feed';
 export { IdentityObject } from './objects/identity';
+export { ExperienceStats } from './objects/experience-stats';
 
 export default {
   fetch: app.fetch,

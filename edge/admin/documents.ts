@@ -17,6 +17,8 @@ interface DocRoutes {
   patch: z.ZodType<object>;
   /** Cross-document checks (e.g. an experience's audience exists); throws ApiError. */
   check?: (env: Env, site: string, doc: object) => Promise<void>;
+  /** Runs after a create or an update was stored (e.g. scheduling work the document needs). */
+  afterWrite?: (env: Env, site: string) => Promise<void>;
 }
 
 /**
@@ -42,6 +44,7 @@ export function documentRoutes(o: DocRoutes) {
     const created = await siteStub(c.env, key).createDoc(o.kind, { ...input, id }, Date.now());
     if (!created) throw new ApiError(409, 'conflict', `${o.noun} "${id}" already exists`);
     invalidateSiteConfig(key);
+    await o.afterWrite?.(c.env, key);
     return c.json(created, 201);
   });
 
@@ -67,6 +70,7 @@ export function documentRoutes(o: DocRoutes) {
     const updated = await stub.replaceDoc(o.kind, id, fields, Date.now());
     if (!updated) throw notFound(`${o.noun} "${id}" does not exist`);
     invalidateSiteConfig(key);
+    await o.afterWrite?.(c.env, key);
     return c.json(updated);
   });
 

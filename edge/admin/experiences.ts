@@ -21,6 +21,8 @@ export const experiences = documentRoutes({
       throw badRequest(`audience: "${audience}" does not exist on this site`);
     }
   },
+  // Bandits learn on the site object's alarm while they run.
+  afterWrite: async (env, site) => await siteStub(env, site).scheduleBandits(Date.now()),
 });
 
 /** /api/sites/:site/audiences — rule trees validated on save, the bad node named. */

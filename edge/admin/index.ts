@@ -4,6 +4,7 @@ import { onError, onNotFound } from '../http/errors';
 import { adminAuth } from './auth';
 import { audiences, experiences } from './experiences';
 import { profiles, siteEvents } from './profiles';
+import { results } from './results';
 import { sites } from './sites';
 
 /** The admin API, mounted at /api. Every route sits behind the bearer token. */
@@ -11,6 +12,7 @@ export const adminApi = new Hono<AppEnv>();
 adminApi.use('*', adminAuth());
 adminApi.route('/sites', sites);
 adminApi.route('/sites/:site/experiences', experiences);
+adminApi.route('/sites/:site/experiences', results);
 adminApi.route('/sites/:site/audiences', audiences);
 adminApi.route('/sites/:site/profiles', profiles);
 adminApi.route('/sites/:site/events', siteEvents);

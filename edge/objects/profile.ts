@@ -10,6 +10,8 @@ import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
 import type { Env } from '../env';
+import { MEASURE_SCHEMA, clearIncrements, measureEvent, pendingIncrements, type ExperienceGoals, type Increment } from '../profiles/measure-store';
+import { shardOf, statsShard } from './experience-stats';
 
 /** What the activity feed and the API show of a stored event. */
 export interface StoredEvent {
@@ -40,6 +42,8 @@ export interface IngestInput {
   anonymousId: string;
   receivedAt: number;
   events: Event[];
+  /** Goals of the site's experiences that count conversions (running or paused). */
+  goals?: ExperienceGoals[];
 }
 
 export interface ProfileSnapshot {
@@ -83,6 +87,8 @@ interface EventRow extends Record<string, SqlStorageValue> {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_RETENTION_DAYS = 395;
+/** How soon a failed delivery of experiment counters is tried again. */
+const RETRY_MS = 10_000;
 
 /** Visits further apart than this start a new session. */
 const SESSION_GAP_MS = 30 * 60 * 1000;
@@ -120,6 +126,7 @@ export class ProfileObject extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    this.sql.exec(MEASURE_SCHEMA);
     // Objects created before merges recorded what they added get the column (local dev state).
     const cols = this.sql.exec<{ name: string }>('PRAGMA table_info(merges)').toArray().map((c) => c.name);
     if (!cols.includes('added_identifiers')) this.sql.exec("ALTER TABLE merges ADD COLUMN added_identifiers TEXT NOT NULL DEFAULT '[]'");
@@ -175,6 +182,7 @@ export class ProfileObject extends DurableObject<Env> {
           continue;
         }
         accepted.push(row);
+        measureEvent(this.sql, input.profileId, row, input.goals ?? []);
         if (e.type === 'identify') this.applyIdentify(e, allowed, input.receivedAt), link.push(...allowed);
         // An alias joins an earlier identity, with the same trust as the user id it names.
         if (e.previousId && e.userId && allowed.some((id) => id.type === 'user' && id.value === e.userId)) aliases.push(e.previousId);
@@ -187,11 +195,53 @@ export class ProfileObject extends DurableObject<Env> {
         }
       }
     });
+    this.sendIncrements();
     return { accepted, duplicates, link, aliases };
+  }
+
+  /** Sends the experiment-counter outbox now, without holding up the caller; the alarm retries. */
+  private sendIncrements(): void {
+    if (pendingIncrements(this.sql, 1).length === 0) return;
+    this.ctx.waitUntil(
+      this.flushIncrements().catch(async (err: unknown) => {
+        console.error('experiment counters: flush failed, will retry', err);
+        const at = await this.ctx.storage.getAlarm();
+        const soon = Date.now() + RETRY_MS;
+        if (at === null || at > soon) await this.ctx.storage.setAlarm(soon);
+      }),
+    );
+  }
+
+  /** Delivers pending increments to their experiment shards; each leaves the outbox once acknowledged. */
+  async flushIncrements(): Promise<number> {
+    const site = this.meta().site;
+    let sent = 0;
+    for (let batch = pendingIncrements(this.sql); site && batch.length > 0; batch = pendingIncrements(this.sql)) {
+      const groups = new Map<string, Increment[]>();
+      for (const i of batch) {
+        const k = `${i.experience}\n${shardOf(i.profile)}`;
+        groups.set(k, [...(groups.get(k) ?? []), i]);
+      }
+      await Promise.all(
+        [...groups.values()].map(async (items) => {
+          await statsShard(this.env, site, items[0]!.experience, shardOf(items[0]!.profile)).apply(items);
+          clearIncrements(this.sql, items.map((i) => i.key));
+          sent += items.length;
+        }),
+      );
+    }
+    return sent;
   }
 
   /** Daily retention sweep: drops events older than the site's retention, while any are left. */
   override async alarm(): Promise<void> {
+    try {
+      await this.flushIncrements();
+    } catch (err) {
+      console.error('experiment counters: flush failed, will retry', err);
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      return;
+    }
     const days = Number(this.meta().retentionDays ?? DEFAULT_RETENTION_DAYS);
     this.sql.exec('DELETE FROM events WHERE ts < ?', Date.now() - days * DAY_MS);
     const left = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n;
@@ -266,6 +316,7 @@ export class ProfileObject extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       added = absorb(this.sql, data, now);
     });
+    this.sendIncrements(); // retractions, where both profiles had counted the same experience
     return { added };
   }
 
@@ -399,7 +450,8 @@ export class ProfileObject extends DurableObject<Env> {
     const identifiers = this.knownIdentifiers();
     const mergedFrom = this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merges').toArray().map((r) => r.from_profile);
     this.ctx.storage.transactionSync(() => {
-      for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'touches', 'meta']) this.sql.exec(`DELETE FROM ${table}`);
+      // Pending counter increments stay: they are anonymous aggregates, and the counts stay consistent.
+      for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'touches', 'meta', 'exposures', 'conversions']) this.sql.exec(`DELETE FROM ${table}`);
     });
     return { identifiers, mergedFrom };
   }

@@ -2,6 +2,8 @@ import { DurableObject } from 'cloudflare:workers';
 import { DEFAULT_IDENTIFIER_LIMITS, type Experience, type Site, type SiteInput, type SitePatch } from '../../protocol/admin';
 import type { Audience } from '../../protocol/audience';
 import type { Env } from '../env';
+import { BANDIT_EVERY_MS, banditAllocation } from '../decisions/bandit-allocation';
+import { readExperienceCounts } from './experience-stats';
 
 /** A site's settings and experiences as the decision path reads them. */
 export interface SiteConfig {
@@ -104,7 +106,9 @@ export class SiteObject extends DurableObject<Env> {
   replaceDoc<T extends StoredDoc>(kind: DocKind, id: string, input: Omit<T, 'id' | 'createdAt' | 'updatedAt'>, now: number): T | null {
     const prev = this.getDoc(kind, id);
     if (!prev) return null;
-    const doc = { ...input, id, createdAt: prev.createdAt, updatedAt: now } as T;
+    // A bandit's learned split is the edge's, not the marketer's: an edit keeps it.
+    const learned = (prev as { allocation?: unknown }).allocation;
+    const doc = { ...(learned !== undefined && { allocation: learned }), ...input, id, createdAt: prev.createdAt, updatedAt: now } as T;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(`UPDATE ${TABLES[kind]} SET body = ? WHERE id = ?`, JSON.stringify(doc), id);
       this.bump();
@@ -118,6 +122,40 @@ export class SiteObject extends DurableObject<Env> {
       if (deleted) this.bump();
       return deleted;
     });
+  }
+
+  /**
+   * Recomputes the split of running bandit experiences (or just `only`) from their counters and
+   * stores it on the experience; isolates pick it up with the config. Returns the new weights.
+   */
+  async reallocate(now: number, only?: string): Promise<Record<string, Record<string, number> | null>> {
+    const site = this.stored();
+    const out: Record<string, Record<string, number> | null> = {};
+    if (!site) return out;
+    const bandits = this.listDocs<Experience>('experiences').filter((e) => e.mode === 'bandit' && (only ? e.id === only : e.status === 'running'));
+    for (const exp of bandits) {
+      const allocation = banditAllocation(exp, await readExperienceCounts(this.env, site.key, exp.id), now);
+      out[exp.id] = allocation?.weights ?? null;
+      if (!allocation) continue;
+      const current = this.getDoc<Experience>('experiences', exp.id);
+      if (!current) continue; // deleted meanwhile
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec('UPDATE experiences SET body = ? WHERE id = ?', JSON.stringify({ ...current, allocation }), exp.id);
+        this.bump();
+      });
+    }
+    return out;
+  }
+
+  /** Keeps the bandit alarm running while a bandit experience runs. */
+  async scheduleBandits(now: number): Promise<void> {
+    const running = this.listDocs<Experience>('experiences').some((e) => e.mode === 'bandit' && e.status === 'running');
+    if (running && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + BANDIT_EVERY_MS);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.reallocate(Date.now());
+    await this.scheduleBandits(Date.now());
   }
 
   private stored(): StoredSite | null {
@@ -146,6 +184,8 @@ function publicSite(s: StoredSite): Site {
     ...rest,
     identifierLimits: rest.identifierLimits ?? DEFAULT_IDENTIFIER_LIMITS,
     holdout: rest.holdout ?? 0,
+    proxyHosts: rest.proxyHosts ?? [],
+    proxyDecideMs: rest.proxyDecideMs ?? 300,
     verificationSecretSet: verificationSecret !== null,
   };
 }

@@ -3,6 +3,8 @@
  * and how the survivor takes it in. Kept apart from the object class so the class stays a thin
  * shell; every function runs inside the calling object's transaction.
  */
+import { absorbMeasure, exportMeasure, type MeasureData } from './measure-store';
+
 export type Row = Record<string, SqlStorageValue>;
 
 export interface MergeData {
@@ -16,6 +18,8 @@ export interface MergeData {
   /** merges the retiring profile had absorbed itself: the history travels with the data */
   merges: Row[];
   touches: Row[];
+  /** Experiment exposures and conversions, so the person counts once (absent from older senders). */
+  measure?: MeasureData;
 }
 
 const all = (sql: SqlStorage, query: string) => sql.exec<Row>(query).toArray();
@@ -32,6 +36,7 @@ export function exportProfile(sql: SqlStorage, from: string, meta: Record<string
     assignments: all(sql, 'SELECT * FROM assignments'),
     merges: all(sql, 'SELECT * FROM merges'),
     touches: all(sql, 'SELECT * FROM touches'),
+    measure: exportMeasure(sql),
   };
 }
 
@@ -66,6 +71,7 @@ export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
     data.traits,
     'ON CONFLICT (k) DO UPDATE SET v = excluded.v, set_at = excluded.set_at WHERE excluded.set_at > traits.set_at',
   );
+  absorbMeasure(sql, data.from, data.measure);
   const added = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n - before;
   sql.exec(
     `UPDATE meta SET v = CAST(MIN(CAST(v AS INTEGER), ?) AS TEXT) WHERE k = 'firstSeen'`,

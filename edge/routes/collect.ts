@@ -66,6 +66,9 @@ collect.post('/', async (c) => {
       anonymousId: body.anonymousId,
       receivedAt: now,
       events: valid,
+      goals: config.experiences
+        .filter((e) => (e.status === 'running' || e.status === 'paused') && e.goals.length > 0)
+        .map((e) => ({ experience: e.id, goals: e.goals })),
     }),
   );
   const { accepted, duplicates, link, aliases } = live.result;

@@ -225,8 +225,9 @@ describe('decideSlots', () => {
   });
 
   it('leaves the slot alone for an experience with nothing to pick', () => {
-    const out = decideSlots({ profileId: 'p_1', experiences: [exp({ variants: [] })], assignments: none });
-    expect(out).toEqual({ decisions: {}, newAssignments: [], holdout: false });
+    const e = exp({ variants: [] });
+    const out = decideSlots({ profileId: 'p_1', experiences: [e], assignments: none });
+    expect(out).toEqual({ decisions: {}, newAssignments: [], holdout: false, reasons: { [e.id]: 'fallback' } });
   });
 });
 

@@ -96,6 +96,8 @@ describe('SiteInput', () => {
       name: 'Shop',
       origins: [],
       proxyOrigin: null,
+      proxyHosts: [],
+      proxyDecideMs: 300,
       verificationSecret: null,
       verificationRequired: false,
       retentionDays: 395,
@@ -134,6 +136,7 @@ describe('ExperienceInput', () => {
       goals: [],
       audience: null,
       priority: 0,
+      mode: 'split',
       variants: [
         { key: 'a', weight: 1, content: null },
         { key: 'b', weight: 1, content: null },

@@ -1,0 +1,89 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env';
+import { fnv1a32 } from '../engine/hash';
+import type { Increment } from '../profiles/measure-store';
+
+/**
+ * One shard of one experience's counters: visitors exposed and converted per variant, goal and
+ * day, with revenue sums. Profiles send increments here (never every event), each shard takes a
+ * share of the profiles by hash, and a key seen before changes nothing, so retries count once.
+ * Reports read all shards and add them up (see readExperienceCounts).
+ */
+export const SHARDS = 8;
+
+export interface CountRow {
+  variant: string;
+  kind: 'exposure' | 'conversion';
+  goal: string;
+  day: string;
+  n: number;
+  revenue: number;
+  revenueSq: number;
+}
+
+export class ExperienceStats extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS counts (
+        variant TEXT NOT NULL, kind TEXT NOT NULL, goal TEXT NOT NULL, day TEXT NOT NULL,
+        n INTEGER NOT NULL, revenue REAL NOT NULL, revenue_sq REAL NOT NULL,
+        PRIMARY KEY (variant, kind, goal, day)
+      );
+    `);
+  }
+
+  /** Applies the increments whose keys are new here; returns how many were. */
+  apply(items: Increment[]): number {
+    let applied = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const i of items) {
+        if (this.sql.exec('INSERT OR IGNORE INTO seen (key) VALUES (?)', i.key).rowsWritten === 0) continue;
+        this.sql.exec(
+          `INSERT INTO counts (variant, kind, goal, day, n, revenue, revenue_sq) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (variant, kind, goal, day) DO UPDATE SET
+             n = n + excluded.n, revenue = revenue + excluded.revenue, revenue_sq = revenue_sq + excluded.revenue_sq`,
+          i.variant, i.kind, i.goal, i.day, i.n, i.revenue, i.revenueSq,
+        );
+        applied++;
+      }
+    });
+    return applied;
+  }
+
+  read(): CountRow[] {
+    return this.sql
+      .exec<{ variant: string; kind: string; goal: string; day: string; n: number; revenue: number; revenue_sq: number }>(
+        'SELECT * FROM counts ORDER BY day, variant, kind, goal',
+      )
+      .toArray()
+      .map((r) => ({ variant: r.variant, kind: r.kind as CountRow['kind'], goal: r.goal, day: r.day, n: r.n, revenue: r.revenue, revenueSq: r.revenue_sq }));
+  }
+}
+
+export function statsShard(env: Env, site: string, experience: string, shard: number) {
+  return env.STATS.get(env.STATS.idFromName(`${site}\n${experience}\n${shard}`));
+}
+
+/** Which shard a profile's increments go to: stable per profile. */
+export const shardOf = (profileId: string) => fnv1a32(profileId) % SHARDS;
+
+/** Every shard's counts for one experience, added up per (variant, kind, goal, day). */
+export async function readExperienceCounts(env: Env, site: string, experience: string): Promise<CountRow[]> {
+  const parts = await Promise.all(Array.from({ length: SHARDS }, async (_, s) => await statsShard(env, site, experience, s).read()));
+  const sum = new Map<string, CountRow>();
+  for (const row of parts.flat()) {
+    const k = `${row.variant}\n${row.kind}\n${row.goal}\n${row.day}`;
+    const acc = sum.get(k);
+    if (acc) {
+      acc.n += row.n;
+      acc.revenue += row.revenue;
+      acc.revenueSq += row.revenueSq;
+    } else sum.set(k, { ...row });
+  }
+  return [...sum.values()].sort((a, b) => a.day.localeCompare(b.day) || a.variant.localeCompare(b.variant));
+}
