@@ -5,6 +5,7 @@ import { adminAuth } from './auth';
 import { audiences, experiences } from './experiences';
 import { profiles, siteEvents } from './profiles';
 import { results } from './results';
+import { audienceEstimates } from './audience-estimate';
 import { sites } from './sites';
 
 /** The admin API, mounted at /api. Every route sits behind the bearer token. */
@@ -13,6 +14,7 @@ adminApi.use('*', adminAuth());
 adminApi.route('/sites', sites);
 adminApi.route('/sites/:site/experiences', experiences);
 adminApi.route('/sites/:site/experiences', results);
+adminApi.route('/sites/:site/audiences', audienceEstimates);
 adminApi.route('/sites/:site/audiences', audiences);
 adminApi.route('/sites/:site/profiles', profiles);
 adminApi.route('/sites/:site/events', siteEvents);

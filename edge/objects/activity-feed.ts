@@ -20,12 +20,31 @@ export class ActivityFeed extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec('CREATE TABLE IF NOT EXISTS recent (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)');
+    // Who was seen lately: the population audience size estimates sample from.
+    this.sql.exec('CREATE TABLE IF NOT EXISTS seen (profile_id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL)');
+    this.sql.exec('CREATE INDEX IF NOT EXISTS seen_last ON seen (last_seen)');
+  }
+
+  /** Profiles seen since `since`: how many, and the `sample` most recently seen. */
+  recentProfiles(since: number, sample: number): { total: number; sample: string[] } {
+    const total = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM seen WHERE last_seen >= ?', since).one().n;
+    const ids = this.sql
+      .exec<{ profile_id: string }>('SELECT profile_id FROM seen WHERE last_seen >= ? ORDER BY last_seen DESC LIMIT ?', since, sample)
+      .toArray()
+      .map((r) => r.profile_id);
+    return { total, sample: ids };
   }
 
   append(items: FeedItem[]): void {
     if (items.length === 0) return;
     this.ctx.storage.transactionSync(() => {
-      for (const item of items) this.sql.exec('INSERT INTO recent (body) VALUES (?)', JSON.stringify(item));
+      for (const item of items) {
+        this.sql.exec('INSERT INTO recent (body) VALUES (?)', JSON.stringify(item));
+        this.sql.exec(
+          'INSERT INTO seen (profile_id, last_seen) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)',
+          item.profileId, item.receivedAt,
+        );
+      }
       this.sql.exec('DELETE FROM recent WHERE seq <= (SELECT MAX(seq) FROM recent) - ?', KEEP);
     });
   }
@@ -40,6 +59,9 @@ export class ActivityFeed extends DurableObject<Env> {
 
   /** Drops the erased profiles' events from the feed too. */
   forget(profileIds: string[]): void {
-    for (const id of profileIds) this.sql.exec("DELETE FROM recent WHERE json_extract(body, '$.profileId') = ?", id);
+    for (const id of profileIds) {
+      this.sql.exec("DELETE FROM recent WHERE json_extract(body, '$.profileId') = ?", id);
+      this.sql.exec('DELETE FROM seen WHERE profile_id = ?', id);
+    }
   }
 }

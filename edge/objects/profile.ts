@@ -5,7 +5,7 @@ import type { Decision, ExperienceReason } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
 import { matches, type RuleContext } from '../engine/rules';
 import { renderTemplate } from '../engine/template';
-import type { Audience } from '../../protocol/audience';
+import type { Audience, Rule } from '../../protocol/audience';
 import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
@@ -359,6 +359,8 @@ export class ProfileObject extends DurableObject<Env> {
     });
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.now);
+      // The request's side of the context, so audience estimates can evaluate geo/device rules later.
+      this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('lastFields', ?)", JSON.stringify(input.fields));
       for (const a of out.newAssignments) {
         this.sql.exec(
           // decideSlots only returns an assignment when the stored one is missing or names a
@@ -376,6 +378,17 @@ export class ProfileObject extends DurableObject<Env> {
       }
     }
     return { decisions: out.decisions, audiences: members, holdout: out.holdout, reasons: out.reasons };
+  }
+
+  /**
+   * Whether this person is in an audience now, for size estimates: the profile's data with the
+   * request fields of its last decision. Null when the object holds no profile or forwards.
+   */
+  inAudience(rule: Rule, now: number): boolean | null {
+    const meta = this.meta();
+    if (!meta.profileId || this.forwardedTo()) return null;
+    const fields = meta.lastFields ? (JSON.parse(meta.lastFields) as Record<string, unknown>) : {};
+    return matches(rule, this.ruleContext(fields, now));
   }
 
   /** The profile's part of the decision context, joined to the request's fields. */
