@@ -1,11 +1,14 @@
-// `npm run bench`: tag weight, tag init and the edge API, in one run, and the results into
-// BENCHMARKS.md. Only the marked sections are replaced, so other sections of BENCHMARKS.md stay as they are.
+// `npm run bench`: tag weight, tag init, the edge API and edge personalization (proxy mode next to
+// GrowthBook's edge app), in one run, and the results into BENCHMARKS.md. Only the marked sections
+// are replaced, so other sections of BENCHMARKS.md stay as they are.
+// `npm run bench -- proxy` (or weight, init, api; several allowed) runs and replaces just those.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { edgeApi } from './edge-api.mjs';
+import { edgeProxy, proxyMarkdown } from './edge-proxy.mjs';
 import { tagInit } from './tag-init.mjs';
 import { tagWeight } from './tag-weight.mjs';
 
@@ -27,7 +30,7 @@ function machine() {
 function revision() {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'snippet', 'scripts', 'protocol'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'snippet', 'scripts', 'protocol', 'edge'], { cwd: root, encoding: 'utf8' }).trim();
     return dirty ? `${sha} + uncommitted changes` : sha;
   } catch {
     return 'unknown revision';
@@ -45,25 +48,47 @@ function upsert(text, name, body) {
   return `${text.trimEnd()}\n\n${block}\n`;
 }
 
+// Sections by name (the BENCHMARKS.md block name or its short alias); none given means all of them.
+const SECTIONS = { weight: 'tag-weight', init: 'tag-init', api: 'edge-api', proxy: 'edge-proxy' };
+const asked = process.argv.slice(2).map((a) => SECTIONS[a] ?? a);
+const unknown = asked.filter((a) => !Object.values(SECTIONS).includes(a));
+if (unknown.length) {
+  console.error(`unknown section ${unknown.join(', ')}: choose from ${Object.entries(SECTIONS).map(([k, v]) => `${k} (${v})`).join(', ')}`);
+  process.exit(2);
+}
+const wanted = (name) => asked.length === 0 || asked.includes(name);
+
 const t0 = Date.now();
 // Timings on a shared 2-core machine move with whatever else runs: record the load beside them.
 const loadBefore = loadavg()[0].toFixed(2);
-const weight = await tagWeight();
-console.log('## Tag weight\n');
-console.log(weight.markdown + '\n');
-const init = await tagInit();
-console.log('## Tag init (Chromium main thread)\n');
-console.log(init.markdown + '\n');
-
-const api = await edgeApi();
-console.log('## Edge API\n');
-console.log(api.markdown + '\n');
+const results = {};
+if (wanted('tag-weight')) {
+  results.weight = await tagWeight();
+  console.log('## Tag weight\n');
+  console.log(results.weight.markdown + '\n');
+}
+if (wanted('tag-init')) {
+  results.init = await tagInit();
+  console.log('## Tag init (Chromium main thread)\n');
+  console.log(results.init.markdown + '\n');
+}
+if (wanted('edge-api')) {
+  results.api = await edgeApi();
+  console.log('## Edge API\n');
+  console.log(results.api.markdown + '\n');
+}
+if (wanted('edge-proxy')) {
+  results.proxy = proxyMarkdown(await edgeProxy());
+  console.log('## Edge personalization\n');
+  console.log(`${results.proxy.table}\n\n${results.proxy.cmp}\n\n${results.proxy.notes.join('\n\n')}\n`);
+}
 
 const date = new Date().toISOString().slice(0, 10);
 const load = `1-min load average ${loadBefore} before, ${loadavg()[0].toFixed(2)} after`;
-const about = `Command: \`npm run bench\` · ${date} · ${machine()} · Attune ${revision()}`;
+const command = `npm run bench${asked.length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const about = `Command: \`${command}\` · ${date} · ${machine()} · Attune ${revision()}`;
 
-const weightSection = `## Tag weight
+const weightSection = (weight) => `## Tag weight
 
 ${about}
 
@@ -73,7 +98,7 @@ ${weight.lazy.length ? 'Lazy parts are fetched only when needed (not on an ordin
 ${weight.markdown}
 `;
 
-const initSection = `## Tag init (Chromium main thread)
+const initSection = (init) => `## Tag init (Chromium main thread)
 
 ${about} · ${init.browser} · ${load}
 
@@ -88,7 +113,7 @@ define the library (GrowthBook: no instance); Plausible and posthog-js-lite also
 ${init.markdown}
 `;
 
-const apiSection = `## Edge API (local workerd through \`wrangler dev\`)
+const apiSection = (api) => `## Edge API (local workerd through \`wrangler dev\`)
 
 ${about} · ${load}
 
@@ -100,9 +125,44 @@ event per request.
 ${api.markdown}
 `;
 
+const proxySection = (proxy) => `## Edge personalization (proxy mode next to GrowthBook's edge app, local workerd)
+
+${about} · ${load}
+
+The demo shop's \`/product\` page (${proxy.productBytes.toLocaleString('en-US')} bytes of HTML, hero \`<div id="hero" data-attune-slot="hero">\`)
+fetched through four paths in one run: the origin directly (a Node http server in its own process);
+a worker that only passes the request to the origin (\`bench/workers/pass-through.js\`); GrowthBook's
+edge app (\`@growthbook/edge-cloudflare\` ${proxy.gbVersion}, \`bench/workers/growthbook.js\`) with a visual-editor
+experiment that sets \`#hero\` for half the visitors; and Attune in proxy mode (the demo site's
+hero experience, 50/50, the request's Host header naming the proxied host). The three workers run
+under the same \`wrangler dev\` (local workerd) on the same 2-core machine as the client and the
+origin, so the pass-through worker is the baseline and "over pass-through" is the figure to read.
+Client: node:http, keep-alive, every response read whole and checked for a personalized hero;
+${proxy.setup}; all samples of a path pooled. "Fresh visitors": every request a new visitor with
+no cookie, a first page view (for Attune: a new profile object and a stored assignment per
+request). "Returning visitors": 50 fixed visitor cookies (\`gbuuid\` / \`_attune_aid\`), each seen once
+before timing. HTML bytes are the uncompressed body, averaged over the responses.
+
+${proxy.table}
+
+${proxy.cmp}
+
+${proxy.notes.join('\n\n')}
+
+Caveats: GrowthBook's app is fed a local payload (no GrowthBook API or KV), so it does no network
+work of its own beyond fetching the page; it also inlines its whole SDK into every page, where
+Attune's page loads its tag (\`/attune.js\`, ${proxy.tagGzip}) as a separate, cacheable script that is not counted
+here. GrowthBook forwards none of the origin's response headers (no Set-Cookie) and buckets with
+a hash in the worker, with no storage; Attune decides inside the visitor's profile object, which
+stores the assignment (sticky, and counted for the experiment's results). In local workerd every
+worker and Durable Object shares one process, and the load generator shares the two cores, so
+absolute figures are far above production ones; compare rows of one run.
+`;
+
 let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n';
-text = upsert(text, 'tag-weight', weightSection);
-text = upsert(text, 'tag-init', initSection);
-text = upsert(text, 'edge-api', apiSection);
+if (results.weight) text = upsert(text, 'tag-weight', weightSection(results.weight));
+if (results.init) text = upsert(text, 'tag-init', initSection(results.init));
+if (results.api) text = upsert(text, 'edge-api', apiSection(results.api));
+if (results.proxy) text = upsert(text, 'edge-proxy', proxySection(results.proxy));
 writeFileSync(FILE, text);
 console.log(`BENCHMARKS.md updated (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
