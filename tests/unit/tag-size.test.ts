@@ -6,12 +6,26 @@ const sizes = JSON.parse(readFileSync(new URL('../../dist/sizes.json', import.me
   raw: number;
   gzip: number;
   brotli: number;
+  whole: { raw: number; gzip: number; brotli: number };
 };
 const tag = readFileSync(new URL('../../dist/attune.js', import.meta.url), 'utf8');
 
+/*
+ * DESIGN.md's budgets (issue 3) are 2,560 B gzip -9 for what a page view loads and 5,120 B for the
+ * whole tag. The tag does not meet them yet; these ceilings sit just above what it measures now
+ * (3,363 B and 6,367 B), so it cannot grow back while the rest of the way is found. Lower them as
+ * the tag shrinks; replace them with the budgets once those hold.
+ */
+const PAGE_VIEW_CEILING = 3370;
+const WHOLE_CEILING = 6380;
+
 describe('the tag bundle', () => {
-  it('stays within the 5 KB gzip budget for the whole tag', () => {
-    expect(sizes.gzip).toBeLessThanOrEqual(5 * 1024);
+  it('keeps what a page view loads (attune.js) within its gzip ceiling', () => {
+    expect(sizes.gzip).toBeLessThanOrEqual(PAGE_VIEW_CEILING);
+  });
+
+  it('keeps the whole tag, every lazily loaded module included, within its gzip ceiling', () => {
+    expect(sizes.whole.gzip).toBeLessThanOrEqual(WHOLE_CEILING);
   });
 
   it('keeps IndexedDB, idb and identify hashing out of what every page view loads', () => {
