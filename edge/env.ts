@@ -1,5 +1,6 @@
 import type { ActivityFeed } from './objects/activity-feed';
 import type { ExperienceStats } from './objects/experience-stats';
+import type { AttributionStats } from './objects/attribution-stats';
 import type { IdentityObject } from './objects/identity';
 import type { ProfileObject } from './objects/profile';
 import type { SiteIndex } from './objects/site-index';
@@ -13,6 +14,8 @@ export interface Env {
   IDENTITIES: DurableObjectNamespace<IdentityObject>;
   /** Sharded experiment counters (exposures, conversions, revenue per variant and day). */
   STATS: DurableObjectNamespace<ExperienceStats>;
+  /** Sharded attribution credits per model, goal, day, channel, campaign and referral code. */
+  ATTRIBUTION: DurableObjectNamespace<AttributionStats>;
   /** Bearer token for /api/** and the dashboard. Admin routes answer 503 while it is unset. */
   ADMIN_TOKEN?: string;
   /** Key for profile tokens; derived from ADMIN_TOKEN when unset. */

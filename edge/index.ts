@@ -7,6 +7,7 @@ export { SiteIndex } from './objects/site-index';
 export { ActivityFeed } from './objects/activity-feed';
 export { IdentityObject } from './objects/identity';
 export { ExperienceStats } from './objects/experience-stats';
+export { AttributionStats } from './objects/attribution-stats';
 
 export default {
   fetch: app.fetch,

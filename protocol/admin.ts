@@ -36,6 +36,13 @@ const SiteFields = z.object({
   verificationRequired: z.boolean(),
   retentionDays: z.number().int().min(1).max(3650),
   consentDefault: z.enum(['granted', 'required']),
+  /** Conversion events credited to marketing touches (attribution); experience goals count too. */
+  goals: z.array(z.string().min(1).max(200)).max(50),
+  /** Attribution: how far back before a conversion touches count (days), and the time-decay half-life. */
+  attribution: z.object({
+    lookbackDays: z.number().int().min(1).max(90),
+    halfLifeDays: z.number().min(0.1).max(90),
+  }),
   /** Share of visitors (0..0.5) held out of every experience, to measure personalization as a whole. */
   holdout: z.number().min(0).max(0.5),
   /** How many identifiers of a type one profile may hold, and how many profiles one identifier may join. */
@@ -61,6 +68,8 @@ export const SiteInput = SiteFields.extend({
   consentDefault: SiteFields.shape.consentDefault.default('granted'),
   identifierLimits: SiteFields.shape.identifierLimits.default(DEFAULT_IDENTIFIER_LIMITS),
   holdout: SiteFields.shape.holdout.default(0),
+  goals: SiteFields.shape.goals.default([]),
+  attribution: SiteFields.shape.attribution.default({ lookbackDays: 30, halfLifeDays: 7 }),
 });
 export const SitePatch = SiteFields.partial();
 

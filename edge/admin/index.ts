@@ -6,6 +6,7 @@ import { audiences, experiences } from './experiences';
 import { profiles, siteEvents } from './profiles';
 import { results } from './results';
 import { audienceEstimates } from './audience-estimate';
+import { reports } from './reports';
 import { sites } from './sites';
 
 /** The admin API, mounted at /api. Every route sits behind the bearer token. */
@@ -18,5 +19,6 @@ adminApi.route('/sites/:site/audiences', audienceEstimates);
 adminApi.route('/sites/:site/audiences', audiences);
 adminApi.route('/sites/:site/profiles', profiles);
 adminApi.route('/sites/:site/events', siteEvents);
+adminApi.route('/sites/:site', reports);
 adminApi.onError(onError);
 adminApi.notFound(onNotFound);

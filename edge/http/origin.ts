@@ -18,6 +18,8 @@ export function corsHeaders(origin: string | undefined): Record<string, string> 
     'Access-Control-Allow-Methods': 'POST, OPTIONS',
     'Access-Control-Allow-Headers': 'Content-Type',
     'Access-Control-Max-Age': '86400',
+    // The tag backs off as the edge asks, which it can only read when exposed cross-origin.
+    'Access-Control-Expose-Headers': 'Retry-After',
     Vary: 'Origin',
   };
 }

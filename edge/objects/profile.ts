@@ -10,8 +10,11 @@ import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
 import type { Env } from '../env';
-import { MEASURE_SCHEMA, clearIncrements, measureEvent, pendingIncrements, type ExperienceGoals, type Increment } from '../profiles/measure-store';
+import { funnelProgress, type FunnelStep } from '../measure/funnel';
+import { MEASURE_SCHEMA, clearIncrements, enqueue, measureEvent, pendingIncrements, type ExperienceGoals, type OutboxItem } from '../profiles/measure-store';
+import { attributeEvent, type AttributionSettings } from '../profiles/attribution-store';
 import { shardOf, statsShard } from './experience-stats';
+import { attributionShard } from './attribution-stats';
 
 /** What the activity feed and the API show of a stored event. */
 export interface StoredEvent {
@@ -44,6 +47,8 @@ export interface IngestInput {
   events: Event[];
   /** Goals of the site's experiences that count conversions (running or paused). */
   goals?: ExperienceGoals[];
+  /** The site's conversion events and attribution settings. */
+  attribution?: AttributionSettings;
 }
 
 export interface ProfileSnapshot {
@@ -183,6 +188,7 @@ export class ProfileObject extends DurableObject<Env> {
         }
         accepted.push(row);
         measureEvent(this.sql, input.profileId, row, input.goals ?? []);
+        attributeEvent(this.sql, input.profileId, row, input.attribution, (item) => enqueue(this.sql, item));
         if (e.type === 'identify') this.applyIdentify(e, allowed, input.receivedAt), link.push(...allowed);
         // An alias joins an earlier identity, with the same trust as the user id it names.
         if (e.previousId && e.userId && allowed.some((id) => id.type === 'user' && id.value === e.userId)) aliases.push(e.previousId);
@@ -217,14 +223,19 @@ export class ProfileObject extends DurableObject<Env> {
     const site = this.meta().site;
     let sent = 0;
     for (let batch = pendingIncrements(this.sql); site && batch.length > 0; batch = pendingIncrements(this.sql)) {
-      const groups = new Map<string, Increment[]>();
+      const groups = new Map<string, OutboxItem[]>();
       for (const i of batch) {
-        const k = `${i.experience}\n${shardOf(i.profile)}`;
+        const k = i.kind === 'attribution' ? `attribution\n${shardOf(i.profile)}` : `${i.experience}\n${shardOf(i.profile)}`;
         groups.set(k, [...(groups.get(k) ?? []), i]);
       }
       await Promise.all(
         [...groups.values()].map(async (items) => {
-          await statsShard(this.env, site, items[0]!.experience, shardOf(items[0]!.profile)).apply(items);
+          const first = items[0]!;
+          if (first.kind === 'attribution') {
+            await attributionShard(this.env, site, shardOf(first.profile)).apply(items.filter((i) => i.kind === 'attribution'));
+          } else {
+            await statsShard(this.env, site, first.experience, shardOf(first.profile)).apply(items.filter((i) => i.kind !== 'attribution'));
+          }
           clearIncrements(this.sql, items.map((i) => i.key));
           sent += items.length;
         }),
@@ -389,6 +400,20 @@ export class ProfileObject extends DurableObject<Env> {
     if (!meta.profileId || this.forwardedTo()) return null;
     const fields = meta.lastFields ? (JSON.parse(meta.lastFields) as Record<string, unknown>) : {};
     return matches(rule, this.ruleContext(fields, now));
+  }
+
+  /**
+   * How far this person got through a funnel: the time they reached each step (in order, within
+   * the window), from their events between `from` and `to`. Null when the object holds no profile.
+   */
+  funnel(steps: FunnelStep[], windowMs: number, from: number, to: number): number[] | null {
+    if (!this.meta().profileId || this.forwardedTo()) return null;
+    const events = this.sql
+      .exec<{ type: string; name: string | null; path: string | null; ts: number }>(
+        'SELECT type, name, path, ts FROM events WHERE ts >= ? AND ts <= ? ORDER BY ts', from, to,
+      )
+      .toArray();
+    return funnelProgress(steps, events, windowMs);
   }
 
   /** The profile's part of the decision context, joined to the request's fields. */

@@ -185,6 +185,8 @@ function publicSite(s: StoredSite): Site {
     identifierLimits: rest.identifierLimits ?? DEFAULT_IDENTIFIER_LIMITS,
     holdout: rest.holdout ?? 0,
     proxyHosts: rest.proxyHosts ?? [],
+    goals: rest.goals ?? [],
+    attribution: rest.attribution ?? { lookbackDays: 30, halfLifeDays: 7 },
     proxyDecideMs: rest.proxyDecideMs ?? 300,
     verificationSecretSet: verificationSecret !== null,
   };

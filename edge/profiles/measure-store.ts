@@ -7,6 +7,10 @@
  * counts once: the outbox and the counters both ignore a key they have seen.
  */
 import type { StoredEvent } from '../objects/profile';
+import type { CreditIncrement } from './attribution-store';
+
+/** What the outbox holds: experiment counter increments and attribution credits. */
+export type OutboxItem = Increment | CreditIncrement;
 
 export const MEASURE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS exposures (experience TEXT PRIMARY KEY, variant TEXT NOT NULL, ts INTEGER NOT NULL, source TEXT NOT NULL);
@@ -40,7 +44,7 @@ export interface ExperienceGoals {
 
 const day = (ts: number) => new Date(ts).toISOString().slice(0, 10);
 
-function enqueue(sql: SqlStorage, inc: Increment): void {
+export function enqueue(sql: SqlStorage, inc: OutboxItem): void {
   sql.exec('INSERT OR IGNORE INTO stat_outbox (key, body) VALUES (?, ?)', inc.key, JSON.stringify(inc));
 }
 
@@ -140,9 +144,9 @@ export function absorbMeasure(sql: SqlStorage, from: string, data: MeasureData |
   }
 }
 
-/** Up to `limit` pending increments, oldest key order. */
-export function pendingIncrements(sql: SqlStorage, limit = 500): Increment[] {
-  return sql.exec<{ body: string }>('SELECT body FROM stat_outbox LIMIT ?', limit).toArray().map((r) => JSON.parse(r.body) as Increment);
+/** Up to `limit` pending outbox items, in key order. */
+export function pendingIncrements(sql: SqlStorage, limit = 500): OutboxItem[] {
+  return sql.exec<{ body: string }>('SELECT body FROM stat_outbox LIMIT ?', limit).toArray().map((r) => JSON.parse(r.body) as OutboxItem);
 }
 
 export function clearIncrements(sql: SqlStorage, keys: readonly string[]): void {

@@ -11,6 +11,7 @@ import { verifiedUserIds } from '../profiles/verify';
 import { siteStub } from '../sites/config-cache';
 import { aliasProfile, linkIdentifiers, onLiveProfile } from '../profiles/resolve';
 import { requireSite, preflight } from './public-site';
+import { attributionSettings } from '../sites/attribution-settings';
 
 export const collect = new Hono<AppEnv>();
 
@@ -69,6 +70,7 @@ collect.post('/', async (c) => {
       goals: config.experiences
         .filter((e) => (e.status === 'running' || e.status === 'paused') && e.goals.length > 0)
         .map((e) => ({ experience: e.id, goals: e.goals })),
+      attribution: attributionSettings(config),
     }),
   );
   const { accepted, duplicates, link, aliases } = live.result;

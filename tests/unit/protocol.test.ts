@@ -23,6 +23,12 @@ describe('Event', () => {
     const parsed = Event.parse(event({ name: 'x', extra: 'dropped' }));
     expect(parsed).toEqual({ id: 'evt_00000001', type: 'page', ts: 1_700_000_000_000, name: 'x' });
   });
+
+  it('cuts a long page title to 512 characters instead of refusing the event', () => {
+    const parsed = Event.parse(event({ page: { url: 'https://shop.test/', title: 'T'.repeat(2000) } }));
+    expect(parsed.page?.title).toHaveLength(512);
+    expect(problem(Event, event({ page: { url: 'https://shop.test/', title: 'T'.repeat(MAX_STRING + 1) } }))).toMatch(/page\.title/);
+  });
 });
 
 describe('CollectBatch', () => {
@@ -104,6 +110,8 @@ describe('SiteInput', () => {
       consentDefault: 'granted',
       identifierLimits: { user: 1, email: 3, phone: 3, profilesPerIdentifier: 100 },
       holdout: 0,
+      goals: [],
+      attribution: { lookbackDays: 30, halfLifeDays: 7 },
     });
   });
 

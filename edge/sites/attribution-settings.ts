@@ -1,0 +1,21 @@
+import type { AttributionSettings } from '../profiles/attribution-store';
+import type { SiteConfig } from '../objects/site';
+
+/**
+ * What a profile needs to attribute conversions: the site's goals plus every experience's goals,
+ * the lookback and half-life, and the site's own hosts (origins and proxy hosts).
+ */
+export function attributionSettings(config: SiteConfig): AttributionSettings {
+  const goals = new Set(config.site.goals ?? []);
+  for (const e of config.experiences) for (const g of e.goals) goals.add(g);
+  const hosts = new Set<string>(config.site.proxyHosts ?? []);
+  for (const o of config.site.origins) {
+    try {
+      hosts.add(new URL(o).hostname);
+    } catch {
+      /* origins are validated on save */
+    }
+  }
+  const a = config.site.attribution ?? { lookbackDays: 30, halfLifeDays: 7 };
+  return { goals: [...goals], lookbackDays: a.lookbackDays, halfLifeDays: a.halfLifeDays, siteHosts: [...hosts] };
+}
