@@ -135,7 +135,7 @@ describe('funnels', () => {
     await collect(site, b, [page('https://shop.test/pricing', now - 60_000), track('Add to cart', now - 30_000)]);
     await collect(site, c, [page('https://shop.test/pricing', now - 60_000)]);
     await collect(site, d, [track('Add to cart', now - 60_000), page('https://shop.test/pricing', now - 50_000)]); // out of order: step 1 only
-    await feedWith(site, 9);
+    await feedWith(site, 8);
     const res = await admin(`/sites/${site}/funnels?steps=${encodeURIComponent('page:/pricing,Add to cart,Purchase')}&windowHours=1`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { steps: { visitors: number; fromPrevious: number; fromFirst: number; medianMsFromPrevious: number | null }[]; sampled: number };
