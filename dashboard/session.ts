@@ -15,7 +15,7 @@ async function mac(env: Env, purpose: string, value: string): Promise<string> {
   return base64url(await hmac(secret, `${purpose}\n${value}`));
 }
 
-export async function startSession(c: Context<AppEnv>): Promise<void> {
+export async function startSession<E extends AppEnv>(c: Context<E>): Promise<void> {
   const exp = String(Math.floor(Date.now() / 1000) + SESSION_TTL_S);
   const nonce = base64url(crypto.getRandomValues(new Uint8Array(12)));
   const body = `${exp}.${nonce}`;
@@ -28,12 +28,12 @@ export async function startSession(c: Context<AppEnv>): Promise<void> {
   });
 }
 
-export function endSession(c: Context<AppEnv>): void {
+export function endSession<E extends AppEnv>(c: Context<E>): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
 }
 
 /** The session value when the cookie is present, authentic and unexpired; otherwise null. */
-export async function currentSession(c: Context<AppEnv>): Promise<string | null> {
+export async function currentSession<E extends AppEnv>(c: Context<E>): Promise<string | null> {
   if (!c.env.ADMIN_TOKEN) return null;
   const cookie = getCookie(c, SESSION_COOKIE);
   if (!cookie) return null;
@@ -47,12 +47,12 @@ export async function currentSession(c: Context<AppEnv>): Promise<string | null>
 }
 
 /** The CSRF token bound to a session; every state-changing form carries it. */
-export function csrfToken(c: Context<AppEnv>, session: string): Promise<string> {
+export function csrfToken<E extends AppEnv>(c: Context<E>, session: string): Promise<string> {
   return mac(c.env, 'csrf', session);
 }
 
 /** Cross-site form posts are refused outright: the Origin of a POST must be this host. */
-export function sameOrigin(c: Context<AppEnv>): boolean {
+export function sameOrigin<E extends AppEnv>(c: Context<E>): boolean {
   const origin = c.req.header('origin');
   return !origin || origin === new URL(c.req.url).origin;
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTag } from './build-tag.mjs';
+import { buildDashboard } from './build-dashboard.mjs';
 import { startDemoOrigin } from './demo-origin.mjs';
 import { freePort, root, seedDemo, startEdge } from './edge-server.mjs';
 
@@ -41,6 +42,7 @@ writeFileSync(envFile, `ADMIN_TOKEN="${token}"\nTOKEN_SECRET="${vars.TOKEN_SECRE
 
 const sizes = await buildTag();
 console.log(`Built the tag: ${sizes.gzip} B gzip, ${sizes.brotli} B brotli.`);
+await buildDashboard();
 console.log(`Starting the edge on http://127.0.0.1:${port} …`);
 const edge = await startEdge({ port, envFile, stdio: 'inherit', persistTo: join(root, '.wrangler/state') });
 // The demo shop's own server, fronted by the edge in proxy mode at shop.localhost (browsers

@@ -9,9 +9,18 @@ export interface FeedItem extends StoredEvent {
 /** How many recent events a site's feed keeps. */
 const KEEP = 1000;
 
+/** What a live socket receives: the events of one accepted batch, oldest first. */
+export interface LiveMessage {
+  events: FeedItem[];
+}
+
 /**
  * A site's most recent events, for the dashboard. Written once per accepted batch in
  * `waitUntil`, so no visitor request waits on this per-site object.
+ *
+ * Live: the dashboard's sockets are accepted with the hibernation API (`ctx.acceptWebSocket`),
+ * so an idle feed with watchers open is evicted from memory and costs nothing; each append wakes
+ * it and broadcasts the batch. Authentication happens before the upgrade reaches the object.
  */
 export class ActivityFeed extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -23,6 +32,41 @@ export class ActivityFeed extends DurableObject<Env> {
     // Who was seen lately: the population audience size estimates sample from.
     this.sql.exec('CREATE TABLE IF NOT EXISTS seen (profile_id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL)');
     this.sql.exec('CREATE INDEX IF NOT EXISTS seen_last ON seen (last_seen)');
+    // Keep-alives are answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  /** A WebSocket upgrade: the caller (the dashboard, after its session and Origin checks) has authorized it. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Watchers only listen; anything but the auto-answered ping is ignored. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // 1005/1006 are reserved: they may be reported but not sent.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private broadcast(items: FeedItem[]): void {
+    const sockets = this.ctx.getWebSockets();
+    if (sockets.length === 0) return;
+    const message = JSON.stringify({ events: items } satisfies LiveMessage);
+    for (const ws of sockets) {
+      try {
+        ws.send(message);
+      } catch {
+        /* a closing socket; its close handler cleans up */
+      }
+    }
   }
 
   /** Profiles seen since `since`: how many, and the `sample` most recently seen. */
@@ -47,6 +91,7 @@ export class ActivityFeed extends DurableObject<Env> {
       }
       this.sql.exec('DELETE FROM recent WHERE seq <= (SELECT MAX(seq) FROM recent) - ?', KEEP);
     });
+    this.broadcast(items);
   }
 
   /** Newest first. */

@@ -1,0 +1,107 @@
+/**
+ * Small SVG charts drawn on the server: no script, no library, readable at phone width (they scale
+ * with their viewBox). Each has a text alternative; the numbers are also in a table beside them.
+ */
+
+export const PALETTE = ['#2563eb', '#d9480f', '#2b8a3e', '#9c36b5', '#c92a2a', '#0b7285', '#5c940d', '#862e9c'];
+
+export interface Point {
+  y: number;
+  low: number;
+  high: number;
+}
+
+export interface Series {
+  label: string;
+  /** One point per x label; null where the series has no data yet. */
+  points: (Point | null)[];
+}
+
+/** 95% Wilson score interval of a proportion: sensible at small counts, unlike the normal one. */
+export function wilson(successes: number, n: number, z = 1.959964): Point | null {
+  if (!(n > 0)) return null;
+  const p = Math.min(1, Math.max(0, successes / n));
+  const d = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return { y: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+const W = 640;
+const H = 240;
+const PAD = { l: 46, r: 12, t: 10, b: 28 };
+
+/** A rounded axis maximum (1, 2, 2.5 or 5 × 10^k) at or above `max`. */
+export function niceMax(max: number): number {
+  if (!(max > 0)) return 1;
+  const e = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * e >= max) return m * e;
+  return 10 * e;
+}
+
+/** Lines with shaded interval bands, e.g. cumulative conversion rate per variant over days. */
+export function LineChart(props: { title: string; xLabels: string[]; series: Series[]; format: (y: number) => string }) {
+  const { xLabels, series } = props;
+  const top = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p?.high ?? 0))));
+  const x = (i: number) => PAD.l + (xLabels.length <= 1 ? (W - PAD.l - PAD.r) / 2 : (i * (W - PAD.l - PAD.r)) / (xLabels.length - 1));
+  const y = (v: number) => PAD.t + (1 - v / top) * (H - PAD.t - PAD.b);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * top);
+  const every = Math.max(1, Math.ceil(xLabels.length / 6));
+  return (
+    <figure style="margin:0">
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={props.title} style="max-width:720px;display:block;background:#fff;border:1px solid #e3e6ea;border-radius:8px">
+        <title>{props.title}</title>
+        {ticks.map((t) => (
+          <g>
+            <line x1={PAD.l} x2={W - PAD.r} y1={y(t)} y2={y(t)} stroke="#eceff3" />
+            <text x={PAD.l - 6} y={y(t) + 4} text-anchor="end">{props.format(t)}</text>
+          </g>
+        ))}
+        {xLabels.map((l, i) => (i % every === 0 || i === xLabels.length - 1 ? <text x={x(i)} y={H - 8} text-anchor="middle">{l.slice(5)}</text> : null))}
+        {series.map((s, k) => {
+          const pts = s.points.map((p, i) => (p ? { ...p, i } : null)).filter((p): p is Point & { i: number } => p !== null);
+          if (pts.length === 0) return null;
+          const color = PALETTE[k % PALETTE.length];
+          const band = [...pts.map((p) => `${x(p.i)},${y(p.high)}`), ...pts.reverse().map((p) => `${x(p.i)},${y(p.low)}`)].join(' ');
+          pts.reverse();
+          return (
+            <g>
+              {pts.length > 1 ? <polygon points={band} fill={color} fill-opacity="0.13" /> : <line x1={x(pts[0]!.i)} x2={x(pts[0]!.i)} y1={y(pts[0]!.low)} y2={y(pts[0]!.high)} stroke={color} stroke-width="6" stroke-opacity="0.25" />}
+              <polyline points={pts.map((p) => `${x(p.i)},${y(p.y)}`).join(' ')} fill="none" stroke={color} stroke-width="2" />
+              {pts.map((p) => <circle cx={x(p.i)} cy={y(p.y)} r="2.5" fill={color} />)}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption class="legend">
+        {series.map((s, k) => <span><span class="swatch" style={`background:${PALETTE[k % PALETTE.length]}`}></span>{s.label}</span>)}
+        <span class="muted">shaded: 95% interval</span>
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Horizontal bars, e.g. conversions credited per channel. */
+export function BarChart(props: { title: string; rows: { label: string; value: number }[]; format: (v: number) => string }) {
+  const rows = props.rows.slice(0, 12);
+  const max = Math.max(0, ...rows.map((r) => r.value)) || 1;
+  const rowH = 26;
+  const labelW = 150;
+  const h = rows.length * rowH + 8;
+  return (
+    <svg viewBox={`0 0 ${W} ${h}`} width="100%" role="img" aria-label={props.title} style="max-width:720px;display:block;background:#fff;border:1px solid #e3e6ea;border-radius:8px;margin-bottom:10px">
+      <title>{props.title}</title>
+      {rows.map((r, i) => {
+        const w = Math.max(1, ((W - labelW - 80) * r.value) / max);
+        const label = r.label.length > 22 ? `${r.label.slice(0, 21)}…` : r.label;
+        return (
+          <g>
+            <text x={labelW - 8} y={i * rowH + 21} text-anchor="end">{label}</text>
+            <rect x={labelW} y={i * rowH + 8} width={w} height={rowH - 10} rx="3" fill={PALETTE[0]} />
+            <text x={labelW + w + 6} y={i * rowH + 21}>{props.format(r.value)}</text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}

@@ -1,0 +1,185 @@
+import { Hono } from 'hono';
+import { api, errorMessage, sitePath } from '../api';
+import { BarChart } from '../charts';
+import type { DashEnv } from '../guard';
+import { render } from '../render';
+import { dash, Notice, pct, Scroll } from '../ui';
+import { loadSite } from './site';
+
+/** Attribution (model selector, channel / campaign / referral tables with bars) and funnels. Mounted at /dashboard/sites. */
+export const reportPages = new Hono<DashEnv>();
+
+export const MODELS = [
+  ['first_touch', 'First touch'],
+  ['last_non_direct', 'Last non-direct touch'],
+  ['linear', 'Linear'],
+  ['time_decay', 'Time decay'],
+  ['position_based', 'Position based (40/20/40)'],
+] as const;
+
+interface Credit {
+  key: string;
+  conversions: number;
+  revenue: number;
+  profileId?: string;
+}
+
+interface Attribution {
+  model: string;
+  conversions: number;
+  revenue: number;
+  byChannel: Credit[];
+  byCampaign: Credit[];
+  byReferralCode: Credit[];
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const day = (v: string | undefined) => (v && DAY.test(v) ? v : '');
+const credit = (x: number) => (Math.round(x * 100) / 100).toLocaleString('en');
+
+function CreditTable(props: { title: string; rows: Credit[]; site: string; referral?: boolean }) {
+  if (props.rows.length === 0) return <><h2>{props.title}</h2><p class="muted">Nothing credited in this range.</p></>;
+  return (
+    <section>
+      <h2>{props.title}</h2>
+      <BarChart title={`Conversions credited by ${props.title.toLowerCase()}`} rows={props.rows.map((r) => ({ label: r.key, value: r.conversions }))} format={credit} />
+      <Scroll>
+        <table>
+          <thead><tr><th>{props.referral ? 'Referral code' : props.title.replace(/^By /, '')}</th><th class="num">Conversions</th><th class="num">Revenue</th>{props.referral && <th>Referrer</th>}</tr></thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr>
+                <td>{r.key}</td>
+                <td class="num">{credit(r.conversions)}</td>
+                <td class="num">{credit(r.revenue)}</td>
+                {props.referral && <td>{r.profileId ? <a href={dash(props.site, `profiles/${encodeURIComponent(r.profileId)}`)}><code>{r.profileId}</code></a> : '—'}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+    </section>
+  );
+}
+
+reportPages.get('/:site/attribution', async (c) => {
+  const site = await loadSite(c);
+  if (site instanceof Response) return site;
+  const model = MODELS.some(([m]) => m === c.req.query('model')) ? (c.req.query('model') as string) : 'last_non_direct';
+  const from = day(c.req.query('from'));
+  const to = day(c.req.query('to'));
+  const goal = (c.req.query('goal') ?? '').slice(0, 200);
+  const qs = new URLSearchParams({ model, ...(from && { from }), ...(to && { to }), ...(goal && { goal }) });
+  const res = await api<Attribution>(c, `${sitePath(site.key)}/attribution?${qs}`);
+  const a = res.ok ? res.body : null;
+  return render(
+    c,
+    `Attribution · ${site.name}`,
+    <>
+      <h1>Attribution</h1>
+      <form method="get" class="card row" aria-label="Attribution options">
+        <div>
+          <label for="model">Model</label>
+          <select id="model" name="model">{MODELS.map(([m, label]) => <option value={m} selected={m === model}>{label}</option>)}</select>
+        </div>
+        <div><label for="goal">Goal (event name)</label><input id="goal" name="goal" type="text" value={goal} placeholder="all conversions" /></div>
+        <div><label for="from">From</label><input id="from" name="from" type="date" value={from} /></div>
+        <div><label for="to">To</label><input id="to" name="to" type="date" value={to} /></div>
+        <div style="flex:0 0 auto"><button type="submit">Show</button></div>
+      </form>
+      {!a ? (
+        <Notice>{res.status === 404 ? 'No attribution data yet: conversions are credited to their journeys as they happen.' : errorMessage(res.body)}</Notice>
+      ) : (
+        <>
+          <div class="stats">
+            <div class="stat"><span class="muted">Conversions</span><b>{credit(a.conversions)}</b></div>
+            <div class="stat"><span class="muted">Revenue</span><b>{credit(a.revenue)}</b></div>
+          </div>
+          <CreditTable title="By channel" rows={a.byChannel} site={site.key} />
+          <CreditTable title="By campaign" rows={a.byCampaign} site={site.key} />
+          <CreditTable title="By referral code" rows={a.byReferralCode} site={site.key} referral />
+        </>
+      )}
+    </>,
+    { site: site.key, tab: 'attribution' },
+  );
+});
+
+interface Funnel {
+  steps: { step: number; label: string; visitors: number; fromPrevious: number; fromFirst: number; medianMs: number | null }[];
+  population: number;
+  sampled: boolean | number;
+  windowHours: number;
+}
+
+/** One funnel step per line: `page /pricing`, `page /checkout/*`, `track Add to cart`, or just an event name. */
+export function parseSteps(text: string): { type?: string; name?: string; path?: string; label: string }[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 10)
+    .map((line) => {
+      const m = /^(page|track|signal|identify)\s+(.+)$/i.exec(line);
+      if (!m) return { type: 'track', name: line, label: line };
+      const type = m[1]!.toLowerCase();
+      const rest = m[2]!.trim();
+      return type === 'page' ? { type, path: rest, label: line } : { type, name: rest, label: line };
+    });
+}
+
+const duration = (ms: number | null) => (ms === null ? '—' : ms < 60_000 ? `${Math.round(ms / 1000)} s` : ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
+
+reportPages.get('/:site/funnels', async (c) => {
+  const site = await loadSite(c);
+  if (site instanceof Response) return site;
+  const stepsText = (c.req.query('steps') ?? 'page /demo\ntrack Add to cart').slice(0, 2000);
+  const hours = Math.min(24 * 90, Math.max(1, Number(c.req.query('windowHours') ?? 24) || 24));
+  const from = day(c.req.query('from'));
+  const to = day(c.req.query('to'));
+  const steps = parseSteps(stepsText);
+  let funnel: Funnel | null = null;
+  let problem = '';
+  if (c.req.query('steps') !== undefined && steps.length >= 2) {
+    const qs = new URLSearchParams({ steps: JSON.stringify(steps), windowHours: String(hours), ...(from && { from }), ...(to && { to }) });
+    const res = await api<Funnel>(c, `${sitePath(site.key)}/funnels?${qs}`);
+    if (res.ok) funnel = res.body;
+    else problem = res.status === 404 ? 'No funnel data yet.' : errorMessage(res.body);
+  } else if (c.req.query('steps') !== undefined) problem = 'A funnel needs at least two steps.';
+  return render(
+    c,
+    `Funnels · ${site.name}`,
+    <>
+      <h1>Funnels</h1>
+      <form method="get" class="card" aria-label="Funnel steps">
+        <label for="steps">Steps, one per line</label>
+        <textarea id="steps" name="steps" rows={4} class="code">{stepsText}</textarea>
+        <p class="hint"><code>page /pricing</code>, <code>page /checkout/*</code> (prefix), <code>track Add to cart</code>, or an event name.</p>
+        <div class="row">
+          <div><label for="windowHours">Conversion window (hours)</label><input id="windowHours" name="windowHours" type="number" min={1} max={2160} value={String(hours)} /></div>
+          <div><label for="from">From</label><input id="from" name="from" type="date" value={from} /></div>
+          <div><label for="to">To</label><input id="to" name="to" type="date" value={to} /></div>
+          <div style="flex:0 0 auto"><button type="submit">Show funnel</button></div>
+        </div>
+      </form>
+      {problem && <Notice>{problem}</Notice>}
+      {funnel && (
+        <>
+          <p class="muted">{funnel.population.toLocaleString('en')} visitors{funnel.sampled ? ' (sampled)' : ''}, window {funnel.windowHours} h.</p>
+          <BarChart title="Visitors reaching each step" rows={funnel.steps.map((s) => ({ label: s.label, value: s.visitors }))} format={(v) => v.toLocaleString('en')} />
+          <Scroll>
+            <table>
+              <thead><tr><th>Step</th><th class="num">Visitors</th><th class="num">From previous</th><th class="num">From first</th><th class="num">Median time</th></tr></thead>
+              <tbody>
+                {funnel.steps.map((s) => (
+                  <tr><td>{s.step}. {s.label}</td><td class="num">{s.visitors.toLocaleString('en')}</td><td class="num">{pct(s.fromPrevious)}</td><td class="num">{pct(s.fromFirst)}</td><td class="num">{duration(s.medianMs)}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
+        </>
+      )}
+    </>,
+    { site: site.key, tab: 'funnels' },
+  );
+});
