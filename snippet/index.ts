@@ -62,10 +62,16 @@ function boot(): void {
     load(CONSENT) || (data.consent == 'required' ? 0 : data.gpc != 'ignore' && (nav.globalPrivacyControl || nav.doNotTrack == '1') ? 'denied' : 'granted');
   const granted = () => consent == 'granted';
 
-  let anonymousId = load(AID) || rid();
+  // Proxy mode: the edge decided for the visitor its cookie names (data-aid); use that id, and keep
+  // the cookies the edge reads (id, consent) in step with what the tag stores.
+  const store = (k: string, v: string | null) => {
+    save(k, v);
+    if (data.aid) d.cookie = `${k}=${v};path=/;SameSite=Lax;max-age=${v ? 3e7 : 0}`;
+  };
+  let anonymousId = data.aid || load(AID) || rid();
   let profileToken = load(PT);
   const setToken = (t: string | null) => t != profileToken && save(PT, (profileToken = t));
-  const keep = () => granted() && save(AID, anonymousId); // nothing is stored before consent
+  const keep = () => granted() && store(AID, anonymousId); // nothing is stored before consent
   keep();
   const listeners: Fn[] = [];
   const envelope = (a = anonymousId) => ({ site, anonymousId: a, ...(a == anonymousId && profileToken && { profileToken }) });
@@ -212,12 +218,12 @@ function boot(): void {
     track: (name: string, props?: Props) => send('track', String(name).slice(0, 200), props),
     identify: (userId: string, traits?: Props, opts?: object) => load$().then((p) => p.identify_(userId, traits, opts)),
     consent: (state: string) => {
-      save(CONSENT, (consent = state == 'granted' ? state : 'denied'));
+      store(CONSENT, (consent = state == 'granted' ? state : 'denied'));
       if (granted()) keep(), send('consent', undefined, { state }); // sends what waited for it too
       else {
         queue = [];
         if (outbox) void outbox.then((o) => o && o.clear_());
-        for (const k of [AID, PT, OUTBOX_FLAG]) save(k, null);
+        for (const k of [AID, PT, OUTBOX_FLAG]) store(k, null);
       }
     },
     decide: (names?: string[]) => load$().then((p) => p.decide_(names), (): Record<string, Decision> => ({})),

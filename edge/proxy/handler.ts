@@ -10,6 +10,7 @@ import { rewriteHtml, type Embedded } from './rewrite';
 
 /** The cookie proxy mode keeps the anonymous id in; the tag keeps it in step (see snippet/ids.ts). */
 export const AID_COOKIE = '_attune_aid';
+export const CONSENT_COOKIE = '_attune_c';
 const YEAR_S = 31_536_000;
 
 /** Paths a proxied host keeps for Attune itself: the tag and the public API, first-party. */
@@ -61,11 +62,14 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   // Only page navigations are personalized; the visitor is the tag's anonymous id, kept in a cookie.
   const page = req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/html');
   const cookies = req.headers.get('cookie') ?? undefined;
-  const known = ClientId.safeParse(readCookie(cookies, AID_COOKIE));
+  // The tag mirrors its consent choice into a cookie in proxy mode: a denial stops the edge too.
+  const choice = readCookie(cookies, CONSENT_COOKIE);
+  const known = choice === 'denied' ? null : ClientId.safeParse(readCookie(cookies, AID_COOKIE)).data;
   // Nothing is stored before consent: a site that requires it, or a browser sending Global Privacy
-  // Control, gets no new id (and so no decision) until the tag has one with consent.
-  const mayStore = config.site.consentDefault !== 'required' && req.headers.get('sec-gpc') !== '1';
-  const anonymousId = known.success ? known.data : page && mayStore ? crypto.randomUUID().replace(/-/g, '') : null;
+  // Control, gets no new id (and so no decision) until the visitor has said yes.
+  const mayStore =
+    choice === 'granted' || (choice === null && config.site.consentDefault !== 'required' && req.headers.get('sec-gpc') !== '1');
+  const anonymousId = known ?? (page && mayStore ? crypto.randomUUID().replace(/-/g, '') : null);
   const budget = config.site.proxyDecideMs ?? DEFAULT_DECIDE_MS;
   const started = Date.now();
   const decision =
@@ -117,7 +121,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   res.headers.set('cache-control', 'private, no-store');
   res.headers.append('vary', 'Cookie');
   res.headers.set('server-timing', `attune;desc="${decided ? 'decided' : 'default'}";dur=${Date.now() - started}`);
-  if (anonymousId && !known.success) {
+  if (anonymousId && !known) {
     const secure = url.protocol === 'https:' ? '; Secure' : '';
     res.headers.append('set-cookie', `${AID_COOKIE}=${anonymousId}; Path=/; Max-Age=${YEAR_S}; SameSite=Lax${secure}`);
   }

@@ -23,7 +23,8 @@ export interface Embedded extends Partial<DecideResponse> {
  */
 export function tagMarkup(site: string, embedded: Embedded | null): string {
   const json = embedded ? `<script type="application/json" id="attune-decisions">${scriptJson(embedded)}</script>` : '';
-  return `${json}<script async src="/attune.js" data-site="${attr(site)}"></script>`;
+  const aid = embedded?.anonymousId ? ` data-aid="${attr(embedded.anonymousId)}"` : '';
+  return `${json}<script async src="/attune.js" data-site="${attr(site)}"${aid}></script>`;
 }
 
 /**

@@ -105,7 +105,7 @@ describe('proxy mode', () => {
     const decided = embedded?.decisions?.hero;
     expect(decided?.variant).toMatch(/^(sale|shipping)$/);
     expect(heroOf(html)).toContain(VARIANT_TEXT[decided!.variant]);
-    expect(html).toContain('<script async src="/attune.js" data-site="demo"></script></head>');
+    expect(html).toContain(`<script async src="/attune.js" data-site="demo" data-aid="${aid}"></script></head>`);
     // Only the hero and the injected tag differ from the origin's page: a small overhead.
     const extra = Buffer.byteLength(html) - Buffer.byteLength(productPage() as string);
     expect(extra).toBeLessThan(3 * 1024);
@@ -154,6 +154,16 @@ describe('proxy mode', () => {
     expect(await page.locator('#hero').getAttribute('data-attune-variant')).toBe(variant);
     expect(decides).toEqual([]);
     expect(errors).toEqual([]);
+    // The tag took the edge's visitor id, so both sides speak of one person.
+    expect(await page.evaluate(() => localStorage.getItem('_attune_aid'))).toBe(aid);
+
+    // A denial in the tag reaches the edge: no id, no decision, defaults on the next page.
+    await page.evaluate(() => (window as unknown as { attune: { consent(s: string): void } }).attune.consent('denied'));
+    const names = (await context.cookies()).map((c) => c.name);
+    expect(names).not.toContain('_attune_aid');
+    await page.goto(`http://${HOST}:${port}/product`);
+    expect(await page.locator('#hero h1').textContent()).toBe(DEFAULT_HERO);
+    expect((await context.cookies()).map((c) => c.name)).not.toContain('_attune_aid');
     await context.close();
   });
 
