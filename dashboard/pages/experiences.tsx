@@ -98,8 +98,10 @@ function ExperienceForm(props: { site: Site; csrf: string; d: ExperienceDraft; a
           </div>
         )}
       </div>
-      <label for="traffic">Traffic: <output for="traffic" data-traffic-out>{d.traffic}%</output> of the audience enters</label>
-      <input id="traffic" name="traffic" type="range" min={0} max={100} step={1} value={d.traffic} />
+      <label for="traffic">Traffic allocation</label>
+      <input id="traffic" name="traffic" type="range" min={0} max={100} step={1} value={d.traffic} aria-describedby="traffic-hint" />{' '}
+      <output for="traffic" data-traffic-out>{d.traffic}%</output>
+      <p class="hint" id="traffic-hint">Share of eligible visitors who enter the experience; the rest see the default.</p>
       <p class="hint">Site holdout: {Math.round((site.holdout ?? 0) * 100)}% of all visitors see only defaults (<a href={dash(site.key, 'settings')}>Settings</a>).</p>
       <label for="goals">Goals (one event name per line)</label>
       <textarea id="goals" name="goals" rows={2} placeholder="Add to cart">{d.goals}</textarea>
