@@ -4,6 +4,7 @@ import { adminApi } from './admin';
 import { demo } from './demo/page';
 import type { AppEnv } from './env';
 import { onError, onNotFound } from './http/errors';
+import { rateLimitByIp } from './http/rate-limit';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { tag } from './routes/tag';
@@ -23,6 +24,9 @@ app.use('*', async (c, next) => {
 
 app.get('/healthz', (c) => c.json({ ok: true }));
 app.route('/', tag);
+// Per-IP limits on the public API before any body is read; per-visitor limits inside the routes.
+app.use('/v1/collect', rateLimitByIp());
+app.use('/v1/decide', rateLimitByIp());
 app.route('/v1/collect', collect);
 app.route('/v1/decide', decide);
 app.route('/api', adminApi);

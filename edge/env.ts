@@ -16,6 +16,10 @@ export interface Env {
   STATS: DurableObjectNamespace<ExperienceStats>;
   /** Sharded attribution credits per model, goal, day, channel, campaign and referral code. */
   ATTRIBUTION: DurableObjectNamespace<AttributionStats>;
+  /** Requests per minute from one client address on the public routes (edge/http/rate-limit.ts). */
+  RATE_LIMIT_IP?: RateLimit;
+  /** Requests per minute for one visitor (site + anonymous id) on the public routes. */
+  RATE_LIMIT_VISITOR?: RateLimit;
   /** Bearer token for /api/** and the dashboard. Admin routes answer 503 while it is unset. */
   ADMIN_TOKEN?: string;
   /** Key for profile tokens; derived from ADMIN_TOKEN when unset. */

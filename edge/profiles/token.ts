@@ -9,7 +9,7 @@ import type { Env } from '../env';
 const keys = new Map<string, Promise<CryptoKey>>();
 
 /** The HMAC key for one purpose: each purpose gets its own key, so one kind of token never passes for another. */
-export function keyFor(env: Env, purpose: 'profile' | 'preview' = 'profile'): Promise<CryptoKey> {
+export function keyFor(env: Env, purpose: 'profile' | 'preview' | 'ratelimit' = 'profile'): Promise<CryptoKey> {
   const base = env.TOKEN_SECRET ?? (env.ADMIN_TOKEN ? `attune-profile-token\n${env.ADMIN_TOKEN}` : undefined);
   if (!base) throw new Error('TOKEN_SECRET or ADMIN_TOKEN must be set');
   const secret = purpose === 'profile' ? base : `attune-${purpose}\n${base}`;

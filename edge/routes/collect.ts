@@ -3,6 +3,7 @@ import { CollectBatch, Event, type CollectResponse, type EventRejection } from '
 import { MAX_BODY_BYTES, MAX_FUTURE_SKEW_MS } from '../../protocol/limits';
 import { formatIssues } from '../../protocol/issues';
 import { readJson, parseWith } from '../http/body';
+import { limitVisitor } from '../http/rate-limit';
 import { ApiError } from '../http/errors';
 import type { AppEnv } from '../env';
 import { enrichEvent, primaryLanguage } from '../enrich/page';
@@ -24,6 +25,7 @@ collect.options('/', preflight);
 collect.post('/', async (c) => {
   const body = parseWith(CollectBatch, await readJson(c.req.raw, MAX_BODY_BYTES));
   const config = await requireSite(c, body.site);
+  await limitVisitor(c, body.site, body.anonymousId);
 
   const now = Date.now();
   const cf = c.req.raw.cf as { timezone?: string } | undefined;

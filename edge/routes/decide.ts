@@ -6,6 +6,7 @@ import type { RequestFacts } from '../engine/context';
 import { primaryLanguage } from '../enrich/page';
 import type { AppEnv } from '../env';
 import { readJson, parseWith } from '../http/body';
+import { limitVisitor } from '../http/rate-limit';
 import { requireSite, preflight } from './public-site';
 
 export const decide = new Hono<AppEnv>();
@@ -16,6 +17,7 @@ decide.options('/', preflight);
 decide.post('/', async (c) => {
   const body = parseWith(DecideRequest, await readJson(c.req.raw, MAX_BODY_BYTES));
   const config = await requireSite(c, body.site);
+  await limitVisitor(c, body.site, body.anonymousId);
   const res = await decideForVisitor(c.env, config, {
     site: body.site,
     anonymousId: body.anonymousId,
