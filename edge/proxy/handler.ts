@@ -5,6 +5,7 @@ import type { RequestFacts } from '../engine/context';
 import { primaryLanguage } from '../enrich/page';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
+import { ipAllowed } from '../http/rate-limit';
 import { getSiteConfig } from '../sites/config-cache';
 import { rewriteHtml, type Embedded } from './rewrite';
 
@@ -75,7 +76,9 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   const decision =
     page && anonymousId && budget > 0
       ? within(
-          decideForVisitor(c.env, config, {
+          // Over its address's rate limit a page gets its defaults and no decision work: a crawler
+          // without cookies would otherwise make a new profile for every page it fetches.
+          ipAllowed(c.env, req).then((ok) => ok ? decideForVisitor(c.env, config, {
             site: siteKey,
             anonymousId,
             url: url.href,
@@ -84,7 +87,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
             userAgent: req.headers.get('user-agent') ?? '',
             cf: req.cf as RequestFacts['cf'],
             now: started,
-          }),
+          }) : null),
           budget,
         )
       : Promise.resolve(null);

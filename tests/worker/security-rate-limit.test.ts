@@ -3,6 +3,7 @@ import { env as workerEnv } from 'cloudflare:workers';
 import type { Env } from '../../edge/env';
 import { addressBucket, externalAddress, ipAllowed, RATE_LIMIT_PERIOD_S } from '../../edge/http/rate-limit';
 import { anon, call, createSite, event, post } from './helpers';
+import { navigate, proxiedSite, stubOrigin } from './security-helpers';
 
 const env = workerEnv as unknown as Env; // the test project's bindings are the edge's
 
@@ -71,6 +72,22 @@ describe('rate limits on the public routes', () => {
     expect((await post('/v1/collect', '{}', { 'cf-connecting-ip': address() })).status).toBe(400);
     // A preflight is never counted or refused.
     expect((await call('/v1/collect?site=x', { method: 'OPTIONS', headers: { 'cf-connecting-ip': ip } })).status).toBe(204);
+
+    // Proxy mode: the address still gets its pages, with their defaults and no decision work.
+    const { host } = await proxiedSite();
+    const origin = stubOrigin();
+    try {
+      const limited = await navigate(host, { 'cf-connecting-ip': ip });
+      expect(limited.status).toBe(200);
+      const page = await limited.text();
+      expect(page).toContain('Default hero');
+      expect(page).not.toContain('Personal hero');
+      expect(limited.headers.get('server-timing')).toMatch(/default/);
+      const other = await (await navigate(host, { 'cf-connecting-ip': address() })).text();
+      expect(other).toContain('Personal hero');
+    } finally {
+      origin.mockRestore();
+    }
   });
 
   it(`refuses a visitor's ${PER_VISITOR + 1}st request within a minute, readable cross-origin by an allowed origin`, { timeout: 60_000 }, async () => {
