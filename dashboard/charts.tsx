@@ -27,9 +27,9 @@ export function wilson(successes: number, n: number, z = 1.959964): Point | null
   return { y: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-const W = 640;
-const H = 240;
-const PAD = { l: 46, r: 12, t: 10, b: 28 };
+const W = 520;
+const H = 230;
+const PAD = { l: 50, r: 14, t: 12, b: 30 };
 
 /** A rounded axis maximum (1, 2, 2.5 or 5 × 10^k) at or above `max`. */
 export function niceMax(max: number): number {
@@ -40,21 +40,24 @@ export function niceMax(max: number): number {
 }
 
 /** Lines with shaded interval bands, e.g. cumulative conversion rate per variant over days. */
-export function LineChart(props: { title: string; xLabels: string[]; series: Series[]; format: (y: number) => string }) {
+export function LineChart(props: { title: string; xLabels: string[]; series: Series[]; format: (y: number, top: number) => string }) {
   const { xLabels, series } = props;
   const top = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p?.high ?? 0))));
-  const x = (i: number) => PAD.l + (xLabels.length <= 1 ? (W - PAD.l - PAD.r) / 2 : (i * (W - PAD.l - PAD.r)) / (xLabels.length - 1));
+  const inner = W - PAD.l - PAD.r;
+  // Variants sit a little apart on each day so their intervals do not hide each other.
+  const nudge = (k: number) => (k - (series.length - 1) / 2) * Math.min(24, inner / Math.max(2, xLabels.length) / (series.length + 1));
+  const x = (i: number, k = (series.length - 1) / 2) => PAD.l + (xLabels.length <= 1 ? inner / 2 : (i * inner) / (xLabels.length - 1)) + nudge(k);
   const y = (v: number) => PAD.t + (1 - v / top) * (H - PAD.t - PAD.b);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * top);
   const every = Math.max(1, Math.ceil(xLabels.length / 6));
   return (
     <figure style="margin:0">
-      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={props.title} style="max-width:720px;display:block;background:#fff;border:1px solid #e3e6ea;border-radius:8px">
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={props.title} style="max-width:620px;display:block;background:#fff;border:1px solid #e3e6ea;border-radius:8px">
         <title>{props.title}</title>
         {ticks.map((t) => (
           <g>
             <line x1={PAD.l} x2={W - PAD.r} y1={y(t)} y2={y(t)} stroke="#eceff3" />
-            <text x={PAD.l - 6} y={y(t) + 4} text-anchor="end">{props.format(t)}</text>
+            <text x={PAD.l - 6} y={y(t) + 4} text-anchor="end">{props.format(t, top)}</text>
           </g>
         ))}
         {xLabels.map((l, i) => (i % every === 0 || i === xLabels.length - 1 ? <text x={x(i)} y={H - 8} text-anchor="middle">{l.slice(5)}</text> : null))}
@@ -62,13 +65,13 @@ export function LineChart(props: { title: string; xLabels: string[]; series: Ser
           const pts = s.points.map((p, i) => (p ? { ...p, i } : null)).filter((p): p is Point & { i: number } => p !== null);
           if (pts.length === 0) return null;
           const color = PALETTE[k % PALETTE.length];
-          const band = [...pts.map((p) => `${x(p.i)},${y(p.high)}`), ...pts.reverse().map((p) => `${x(p.i)},${y(p.low)}`)].join(' ');
-          pts.reverse();
+          const band = [...pts.map((p) => `${x(p.i, k)},${y(p.high)}`), ...[...pts].reverse().map((p) => `${x(p.i, k)},${y(p.low)}`)].join(' ');
           return (
             <g>
-              {pts.length > 1 ? <polygon points={band} fill={color} fill-opacity="0.13" /> : <line x1={x(pts[0]!.i)} x2={x(pts[0]!.i)} y1={y(pts[0]!.low)} y2={y(pts[0]!.high)} stroke={color} stroke-width="6" stroke-opacity="0.25" />}
-              <polyline points={pts.map((p) => `${x(p.i)},${y(p.y)}`).join(' ')} fill="none" stroke={color} stroke-width="2" />
-              {pts.map((p) => <circle cx={x(p.i)} cy={y(p.y)} r="2.5" fill={color} />)}
+              {pts.length > 1 && <polygon points={band} fill={color} fill-opacity="0.12" />}
+              {pts.length <= 3 && pts.map((p) => <line x1={x(p.i, k)} x2={x(p.i, k)} y1={y(p.low)} y2={y(p.high)} stroke={color} stroke-width="3" stroke-opacity="0.45" />)}
+              <polyline points={pts.map((p) => `${x(p.i, k)},${y(p.y)}`).join(' ')} fill="none" stroke={color} stroke-width="2" />
+              {pts.map((p) => <circle cx={x(p.i, k)} cy={y(p.y)} r="3.5" fill={color} />)}
             </g>
           );
         })}
@@ -86,14 +89,14 @@ export function BarChart(props: { title: string; rows: { label: string; value: n
   const rows = props.rows.slice(0, 12);
   const max = Math.max(0, ...rows.map((r) => r.value)) || 1;
   const rowH = 26;
-  const labelW = 150;
+  const labelW = 160;
   const h = rows.length * rowH + 8;
   return (
-    <svg viewBox={`0 0 ${W} ${h}`} width="100%" role="img" aria-label={props.title} style="max-width:720px;display:block;background:#fff;border:1px solid #e3e6ea;border-radius:8px;margin-bottom:10px">
+    <svg viewBox={`0 0 ${W} ${h}`} width="100%" role="img" aria-label={props.title} style="max-width:620px;display:block;background:#fff;border:1px solid #e3e6ea;border-radius:8px;margin-bottom:10px">
       <title>{props.title}</title>
       {rows.map((r, i) => {
-        const w = Math.max(1, ((W - labelW - 80) * r.value) / max);
-        const label = r.label.length > 22 ? `${r.label.slice(0, 21)}…` : r.label;
+        const w = Math.max(1, ((W - labelW - 70) * r.value) / max);
+        const label = r.label.length > 20 ? `${r.label.slice(0, 19)}…` : r.label;
         return (
           <g>
             <text x={labelW - 8} y={i * rowH + 21} text-anchor="end">{label}</text>

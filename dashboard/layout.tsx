@@ -3,11 +3,11 @@ import { raw } from 'hono/html';
 import { CLIENT_PATH } from './asset';
 
 const CSS = `
-*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2328;background:#f6f7f9}
+*{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2328;background:#f6f7f9}
 header{display:flex;align-items:center;justify-content:space-between;gap:12px;padding:10px 20px;background:#1f2a37;color:#fff}
 header a{color:#fff;text-decoration:none;font-weight:700}header form{margin:0}
-nav.tabs{display:flex;flex-wrap:wrap;gap:4px;margin:0 0 18px;border-bottom:1px solid #dfe3e8}
-nav.tabs a{padding:7px 12px;border-radius:8px 8px 0 0;color:#3b4754;text-decoration:none;font-size:14px}
+nav.tabs{display:flex;gap:4px;overflow-x:auto;scrollbar-width:thin;margin:0 0 18px;border-bottom:1px solid #dfe3e8}
+nav.tabs a{white-space:nowrap;padding:7px 12px;border-radius:8px 8px 0 0;color:#3b4754;text-decoration:none;font-size:14px}
 nav.tabs a[aria-current=page]{background:#fff;border:1px solid #dfe3e8;border-bottom-color:#fff;margin-bottom:-1px;font-weight:600;color:#1f2328}
 main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:22px;margin:0 0 14px}h2{font-size:17px;margin:26px 0 10px}h3{font-size:15px;margin:16px 0 8px}
 .crumbs{margin:0 0 6px;font-size:14px}
@@ -25,7 +25,7 @@ label{display:block;font-weight:600;margin:10px 0 4px;font-size:14px}label.inlin
 input[type=text],input[type=password],input[type=number],input[type=url],input[type=date],input[type=search],select,textarea{width:100%;max-width:460px;padding:7px 9px;border:1px solid #c4cad1;border-radius:7px;font:inherit;background:#fff}
 textarea{max-width:100%;min-height:70px}input[type=range]{width:100%;max-width:300px;vertical-align:middle}
 .hint{font-size:13px;color:#5c6670;margin:3px 0 0}
-.row{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:flex-end}.row>div{flex:1 1 150px;min-width:0}
+.row{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:flex-start}.row>div{flex:1 1 150px;min-width:0}.row>.end{flex:0 0 auto;align-self:flex-end}
 .rule,.variant{border:1px solid #e3e6ea;border-radius:8px;padding:8px 10px;margin:8px 0;background:#fbfcfd}
 button,.button{display:inline-block;font:inherit;font-size:14px;padding:7px 14px;border-radius:8px;border:1px solid #1f2a37;background:#1f2a37;color:#fff;cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#fff;color:#1f2a37}button.danger{background:#b42318;border-color:#b42318}
@@ -34,8 +34,9 @@ header button{background:transparent;border-color:#fff8}
 a{color:#0b5cad}:focus-visible{outline:3px solid #4b9bff;outline-offset:2px}
 .stats{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:16px}.stat{background:#fff;border:1px solid #e3e6ea;border-radius:10px;padding:10px 16px;min-width:150px}
 .stat b{display:block;font-size:26px}
-svg text{font:11px system-ui,sans-serif;fill:#444}.legend{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:13px;margin:4px 0}.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+svg text{font:13px system-ui,sans-serif;fill:#444}input[type=date]{max-width:190px}.legend{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:13px;margin:4px 0}.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
 iframe.preview{width:100%;height:180px;border:1px dashed #c4cad1;border-radius:8px;background:#fff}
+.danger-zone{margin-top:32px;padding-top:14px;border-top:1px solid #e3e6ea}tr.fresh td{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff4c2}to{background:#fff}}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 @media (max-width:600px){main{padding:12px}header{padding:8px 12px}th,td{padding:6px}.stat{flex:1 1 40%;min-width:0}}
 `;

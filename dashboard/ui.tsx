@@ -4,10 +4,11 @@ import type { Child } from 'hono/jsx';
 export const Csrf = (props: { token: string }) => <input type="hidden" name="csrf" value={props.token} />;
 
 /** A time as UTC `YYYY-MM-DD HH:MM:SS`, with the machine-readable value in <time>. */
-export function Time(props: { ms: number | null | undefined }) {
+export function Time(props: { ms: number | null | undefined; short?: boolean }) {
   if (!props.ms) return <span class="muted">—</span>;
   const iso = new Date(props.ms).toISOString();
-  return <time datetime={iso}>{iso.replace('T', ' ').slice(0, 19)}</time>;
+  const full = iso.replace('T', ' ').slice(0, 19);
+  return <time datetime={iso} title={props.short ? `${full} UTC` : undefined}>{props.short ? full.slice(11) : full}</time>;
 }
 
 export function Notice(props: { kind?: 'bad' | 'ok'; children: Child }) {

@@ -41,9 +41,11 @@ function liveEstimate(): void {
       const r = (await res.json()) as { estimate?: { estimate: number; recentProfiles: number; windowDays: number; matched: number; sampled: number }; error?: string };
       if (mine !== asked) return;
       const e = r.estimate;
-      out.textContent = e
-        ? `${e.estimate.toLocaleString('en')} of ${e.recentProfiles.toLocaleString('en')} visitors seen in the last ${e.windowDays} days (${e.matched} of ${e.sampled} sampled match)`
-        : `not available: ${r.error ?? 'the rule is incomplete'}`;
+      out.textContent = !e
+        ? `not available: ${r.error ?? 'the rule is incomplete'}`
+        : e.recentProfiles === 0
+          ? `no visitors seen in the last ${e.windowDays} days yet, so nothing to estimate`
+          : `${e.estimate.toLocaleString('en')} of ${e.recentProfiles.toLocaleString('en')} visitors seen in the last ${e.windowDays} days (${e.matched} of ${e.sampled} sampled match)`;
     } catch {
       if (mine === asked) out.textContent = 'not available (offline?)';
     }
@@ -89,7 +91,32 @@ function previews(): void {
   });
 }
 
+/** Content type "default" needs no editor; HTML gets a sandboxed preview frame (no allow-scripts). */
+function contentTypes(): void {
+  const sync = (select: HTMLSelectElement) => {
+    const row = select.closest('[data-variant-row]');
+    const value = row?.querySelector<HTMLTextAreaElement>('[data-content-value]');
+    if (!row || !value) return;
+    value.hidden = select.value === '';
+    let frame = row.querySelector<HTMLIFrameElement>('iframe.preview');
+    if (select.value === 'html' && !frame) {
+      frame = document.createElement('iframe');
+      frame.className = 'preview';
+      frame.setAttribute('sandbox', '');
+      frame.title = 'Preview';
+      frame.setAttribute('srcdoc', value.value);
+      value.after(frame);
+    }
+    if (frame) frame.hidden = select.value !== 'html';
+  };
+  for (const s of document.querySelectorAll<HTMLSelectElement>('select[data-content-type]')) {
+    sync(s);
+    s.addEventListener('change', () => sync(s));
+  }
+}
+
 export function startEditors(): void {
+  contentTypes();
   ruleRows();
   liveEstimate();
   sliders();

@@ -23,7 +23,10 @@ function cell(text: string, tag = 'td'): HTMLElement {
 function row(e: LiveEvent, profiles: string): HTMLTableRowElement {
   const tr = document.createElement('tr');
   tr.className = 'fresh';
-  tr.append(cell(new Date(e.receivedAt).toISOString().replace('T', ' ').slice(0, 19)));
+  const iso = new Date(e.receivedAt).toISOString();
+  const time = cell(iso.slice(11, 19));
+  time.title = `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+  tr.append(time);
   const what = document.createElement('td');
   const pill = document.createElement('span');
   pill.className = 'pill';
@@ -59,10 +62,9 @@ export function startLive(): void {
   } catch {
     /* start empty */
   }
-  // Counters are relative to this browser's clock; the server's and ours may differ a little.
-  const skew = seen.length ? 0 : 0;
+  // Arrival times are the edge's clock; this browser's may differ a little, which only shifts the window.
   const recount = () => {
-    const since = Date.now() + skew - ACTIVE_MS;
+    const since = Date.now() - ACTIVE_MS;
     seen = seen.filter(([t]) => t >= since);
     if (active) active.textContent = String(new Set(seen.map(([, p]) => p)).size);
     if (rate) rate.textContent = String(Math.round((seen.length / 5) * 10) / 10);

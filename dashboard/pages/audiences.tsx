@@ -80,13 +80,13 @@ function ConditionRow(props: { c: Condition; i: number }) {
           </select>
         </div>
         <div style="flex:0 0 auto"><label class="inline"><input type="checkbox" name={name('not')} checked={c.not} /> not</label></div>
-        <div style="flex:0 0 auto"><button type="button" class="secondary" data-remove-row aria-label={`Remove condition ${i + 1}`}>Remove</button></div>
+        <div class="end"><button type="button" class="secondary" data-remove-row aria-label={`Remove condition ${i + 1}`}>Remove</button></div>
       </div>
       <div class="row" data-kind="field">
         <div><label for={id('field')}>Field</label><input id={id('field')} name={name('field')} type="text" list="rule-fields" value={c.field} placeholder="geo.country" /></div>
         <div>
           <label for={id('op')}>Operator</label>
-          <select id={id('op')} name={name('op')}>{OPERATORS.map(([o, label]) => <option value={o} selected={c.op === o}>{label} ({o})</option>)}</select>
+          <select id={id('op')} name={name('op')}>{OPERATORS.map(([o, label]) => <option value={o} selected={c.op === o}>{label}</option>)}</select>
         </div>
         <div><label for={id('value')}>Value</label><input id={id('value')} name={name('value')} type="text" value={c.value} placeholder="CH" /></div>
       </div>
@@ -105,15 +105,19 @@ function ConditionRow(props: { c: Condition; i: number }) {
   );
 }
 
+/** Same wording as the client script's live update (dashboard/client/editors.ts). */
+export function estimateText(e: Estimate): string {
+  if (e.recentProfiles === 0) return `no visitors seen in the last ${e.windowDays} days yet, so nothing to estimate`;
+  return `${e.estimate.toLocaleString('en')} of ${e.recentProfiles.toLocaleString('en')} visitors seen in the last ${e.windowDays} days (${e.matched} of ${e.sampled} sampled match)`;
+}
+
 function EstimateBox(props: { estimate?: Estimate | null; error?: string }) {
   const e = props.estimate;
   return (
     <div id="audience-estimate" aria-live="polite" class="card" style="background:#f4f8ff">
       <b>Estimated size: </b>
       <span data-estimate-text>
-        {e
-          ? `${e.estimate.toLocaleString('en')} of ${e.recentProfiles.toLocaleString('en')} visitors seen in the last ${e.windowDays} days (${e.matched} of ${e.sampled} sampled match)`
-          : props.error ?? 'press "Estimate size" (updates as you edit)'}
+        {e ? estimateText(e) : props.error ?? 'press "Estimate size" (updates as you edit)'}
       </span>
     </div>
   );
@@ -178,7 +182,7 @@ function editor(c: Context<DashEnv>, site: Site, draft: Draft, creating: boolean
       <h1>{creating ? 'New audience' : draft.name}</h1>
       <AudienceForm site={site.key} csrf={c.get('csrf')} draft={draft} creating={creating} error={extra.error} estimate={extra.estimate} />
       {!creating && (
-        <form method="post" action={dash(site.key, `audiences/${encodeURIComponent(draft.id)}/delete`)} class="actions" data-confirm="Delete this audience?">
+        <form method="post" action={dash(site.key, `audiences/${encodeURIComponent(draft.id)}/delete`)} class="actions danger-zone" data-confirm="Delete this audience?">
           <Csrf token={c.get('csrf')} />
           <button type="submit" class="danger">Delete audience</button>
         </form>

@@ -42,14 +42,14 @@ function VariantRow(props: { v: VariantDraft; i: number }) {
         </div>
       </div>
       <label for={id('type')}>Content</label>
-      <select id={id('type')} name={name('type')} style="max-width:260px">
+      <select id={id('type')} name={name('type')} style="max-width:260px" data-content-type>
         <option value="" selected={v.type === ''}>default content (no change)</option>
         <option value="html" selected={v.type === 'html'}>HTML</option>
         <option value="text" selected={v.type === 'text'}>text</option>
         <option value="json" selected={v.type === 'json'}>JSON</option>
       </select>
       <label for={id('value')} class="visually-hidden">Content of variant {i + 1}</label>
-      <textarea id={id('value')} name={name('value')} class="code" rows={4} placeholder="<h1>Free shipping today</h1>">{v.value}</textarea>
+      <textarea id={id('value')} name={name('value')} class="code" rows={4} placeholder="<h1>Free shipping today</h1>" data-content-value>{v.value}</textarea>
       <Preview v={v} />
     </fieldset>
   );
@@ -160,7 +160,7 @@ async function editor(c: Context<DashEnv>, site: Site, d: ExperienceDraft, creat
             <div class="row">
               <div><label for="pv-variant">Variant</label><select id="pv-variant" name="variant">{x.variants.map((v) => <option value={v.key}>{v.name ?? v.key}</option>)}</select></div>
               <div><label for="pv-url">Page URL</label><input id="pv-url" name="url" type="url" required placeholder={site.origins[0] ? `${site.origins[0]}/` : 'https://shop.example/'} /></div>
-              <div style="flex:0 0 auto"><button type="submit" class="secondary">Make preview link</button></div>
+              <div class="end"><button type="submit" class="secondary">Make preview link</button></div>
             </div>
           </form>
           {extra.preview?.url && (
@@ -169,7 +169,7 @@ async function editor(c: Context<DashEnv>, site: Site, d: ExperienceDraft, creat
         </div>
       )}
       {x && (
-        <form method="post" action={dash(site.key, `experiences/${encodeURIComponent(x.id)}/delete`)} class="actions" data-confirm="Delete this experience and its settings?">
+        <form method="post" action={dash(site.key, `experiences/${encodeURIComponent(x.id)}/delete`)} class="actions danger-zone" data-confirm="Delete this experience and its settings?">
           <Csrf token={csrf} />
           <button type="submit" class="danger">Delete experience</button>
         </form>

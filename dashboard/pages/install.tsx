@@ -60,7 +60,7 @@ installPages.get('/:site/install', async (c) => {
       <div class="card">
         <h2 style="margin-top:0">1. Paste the tag into every page's &lt;head&gt;</h2>
         <label for="snippet">Snippet</label>
-        <textarea id="snippet" class="code" readonly rows={3} style="max-width:100%">{snippet}</textarea>
+        <textarea id="snippet" class="code" readonly rows={4} style="max-width:100%">{snippet}</textarea>
         <div class="actions">
           <button type="button" data-copy="snippet">Copy snippet</button>
           <span class="muted" data-copy-status="snippet" aria-live="polite"></span>

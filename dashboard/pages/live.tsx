@@ -37,14 +37,14 @@ livePages.get('/:site/live', async (c) => {
       </div>
       <Scroll label="Live events">
         <table>
-          <thead><tr><th>Received (UTC)</th><th>Event</th><th>Page</th><th>Profile</th><th>Properties</th></tr></thead>
+          <thead><tr><th>Time (UTC)</th><th>Event</th><th>Page</th><th>Profile</th><th>Properties</th></tr></thead>
           <tbody
             id="live-events"
             data-socket={dash(site.key, 'live/socket')}
             data-profiles={dash(site.key, 'profiles/')}
             data-window={JSON.stringify(window)}
           >
-            {events.slice(0, 50).map((e) => <EventRow e={e} site={site.key} />)}
+            {events.slice(0, 50).map((e) => <EventRow e={e} site={site.key} short />)}
           </tbody>
         </table>
       </Scroll>

@@ -57,7 +57,7 @@ profilePages.get('/:site/profiles', async (c) => {
           <select id="kind" name="kind">{KINDS.map(([k, label]) => <option value={k} selected={k === kind}>{label}</option>)}</select>
         </div>
         <div><label for="q">Value</label><input id="q" name="q" type="search" value={q} required placeholder="ada@example.com" /></div>
-        <div style="flex:0 0 auto"><button type="submit">Find</button></div>
+        <div class="end"><button type="submit">Find</button></div>
       </form>
       {problem && <Notice kind="bad">{problem}</Notice>}
       <h2>Recently active</h2>
@@ -94,7 +94,7 @@ function Journey(props: { events: StoredEvent[] }) {
           {props.events.map((e) => (
             <tr>
               <td><Time ms={e.ts} /></td>
-              <td><span class="pill">{e.type}</span> {e.name}</td>
+              <td><span class="pill">{e.type}</span> {e.name}{e.type === 'identify' && typeof e.props?.userId === 'string' ? ` ${e.props.userId}` : ''}</td>
               <td>{e.title && <>{e.title}<br /></>}<span class="muted">{e.path ?? e.url}</span>{e.referrer && <><br /><span class="muted">from {e.referrer}</span></>}</td>
               <td><code>{e.props ? JSON.stringify(e.props) : ''}</code></td>
             </tr>
@@ -120,7 +120,7 @@ profilePages.get('/:site/profiles/:ref', async (c) => {
   const offset = Number.isInteger(asked) && asked >= 0 ? asked : Math.max(0, total - PAGE);
   const journey = await api<{ events: StoredEvent[]; total: number }>(c, `${profPath(site.key, p.profileId)}/events?limit=${PAGE}&offset=${offset}`);
   const csrf = c.get('csrf');
-  const devices = [...new Set([...p.identifiers.filter((i) => i.type === 'anon').map((i) => i.value), ...p.touches.map((t) => t.anonymousId)])];
+  const devices = [...new Set([...p.identifiers.filter((i) => i.type === 'anon' || i.type === 'anonymous').map((i) => i.value), ...p.touches.map((t) => t.anonymousId)])];
   return render(
     c,
     `Profile ${p.profileId}`,
@@ -187,7 +187,7 @@ profilePages.get('/:site/profiles/:ref', async (c) => {
         <Scroll>
           <table>
             <thead><tr><th>Started (UTC)</th><th>Landing page</th><th>Referrer</th><th>Campaign</th></tr></thead>
-            <tbody>{p.touches.map((t) => <tr><td><Time ms={t.ts} /></td><td>{t.url}</td><td>{t.referrer ?? <span class="muted">direct</span>}</td><td><code>{t.params ? JSON.stringify(t.params) : ''}</code></td></tr>)}</tbody>
+            <tbody>{p.touches.map((t) => <tr><td><Time ms={t.ts} /></td><td>{t.url}</td><td>{t.referrer || <span class="muted">direct</span>}</td><td><code>{t.params ? JSON.stringify(t.params) : ''}</code></td></tr>)}</tbody>
           </table>
         </Scroll>
       )}

@@ -85,7 +85,7 @@ reportPages.get('/:site/attribution', async (c) => {
         <div><label for="goal">Goal (event name)</label><input id="goal" name="goal" type="text" value={goal} placeholder="all conversions" /></div>
         <div><label for="from">From</label><input id="from" name="from" type="date" value={from} /></div>
         <div><label for="to">To</label><input id="to" name="to" type="date" value={to} /></div>
-        <div style="flex:0 0 auto"><button type="submit">Show</button></div>
+        <div class="end"><button type="submit">Show</button></div>
       </form>
       {!a ? (
         <Notice>{res.status === 404 ? 'No attribution data yet: conversions are credited to their journeys as they happen.' : errorMessage(res.body)}</Notice>
@@ -159,7 +159,7 @@ reportPages.get('/:site/funnels', async (c) => {
           <div><label for="windowHours">Conversion window (hours)</label><input id="windowHours" name="windowHours" type="number" min={1} max={2160} value={String(hours)} /></div>
           <div><label for="from">From</label><input id="from" name="from" type="date" value={from} /></div>
           <div><label for="to">To</label><input id="to" name="to" type="date" value={to} /></div>
-          <div style="flex:0 0 auto"><button type="submit">Show funnel</button></div>
+          <div class="end"><button type="submit">Show funnel</button></div>
         </div>
       </form>
       {problem && <Notice>{problem}</Notice>}

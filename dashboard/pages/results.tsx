@@ -111,7 +111,7 @@ resultPages.get('/:site/experiences/:id/results', async (c) => {
       <form method="get" class="row card" aria-label="Date range">
         <div><label for="from">From</label><input id="from" name="from" type="date" value={from} /></div>
         <div><label for="to">To</label><input id="to" name="to" type="date" value={to} /></div>
-        <div style="flex:0 0 auto"><button type="submit" class="secondary">Apply</button></div>
+        <div class="end"><button type="submit" class="secondary">Apply</button></div>
       </form>
       {r.analysis.srm.mismatch && (
         <Notice kind="bad">
@@ -127,7 +127,7 @@ resultPages.get('/:site/experiences/:id/results', async (c) => {
           <tbody>
             {r.variants.map((v) => (
               <tr data-variant={v.key}>
-                <td><b>{v.name ?? v.key}</b> <span class="muted">{v.key}</span></td>
+                <td><b>{v.name ?? v.key}</b>{v.name && v.name !== v.key && <span class="muted"> {v.key}</span>}</td>
                 <td class="num">{v.weight}</td>
                 <td class="num" data-visitors="">{v.visitors.toLocaleString('en')}</td>
                 <td class="num">{total ? pct(v.visitors / total) : '—'}</td>
@@ -144,6 +144,7 @@ resultPages.get('/:site/experiences/:id/results', async (c) => {
             <span class={`pill ${g.status}`}>{g.status.replace('_', ' ')}</span> {g.verdict}
           </p>
           <GoalTable g={g} names={names} />
+          {g.kind === 'conversion' && r.daily.length > 0 && <h3>Cumulative conversion rate</h3>}
           {g.kind === 'conversion' && r.daily.length > 0 && (
             <LineChart
               title={`Cumulative conversion rate for ${g.goal} by day, per variant`}
@@ -155,7 +156,7 @@ resultPages.get('/:site/experiences/:id/results', async (c) => {
                   return cell ? wilson(cell.conversions[g.goal] ?? 0, cell.visitors) : null;
                 }),
               }))}
-              format={(y) => pct(y, y < 0.1 ? 1 : 0)}
+              format={(y, top) => pct(y, top < 0.1 ? 1 : 0)}
             />
           )}
         </section>

@@ -150,11 +150,11 @@ sitePages.post('/:site/settings', async (c) => {
   return settingsPage(c, site, errorMessage(res.body));
 });
 
-export function EventRow(props: { e: FeedItem; site: string }) {
+export function EventRow(props: { e: FeedItem; site: string; short?: boolean }) {
   const { e } = props;
   return (
     <tr>
-      <td><Time ms={e.receivedAt} /></td>
+      <td><Time ms={e.receivedAt} short={props.short} /></td>
       <td><span class="pill">{e.type}</span> {e.name}</td>
       <td>{e.path ?? e.url}</td>
       <td><a href={dash(props.site, `profiles/${encodeURIComponent(e.profileId)}`)}><code>{e.profileId}</code></a></td>

@@ -81,9 +81,9 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Create experience' }).click();
     await page.getByRole('heading', { name: 'Dashboard hero' }).waitFor();
     await expect(page.locator('.pill.running').first().textContent()).resolves.toBe('running');
-    await shot(page, '04-experience-editor');
     const frame = page.frameLocator('iframe.preview').first();
     await expect(frame.locator('h1').textContent()).resolves.toBe('Hello from the dashboard');
+    await shot(page, '04-experience-editor');
 
     // Live, connected before the visitor arrives.
     await page.getByRole('link', { name: 'Live' }).click();
