@@ -18,7 +18,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token' } },
+            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', DESTINATION_RETRY_SECONDS: '1' } },
           }),
         ],
         test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], testTimeout: 20_000 },

@@ -1,4 +1,6 @@
 import type { ActivityFeed } from './objects/activity-feed';
+import type { DestinationHub } from './objects/destination-hub';
+import type { DestinationMessage } from './destinations/message';
 import type { ExperienceStats } from './objects/experience-stats';
 import type { AttributionStats } from './objects/attribution-stats';
 import type { IdentityObject } from './objects/identity';
@@ -16,6 +18,12 @@ export interface Env {
   STATS: DurableObjectNamespace<ExperienceStats>;
   /** Sharded attribution credits per model, goal, day, channel, campaign and referral code. */
   ATTRIBUTION: DurableObjectNamespace<AttributionStats>;
+  /** Per site: webhook destinations, their secrets, the delivery log and dead letters. */
+  DESTINATIONS: DurableObjectNamespace<DestinationHub>;
+  /** Messages for webhook destinations (producer: profile outboxes and replays; consumer: edge/destinations/consumer.ts). */
+  DESTINATION_QUEUE: Queue<DestinationMessage>;
+  /** First retry delay of a failed webhook in seconds, doubled per attempt (default 10; tests use less). */
+  DESTINATION_RETRY_SECONDS?: string;
   /** Requests per minute from one client address on the public routes (edge/http/rate-limit.ts). */
   RATE_LIMIT_IP?: RateLimit;
   /** Requests per minute for one visitor (site + anonymous id) on the public routes. */

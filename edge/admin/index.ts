@@ -8,6 +8,7 @@ import { results } from './results';
 import { audienceEstimates } from './audience-estimate';
 import { reports } from './reports';
 import { sites } from './sites';
+import { destinations } from './destinations';
 
 /** The admin API, mounted at /api. Every route sits behind the bearer token. */
 export const adminApi = new Hono<AppEnv>();
@@ -19,6 +20,7 @@ adminApi.route('/sites/:site/audiences', audienceEstimates);
 adminApi.route('/sites/:site/audiences', audiences);
 adminApi.route('/sites/:site/profiles', profiles);
 adminApi.route('/sites/:site/events', siteEvents);
+adminApi.route('/sites/:site/destinations', destinations);
 adminApi.route('/sites/:site', reports);
 adminApi.onError(onError);
 adminApi.notFound(onNotFound);

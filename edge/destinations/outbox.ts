@@ -1,0 +1,110 @@
+/**
+ * Destinations inside a profile object. Which of the person's events and audience changes go to
+ * which webhook destination is decided here, in the same transaction that stores the event (or
+ * records the membership), into an outbox table; the object then sends the outbox to the queue
+ * and deletes what the queue took. A failed send stays in the outbox for the object's alarm, so
+ * nothing is lost between the profile and the queue (the experiment counters' outbox pattern).
+ */
+import type { DestinationRoute, WebhookPayload } from '../../protocol/destinations';
+import type { StoredEvent } from '../objects/profile';
+import type { DestinationMessage } from './message';
+
+export const DESTINATION_SCHEMA = `
+CREATE TABLE IF NOT EXISTS dest_outbox (key TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS memberships (audience TEXT PRIMARY KEY, since INTEGER NOT NULL);
+`;
+
+/** Tables a profile erase must empty. */
+export const DESTINATION_TABLES = ['dest_outbox', 'memberships'];
+
+/** What ingest and decide get from the site for routing: the enabled destinations. */
+export interface DestinationContext {
+  site: string;
+  routes: DestinationRoute[];
+}
+
+/** A queue's sendBatch takes at most 100 messages. */
+const SEND_BATCH = 100;
+
+export function wantsAudienceChanges(routes: readonly DestinationRoute[]): boolean {
+  return routes.some((r) => r.audiences !== null);
+}
+
+function put(sql: SqlStorage, msg: DestinationMessage): void {
+  sql.exec('INSERT OR IGNORE INTO dest_outbox (key, body) VALUES (?, ?)', `${msg.destination}\n${msg.payload.id}`, JSON.stringify(msg));
+}
+
+/** Puts a newly stored event in the outbox of every destination whose filter it passes. */
+export function routeEvent(sql: SqlStorage, ctx: DestinationContext, profileId: string, e: StoredEvent, now: number): void {
+  for (const r of ctx.routes) {
+    const f = r.events;
+    if (!f) continue;
+    if (f.types.length > 0 && !f.types.includes(e.type)) continue;
+    if (f.names.length > 0 && !(e.name && f.names.includes(e.name))) continue;
+    const payload: WebhookPayload = {
+      id: `evt_${profileId}_${e.id}`, type: 'event', site: ctx.site, destination: r.id, createdAt: now, profileId,
+      event: { ...e },
+    };
+    put(sql, { site: ctx.site, destination: r.id, payload });
+  }
+}
+
+/**
+ * Compares the audiences this person is in now (`members`, out of the `evaluated` ones) with the
+ * last recorded membership, records the new state and queues `audience.entered` / `audience.exited`
+ * for the destinations that want them. Returns the changes. Membership is only tracked while some
+ * destination wants audience changes, so a destination added later first hears `entered` for the
+ * audiences a person is in when they are next seen.
+ */
+export function recordMembership(
+  sql: SqlStorage,
+  ctx: DestinationContext,
+  profileId: string,
+  evaluated: readonly string[],
+  members: readonly string[],
+  now: number,
+): { entered: string[]; exited: { audience: string; since: number }[] } {
+  const previous = new Map(sql.exec<{ audience: string; since: number }>('SELECT audience, since FROM memberships').toArray().map((r) => [r.audience, r.since]));
+  const entered = members.filter((a) => !previous.has(a));
+  const exited = [...previous]
+    .filter(([a]) => evaluated.includes(a) && !members.includes(a))
+    .map(([audience, since]) => ({ audience, since }));
+  // Audiences that no longer exist are forgotten without a message.
+  for (const a of previous.keys()) if (!evaluated.includes(a)) sql.exec('DELETE FROM memberships WHERE audience = ?', a);
+  for (const a of entered) sql.exec('INSERT INTO memberships (audience, since) VALUES (?, ?)', a, now);
+  for (const x of exited) sql.exec('DELETE FROM memberships WHERE audience = ?', x.audience);
+  const changes: { audience: string; on: 'entered' | 'exited'; since: number }[] = [
+    ...entered.map((audience) => ({ audience, on: 'entered' as const, since: now })),
+    ...exited.map((x) => ({ audience: x.audience, on: 'exited' as const, since: x.since })),
+  ];
+  for (const c of changes) {
+    for (const r of ctx.routes) {
+      const f = r.audiences;
+      if (!f || !f.on.includes(c.on) || (f.ids.length > 0 && !f.ids.includes(c.audience))) continue;
+      // One key per membership spell: an entry and its exit share `since`, so each is sent once.
+      const payload: WebhookPayload = {
+        id: `aud_${profileId}_${c.audience}_${c.on}_${c.since}`, type: `audience.${c.on}`, site: ctx.site, destination: r.id,
+        createdAt: now, profileId, audience: { id: c.audience },
+      };
+      put(sql, { site: ctx.site, destination: r.id, payload });
+    }
+  }
+  return { entered, exited };
+}
+
+export function hasPendingMessages(sql: SqlStorage): boolean {
+  return sql.exec('SELECT 1 FROM dest_outbox LIMIT 1').toArray().length > 0;
+}
+
+/** Sends the outbox to the queue, 100 at a time; each row leaves once the queue took it. Throws on failure (the alarm retries). */
+export async function flushDestinations(sql: SqlStorage, queue: Queue<DestinationMessage> | undefined): Promise<number> {
+  if (!queue) return 0;
+  let sent = 0;
+  for (;;) {
+    const rows = sql.exec<{ key: string; body: string }>('SELECT key, body FROM dest_outbox LIMIT ?', SEND_BATCH).toArray();
+    if (rows.length === 0) return sent;
+    await queue.sendBatch(rows.map((r) => ({ body: JSON.parse(r.body) as DestinationMessage, contentType: 'json' as const })));
+    for (const r of rows) sql.exec('DELETE FROM dest_outbox WHERE key = ?', r.key);
+    sent += rows.length;
+  }
+}
