@@ -4,7 +4,9 @@ import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
 import { resolveProfile, tokenFor } from '../profiles/address';
 import { onLiveProfile } from '../profiles/resolve';
+import { evaluateDecision, newVisitorContext, type DecisionInput, type Evaluated } from './evaluate';
 import { previewParam, verifyPreview } from './preview';
+import { destinationRoutes } from '../destinations/routes-cache';
 
 export interface VisitorRequest {
   site: string;
@@ -19,6 +21,11 @@ export interface VisitorRequest {
   /** A preview token; else one in the page URL's attune_preview parameter is used. */
   preview?: string;
   now: number;
+  /**
+   * The edge has just minted this visitor's id (proxy mode, first page view): there is no history
+   * to read, so the decision is made here and the profile records it in the background.
+   */
+  newVisitor?: { waitUntil(p: Promise<unknown>): void };
 }
 
 /** Experiences in the order they claim slots: highest priority first, equal priorities oldest first. */
@@ -46,22 +53,38 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
       cf: req.cf,
       now: req.now,
     });
-    const live = await onLiveProfile(env, req.site, profile.profileId, async (stub, id) =>
-      await stub.decide({
-        site: req.site,
-        profileId: id,
-        anonymousId: req.anonymousId,
-        experiences,
-        audiences: config.audiences,
-        fields,
-        holdout: config.site.holdout ?? 0,
-        slots: req.slots,
-        preview: preview ? { experience: preview.experience, variant: preview.variant } : undefined,
-        now: req.now,
-      }),
-    );
-    profileId = live.profileId;
-    const { decisions, audiences, holdout, reasons } = live.result;
+    const input: DecisionInput = {
+      site: req.site,
+      profileId,
+      anonymousId: req.anonymousId,
+      experiences,
+      audiences: config.audiences,
+      fields,
+      holdout: config.site.holdout ?? 0,
+      slots: req.slots,
+      preview: preview ? { experience: preview.experience, variant: preview.variant } : undefined,
+      now: req.now,
+    };
+    // Audience changes are worked out by the profile from this decision, for the destinations that want them.
+    const destinations = config.audiences.length > 0 ? await destinationRoutes(env, req.site) : [];
+    const remember = () =>
+      onLiveProfile(env, req.site, profileId, async (stub, id) =>
+        await stub.decide({ ...input, profileId: id, ...(destinations.length > 0 && { destinations }) }),
+      );
+    let out: Omit<Evaluated, 'newAssignments'>;
+    if (req.newVisitor) {
+      // Deterministic: the profile, deciding the same input with the same empty history, records
+      // exactly this; the page does not wait for the object to be created.
+      const ctx = newVisitorContext(fields, req.now);
+      const { newAssignments: _recordedByTheProfile, ...decided } = evaluateDecision(input, () => ctx, new Map());
+      out = decided;
+      req.newVisitor.waitUntil(remember().catch((err: unknown) => console.error('recording a new visitor failed', err)));
+    } else {
+      const live = await remember();
+      profileId = live.profileId;
+      out = live.result;
+    }
+    const { decisions, audiences, holdout, reasons } = out;
     res = { decisions, audiences, ...(holdout && { holdout }), reasons };
   }
   return { profileToken: await tokenFor(env, req.site, profile, profileId), ...res };

@@ -1,20 +1,20 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Event, Props } from '../../protocol/events';
-import type { Experience } from '../../protocol/admin';
-import type { Decision, ExperienceReason } from '../../protocol/decide';
-import { decideSlots, type Assignment } from '../engine/assign';
+import type { Assignment } from '../engine/assign';
 import { matches, type RuleContext } from '../engine/rules';
-import { renderTemplate } from '../engine/template';
 import type { Audience, Rule } from '../../protocol/audience';
 import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
 import type { Env } from '../env';
+import { evaluateDecision, type DecisionInput, type Evaluated } from '../decisions/evaluate';
 import { funnelProgress, type FunnelStep } from '../measure/funnel';
 import { MEASURE_SCHEMA, clearIncrements, enqueue, measureEvent, pendingIncrements, type ExperienceGoals, type OutboxItem } from '../profiles/measure-store';
 import { attributeEvent, type AttributionSettings } from '../profiles/attribution-store';
 import { shardOf, statsShard } from './experience-stats';
 import { attributionShard } from './attribution-stats';
+import type { DestinationRoute } from '../../protocol/destinations';
+import { DESTINATION_SCHEMA, DESTINATION_TABLES, flushDestinations, hasPendingMessages, recordMembership, routeEvent, wantsAudienceChanges } from '../destinations/outbox';
 
 /** What the activity feed and the API show of a stored event. */
 export interface StoredEvent {
@@ -49,6 +49,8 @@ export interface IngestInput {
   goals?: ExperienceGoals[];
   /** The site's conversion events and attribution settings. */
   attribution?: AttributionSettings;
+  /** The site's enabled webhook destinations, and its audiences for entered/exited messages. */
+  destinations?: { routes: DestinationRoute[]; audiences: Audience[] };
 }
 
 export interface ProfileSnapshot {
@@ -132,6 +134,7 @@ export class ProfileObject extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
     this.sql.exec(MEASURE_SCHEMA);
+    this.sql.exec(DESTINATION_SCHEMA);
     // Objects created before merges recorded what they added get the column (local dev state).
     const cols = this.sql.exec<{ name: string }>('PRAGMA table_info(merges)').toArray().map((c) => c.name);
     if (!cols.includes('added_identifiers')) this.sql.exec("ALTER TABLE merges ADD COLUMN added_identifiers TEXT NOT NULL DEFAULT '[]'");
@@ -200,8 +203,20 @@ export class ProfileObject extends DurableObject<Env> {
           if (repeat) accepted.push(repeat);
         }
       }
+      const dest = input.destinations && { site: input.site, routes: input.destinations.routes };
+      if (dest && dest.routes.length > 0 && accepted.length > 0) {
+        for (const row of accepted) routeEvent(this.sql, dest, input.profileId, row, input.receivedAt);
+        const audiences = input.destinations?.audiences ?? [];
+        if (wantsAudienceChanges(dest.routes) && audiences.length > 0) {
+          // Membership as decide would see it, with the request fields of the last decision.
+          const context = this.ruleContext(JSON.parse(this.meta().lastFields ?? '{}') as Record<string, unknown>, input.receivedAt);
+          const members = audiences.filter((a) => matches(a.rule, context)).map((a) => a.id);
+          recordMembership(this.sql, dest, input.profileId, audiences.map((a) => a.id), members, input.receivedAt);
+        }
+      }
     });
     this.sendIncrements();
+    this.sendDestinations();
     return { accepted, duplicates, link, aliases };
   }
 
@@ -211,6 +226,19 @@ export class ProfileObject extends DurableObject<Env> {
     this.ctx.waitUntil(
       this.flushIncrements().catch(async (err: unknown) => {
         console.error('experiment counters: flush failed, will retry', err);
+        const at = await this.ctx.storage.getAlarm();
+        const soon = Date.now() + RETRY_MS;
+        if (at === null || at > soon) await this.ctx.storage.setAlarm(soon);
+      }),
+    );
+  }
+
+  /** Sends the destination outbox to the queue without holding up the caller; the alarm retries. */
+  private sendDestinations(): void {
+    if (!hasPendingMessages(this.sql)) return;
+    this.ctx.waitUntil(
+      flushDestinations(this.sql, this.env.DESTINATION_QUEUE).catch(async (err: unknown) => {
+        console.error('destinations: queue send failed, will retry', err);
         const at = await this.ctx.storage.getAlarm();
         const soon = Date.now() + RETRY_MS;
         if (at === null || at > soon) await this.ctx.storage.setAlarm(soon);
@@ -248,6 +276,7 @@ export class ProfileObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     try {
       await this.flushIncrements();
+      await flushDestinations(this.sql, this.env.DESTINATION_QUEUE);
     } catch (err) {
       console.error('experiment counters: flush failed, will retry', err);
       await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
@@ -332,63 +361,39 @@ export class ProfileObject extends DurableObject<Env> {
   }
 
   /** Decides the requested slots and remembers new assignments so they stay sticky. */
-  decide(input: {
-    site: string;
-    profileId: string;
-    anonymousId: string;
-    experiences: Experience[];
-    audiences: Audience[];
-    /** The request's part of the context (geo, device, URL, UTM, local time …). */
-    fields: Record<string, unknown>;
-    holdout: number;
-    slots?: string[];
-    preview?: { experience: string; variant: string };
-    now: number;
-  }): { decisions: Record<string, Decision>; audiences: string[]; holdout: boolean; reasons: Record<string, ExperienceReason> } | Forward {
+  decide(input: DecisionInput & { destinations?: DestinationRoute[] }): Omit<Evaluated, 'newAssignments'> | Forward {
     const forward = this.forwardedTo() ?? this.splitTo(input.anonymousId);
     if (forward) return { forward };
     // Membership is computed here, inside the profile, so an event sent a moment ago counts.
     // Built only when audiences or placeholders need it: traits and counts cost SQL reads.
     let ctx: RuleContext | undefined;
     const context = () => (ctx ??= this.ruleContext(input.fields, input.now));
-    const members = input.audiences.filter((a) => matches(a.rule, context())).map((a) => a.id);
     const assignments = new Map<string, Assignment>();
-    for (const row of this.sql.exec<{ experience: string; variant: string | null }>(
-      'SELECT experience, variant FROM assignments',
-    )) {
+    for (const row of this.sql.exec<{ experience: string; variant: string | null }>('SELECT experience, variant FROM assignments')) {
       assignments.set(row.experience, { experience: row.experience, variant: row.variant });
     }
-    const out = decideSlots({
-      profileId: input.profileId,
-      experiences: input.experiences,
-      slots: input.slots,
-      assignments,
-      audiences: new Set(members),
-      site: input.site,
-      holdout: input.holdout,
-      preview: input.preview,
-    });
+    const { newAssignments, ...out } = evaluateDecision(input, context, assignments);
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.now);
       // The request's side of the context, so audience estimates can evaluate geo/device rules later.
       this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('lastFields', ?)", JSON.stringify(input.fields));
-      for (const a of out.newAssignments) {
+      for (const a of newAssignments) {
         this.sql.exec(
-          // decideSlots only returns an assignment when the stored one is missing or names a
-          // variant that no longer exists, so replacing here never moves a sticky visitor.
+          // An assignment is only new when the stored one is missing or names a variant that no
+          // longer exists, so replacing here never moves a sticky visitor.
           `INSERT INTO assignments (experience, variant, assigned_at) VALUES (?, ?, ?)
            ON CONFLICT (experience) DO UPDATE SET variant = excluded.variant, assigned_at = excluded.assigned_at`,
           a.experience, a.variant, input.now,
         );
       }
-    });
-    // Personalised copy: placeholders are filled from this visitor's context, escaped in HTML.
-    for (const d of Object.values(out.decisions)) {
-      if (d.content && d.content.type !== 'json' && d.content.value.includes('{{')) {
-        d.content = { ...d.content, value: renderTemplate(d.content.value, context().fields, d.content.type === 'html') };
+      // Audience entered / exited for the destinations that want them, from this same decision.
+      if (input.destinations && wantsAudienceChanges(input.destinations)) {
+        const dest = { site: input.site, routes: input.destinations };
+        recordMembership(this.sql, dest, input.profileId, input.audiences.map((a) => a.id), out.audiences, input.now);
       }
-    }
-    return { decisions: out.decisions, audiences: members, holdout: out.holdout, reasons: out.reasons };
+    });
+    this.sendDestinations();
+    return out;
   }
 
   /**
@@ -489,7 +494,7 @@ export class ProfileObject extends DurableObject<Env> {
     const mergedFrom = this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merges').toArray().map((r) => r.from_profile);
     this.ctx.storage.transactionSync(() => {
       // Pending counter increments stay: they are anonymous aggregates, and the counts stay consistent.
-      for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'touches', 'meta', 'exposures', 'conversions']) this.sql.exec(`DELETE FROM ${table}`);
+      for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'touches', 'meta', 'exposures', 'conversions', ...DESTINATION_TABLES]) this.sql.exec(`DELETE FROM ${table}`);
     });
     return { identifiers, mergedFrom };
   }

@@ -87,6 +87,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
             userAgent: req.headers.get('user-agent') ?? '',
             cf: req.cf as RequestFacts['cf'],
             now: started,
+            ...(!known && { newVisitor: { waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) } }),
           }) : null),
           budget,
         )

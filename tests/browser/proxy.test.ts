@@ -151,6 +151,11 @@ describe('proxy mode', () => {
       return events.find((e) => e.name === '$exposure');
     });
     expect(exposure.props).toMatchObject({ slot: 'hero', experience: DEMO_EXPERIENCE.id, variant });
+    // …and counted: the assignment the edge made for this first-time visitor was recorded.
+    await eventually(async () => {
+      const r = await edge.api<{ variants: { key: string; visitors: number }[] }>(`/sites/demo/experiences/${DEMO_EXPERIENCE.id}/results`);
+      return (r.body.variants.find((v) => v.key === variant)?.visitors ?? 0) >= 1;
+    });
     expect(await page.locator('#hero').getAttribute('data-attune-variant')).toBe(variant);
     expect(decides).toEqual([]);
     expect(errors).toEqual([]);

@@ -1,0 +1,65 @@
+import type { Experience } from '../../protocol/admin';
+import type { Audience } from '../../protocol/audience';
+import type { Decision, ExperienceReason } from '../../protocol/decide';
+import { decideSlots, type Assignment } from '../engine/assign';
+import { matches, type RuleContext } from '../engine/rules';
+import { renderTemplate } from '../engine/template';
+
+/** Everything a decision needs besides the person's data. */
+export interface DecisionInput {
+  site: string;
+  profileId: string;
+  anonymousId: string;
+  experiences: Experience[];
+  audiences: Audience[];
+  /** The request's part of the context (geo, device, URL, UTM, local time …). */
+  fields: Record<string, unknown>;
+  holdout: number;
+  slots?: string[];
+  preview?: { experience: string; variant: string };
+  now: number;
+}
+
+export interface Evaluated {
+  decisions: Record<string, Decision>;
+  audiences: string[];
+  holdout: boolean;
+  reasons: Record<string, ExperienceReason>;
+  newAssignments: Assignment[];
+}
+
+/**
+ * One decision, pure: audience membership from the rule context, slots from the experiences and
+ * the person's sticky assignments, placeholders filled from the context (escaped in HTML).
+ * `context` is called only when a rule or a placeholder needs it, since building it can cost reads.
+ */
+export function evaluateDecision(input: DecisionInput, context: () => RuleContext, assignments: ReadonlyMap<string, Assignment>): Evaluated {
+  const members = input.audiences.filter((a) => matches(a.rule, context())).map((a) => a.id);
+  const out = decideSlots({
+    profileId: input.profileId,
+    experiences: input.experiences,
+    slots: input.slots,
+    assignments,
+    audiences: new Set(members),
+    site: input.site,
+    holdout: input.holdout,
+    preview: input.preview,
+  });
+  for (const d of Object.values(out.decisions)) {
+    if (d.content && d.content.type !== 'json' && d.content.value.includes('{{')) {
+      d.content = { ...d.content, value: renderTemplate(d.content.value, context().fields, d.content.type === 'html') };
+    }
+  }
+  return { decisions: out.decisions, audiences: members, holdout: out.holdout, reasons: out.reasons, newAssignments: out.newAssignments };
+}
+
+/** The context of a person the edge has never seen: the request's fields and an empty history. */
+export function newVisitorContext(fields: Record<string, unknown>, now: number): RuleContext {
+  return {
+    fields: { ...fields, traits: {}, isNew: true, sessionCount: 0, exposures: [] },
+    counts: [],
+    sessionSignals: [],
+    lastSeen: null,
+    now,
+  };
+}
