@@ -25,7 +25,7 @@ label{display:block;font-weight:600;margin:10px 0 4px;font-size:14px}label.inlin
 input[type=text],input[type=password],input[type=number],input[type=url],input[type=date],input[type=search],select,textarea{width:100%;max-width:460px;padding:7px 9px;border:1px solid #c4cad1;border-radius:7px;font:inherit;background:#fff}
 textarea{max-width:100%;min-height:70px}input[type=range]{width:100%;max-width:300px;vertical-align:middle}
 .hint{font-size:13px;color:#5c6670;margin:3px 0 0}
-.row{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:flex-start}.row>div{flex:1 1 150px;min-width:0}.row>.end{flex:0 0 auto;align-self:flex-end}
+.row{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:flex-start}.row>div{flex:1 1 150px;min-width:0}.row>.end{flex:0 0 auto;align-self:flex-end}.row.compact>div{flex:0 0 auto}
 .rule,.variant{border:1px solid #e3e6ea;border-radius:8px;padding:8px 10px;margin:8px 0;background:#fbfcfd}
 button,.button{display:inline-block;font:inherit;font-size:14px;padding:7px 14px;border-radius:8px;border:1px solid #1f2a37;background:#1f2a37;color:#fff;cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#fff;color:#1f2a37}button.danger{background:#b42318;border-color:#b42318}

@@ -108,7 +108,7 @@ resultPages.get('/:site/experiences/:id/results', async (c) => {
         <span class={`pill ${r.experience.status}`}>{r.experience.status}</span> <span class="muted">slot</span> <code>{r.experience.slot}</code>{' '}
         <span class="muted">mode</span> {r.experience.mode} · <b id="total-visitors">{total.toLocaleString('en')}</b> exposed visitors
       </p>
-      <form method="get" class="row card" aria-label="Date range">
+      <form method="get" class="row card compact" aria-label="Date range">
         <div><label for="from">From</label><input id="from" name="from" type="date" value={from} /></div>
         <div><label for="to">To</label><input id="to" name="to" type="date" value={to} /></div>
         <div class="end"><button type="submit" class="secondary">Apply</button></div>
