@@ -8,6 +8,7 @@ import { rateLimitByIp } from './http/rate-limit';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { tag } from './routes/tag';
+import { segment } from './segment/routes';
 import { isAttunePath, proxy } from './proxy/handler';
 import { siteForHost } from './sites/host-cache';
 
@@ -29,6 +30,8 @@ app.use('/v1/collect', rateLimitByIp());
 app.use('/v1/decide', rateLimitByIp());
 app.route('/v1/collect', collect);
 app.route('/v1/decide', decide);
+// Segment-spec ingestion (server to server, HTTP Basic auth with the site key as write key).
+app.route('/v1', segment);
 app.route('/api', adminApi);
 app.route('/dashboard', dashboard);
 app.route('/demo', demo);

@@ -13,6 +13,7 @@ import { siteStub } from '../sites/config-cache';
 import { aliasProfile, linkIdentifiers, onLiveProfile } from '../profiles/resolve';
 import { requireSite, preflight } from './public-site';
 import { attributionSettings } from '../sites/attribution-settings';
+import { destinationRoutes } from '../destinations/routes-cache';
 
 export const collect = new Hono<AppEnv>();
 
@@ -59,6 +60,7 @@ collect.post('/', async (c) => {
       }
     : null;
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
+  const routes = await destinationRoutes(c.env, body.site);
   const live = await onLiveProfile(c.env, body.site, profile.profileId, async (stub, profileId) =>
     await stub.ingest({
       site: body.site,
@@ -73,6 +75,7 @@ collect.post('/', async (c) => {
         .filter((e) => (e.status === 'running' || e.status === 'paused') && e.goals.length > 0)
         .map((e) => ({ experience: e.id, goals: e.goals })),
       attribution: attributionSettings(config),
+      destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
     }),
   );
   const { accepted, duplicates, link, aliases } = live.result;
