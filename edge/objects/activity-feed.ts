@@ -79,6 +79,14 @@ export class ActivityFeed extends DurableObject<Env> {
     return { total, sample: ids };
   }
 
+  /** Profiles seen since `since`, in id order after `after`: the export walks them page by page. */
+  profilesAfter(after: string, since: number, limit: number): string[] {
+    return this.sql
+      .exec<{ profile_id: string }>('SELECT profile_id FROM seen WHERE profile_id > ? AND last_seen >= ? ORDER BY profile_id LIMIT ?', after, since, limit)
+      .toArray()
+      .map((r) => r.profile_id);
+  }
+
   append(items: FeedItem[]): void {
     if (items.length === 0) return;
     this.ctx.storage.transactionSync(() => {

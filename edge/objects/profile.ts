@@ -14,6 +14,7 @@ import { attributeEvent, type AttributionSettings } from '../profiles/attributio
 import { shardOf, statsShard } from './experience-stats';
 import { attributionShard } from './attribution-stats';
 import type { DestinationRoute } from '../../protocol/destinations';
+import { exportPage, type ExportCursor } from '../export/profile-page';
 import { DESTINATION_SCHEMA, DESTINATION_TABLES, flushDestinations, hasPendingMessages, recordMembership, routeEvent, wantsAudienceChanges } from '../destinations/outbox';
 
 /** What the activity feed and the API show of a stored event. */
@@ -497,6 +498,12 @@ export class ProfileObject extends DurableObject<Env> {
       for (const table of ['events', 'identifiers', 'traits', 'assignments', 'merges', 'touches', 'meta', 'exposures', 'conversions', ...DESTINATION_TABLES]) this.sql.exec(`DELETE FROM ${table}`);
     });
     return { identifiers, mergedFrom };
+  }
+
+  /** Export: a page of events between `from` and `to` after `cursor`; null when this object holds no live profile. */
+  exportEvents(from: number, to: number, cursor: ExportCursor | null, limit: number): StoredEvent[] | null {
+    if (!this.meta().profileId || this.forwardedTo()) return null;
+    return exportPage(this.sql, from, to, cursor, limit);
   }
 
   /** The journey, oldest first, paginated by offset. */
