@@ -18,7 +18,15 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', DESTINATION_RETRY_SECONDS: '1' } },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: 'test-admin-token',
+                DESTINATION_RETRY_SECONDS: '1',
+                // The fuzz suites' seed and run-count multiplier (tests/worker/fuzz-arbitraries.ts).
+                FUZZ_SEED: process.env.FUZZ_SEED ?? '',
+                FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
+              },
+            },
           }),
         ],
         test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], testTimeout: 20_000 },

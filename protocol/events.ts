@@ -34,8 +34,9 @@ export const Props = noReservedKeys.pipe(
 export const PageContext = z.object({
   url: z.string().max(MAX_STRING),
   path: z.string().max(MAX_STRING).optional(),
-  // Titles are display text: a long one is cut to 512, not a reason to lose the event.
-  title: z.string().max(MAX_STRING).transform((t) => t.slice(0, 512)).optional(),
+  // Titles are display text: a long one is cut to 512, not a reason to lose the event (never
+  // inside a surrogate pair, which would leave half an emoji).
+  title: z.string().max(MAX_STRING).transform((t) => t.slice(0, 512).replace(/[\uD800-\uDBFF]$/, '')).optional(),
   referrer: z.string().max(MAX_STRING).optional(),
   lang: z.string().max(35).optional(),
   tz: z.string().max(64).optional(),
