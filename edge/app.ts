@@ -9,6 +9,7 @@ import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { tag } from './routes/tag';
 import { segment } from './segment/routes';
+import { openApiJson } from './openapi/document';
 import { isAttunePath, proxy } from './proxy/handler';
 import { siteForHost } from './sites/host-cache';
 
@@ -32,6 +33,8 @@ app.route('/v1/collect', collect);
 app.route('/v1/decide', decide);
 // Segment-spec ingestion (server to server, HTTP Basic auth with the site key as write key).
 app.route('/v1', segment);
+// The API description is public (it holds no data) and so sits in front of the admin token check.
+app.get('/api/openapi.json', (c) => c.body(openApiJson(), 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'public, max-age=300' }));
 app.route('/api', adminApi);
 app.route('/dashboard', dashboard);
 app.route('/demo', demo);

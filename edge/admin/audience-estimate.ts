@@ -54,12 +54,14 @@ export async function estimateAudience(env: Env, site: string, rule: Rule, now: 
 }
 
 /** POST /api/sites/:site/audiences/estimate {rule} (a rule being edited) and GET …/audiences/:id/estimate. */
+export const EstimateRequest = z.object({ rule: RuleSchema });
+
 export const audienceEstimates = new Hono<AppEnv>();
 
 audienceEstimates.post('/estimate', async (c) => {
   const site = c.req.param('site') as string;
   await requireAdminSite(c.env, site);
-  const { rule } = await readBody(c.req.raw, z.object({ rule: RuleSchema }));
+  const { rule } = await readBody(c.req.raw, EstimateRequest);
   return c.json(await estimateAudience(c.env, site, rule, Date.now()));
 });
 

@@ -34,7 +34,7 @@ export const audiences = documentRoutes({
   patch: AudiencePatch,
 });
 
-const PreviewRequest = z.object({
+export const PreviewRequest = z.object({
   variant: z.string().min(1).max(64),
   /** How long the link works; default one day, at most 30 days. */
   ttlSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),

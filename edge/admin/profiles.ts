@@ -78,11 +78,13 @@ profiles.get('/:ref/export', async (c) => {
   return c.json({ exportedAt: new Date().toISOString(), profile: snapshot, events });
 });
 
+export const UnmergeRequest = z.object({ from: z.string().regex(/^p_[a-z0-9]{8,64}$/, 'must be a profile id (p_…)') });
+
 /** POST …/:ref/unmerge {from} — undoes the merge of profile `from` into this one. */
 profiles.post('/:ref/unmerge', async (c) => {
   const site = c.req.param('site') as string;
   const { snapshot } = await loadProfile(c.env, site, c.req.param('ref'));
-  const { from } = await readBody(c.req.raw, z.object({ from: z.string().regex(/^p_[a-z0-9]{8,64}$/, 'must be a profile id (p_…)') }));
+  const { from } = await readBody(c.req.raw, UnmergeRequest);
   if (!(await unmergeProfile(c.env, site, snapshot.profileId, from))) {
     throw notFound(`profile ${snapshot.profileId} has no recorded merge from ${from}`);
   }

@@ -1,0 +1,135 @@
+/**
+ * Every route of the public and admin HTTP API, described once. Request bodies and queries point
+ * at the zod schemas the handlers validate with, so the OpenAPI document cannot drift from what is
+ * accepted; tests/worker/openapi.test.ts fails when a route of the app is missing here or a route
+ * here does not exist. (The dashboard and the demo shop are pages, not API, and are left out.)
+ */
+import { z } from 'zod';
+import { SiteInput, SitePatch, ExperienceInput, ExperiencePatch } from '../../protocol/admin';
+import { AudienceInput, AudiencePatch } from '../../protocol/audience';
+import { DecideRequest } from '../../protocol/decide';
+import { DestinationInput, DestinationPatch } from '../../protocol/destinations';
+import { CollectBatch, Event } from '../../protocol/events';
+import { SegmentBatch, SegmentAlias, SegmentIdentify, SegmentPageCall, SegmentScreen, SegmentTrack } from '../../protocol/segment';
+import { EstimateRequest } from '../admin/audience-estimate';
+import { PreviewRequest } from '../admin/experiences';
+import { UnmergeRequest } from '../admin/profiles';
+import { ExportQuery } from '../export/events';
+
+export type Auth = 'none' | 'admin' | 'writeKey';
+
+export interface RouteDoc {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS';
+  /** Hono's path syntax (`/api/sites/:site`), exactly as the app registers it. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: Auth;
+  body?: z.ZodType;
+  /** Query parameters, as a zod object (validated by the handler) or named with a description. */
+  query?: z.ZodObject | Record<string, string>;
+  /** Status → description; the first 2xx is the success answer. */
+  responses: Record<number, string>;
+  /** The success answer's media type when it is not JSON. */
+  produces?: string;
+}
+
+/** /v1/collect's envelope with its events as they are validated, one by one. */
+const CollectBody = CollectBatch.extend({ events: z.array(Event).min(1).max(500) });
+const noBody = { 204: 'done' };
+const E4 = { 400: 'invalid request (the error names the field)', 404: 'no such site or document' };
+
+const docs = (kind: string, noun: string, create: z.ZodType, patch: z.ZodType, tag: string): RouteDoc[] => [
+  { method: 'GET', path: `/api/sites/:site/${kind}`, tag, auth: 'admin', summary: `List the site's ${kind}`, responses: { 200: `{${kind}: [...]}`, ...E4 } },
+  { method: 'POST', path: `/api/sites/:site/${kind}`, tag, auth: 'admin', summary: `Create ${noun}`, body: create, responses: { 201: `the ${noun}`, 409: 'id taken', ...E4 } },
+  { method: 'GET', path: `/api/sites/:site/${kind}/:id`, tag, auth: 'admin', summary: `Read ${noun}`, responses: { 200: `the ${noun}`, ...E4 } },
+  { method: 'PATCH', path: `/api/sites/:site/${kind}/:id`, tag, auth: 'admin', summary: `Change ${noun} (merged over the stored one, validated whole)`, body: patch, responses: { 200: `the ${noun}`, ...E4 } },
+  { method: 'DELETE', path: `/api/sites/:site/${kind}/:id`, tag, auth: 'admin', summary: `Delete ${noun}`, responses: { ...noBody, ...E4 } },
+];
+
+const segment = (type: string, body: z.ZodType): RouteDoc => ({
+  method: 'POST', path: `/v1/${type}`, tag: 'Segment', auth: 'writeKey', summary: `Segment-spec ${type} call`, body,
+  description: 'HTTP Basic auth with the site key as the write key (or `writeKey` in the body). The path names the type.',
+  responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'the message is invalid (named)', 401: 'missing or unknown write key', 413: 'over 32 KB' },
+});
+
+export const ROUTES: RouteDoc[] = [
+  { method: 'GET', path: '/healthz', tag: 'Edge', auth: 'none', summary: 'Liveness', responses: { 200: '{ok: true}' } },
+  { method: 'GET', path: '/api/openapi.json', tag: 'Edge', auth: 'none', summary: 'This document (OpenAPI 3.1)', responses: { 200: 'the OpenAPI document' } },
+  { method: 'GET', path: '/attune.js', tag: 'Tag', auth: 'none', summary: 'The browser tag', produces: 'text/javascript', responses: { 200: 'the tag (content-hash ETag)', 304: 'not modified' } },
+  {
+    method: 'GET', path: '/:file{attune-[a-z]+\\.js}', tag: 'Tag', auth: 'none', summary: "The tag's on-demand modules (attune-outbox.js, attune-more.js)",
+    produces: 'text/javascript', query: { v: 'content version (immutable caching)' }, responses: { 200: 'the module', 404: 'no such module' },
+  },
+  {
+    method: 'POST', path: '/v1/collect', tag: 'Tag', auth: 'none', summary: 'A batch of events from the tag', body: CollectBody,
+    description: 'Sent as text/plain (no CORS preflight). Each event is validated on its own: bad ones are listed in `rejected` and never drop the good ones. An event id counts once.',
+    responses: { 202: '{accepted, duplicates, rejected, profileToken}', 400: 'no valid event / bad envelope', 403: 'origin not allowed', 404: 'unknown site', 413: 'body over 64 KiB', 429: 'rate limited' },
+  },
+  { method: 'OPTIONS', path: '/v1/collect', tag: 'Tag', auth: 'none', summary: 'CORS preflight (site named in ?site=)', query: { site: 'site key' }, responses: { 204: 'preflight answer' } },
+  {
+    method: 'POST', path: '/v1/decide', tag: 'Tag', auth: 'none', summary: "The visitor's variant per slot", body: DecideRequest,
+    responses: { 200: '{profileToken, decisions, audiences, reasons, holdout?}', 400: 'invalid request', 403: 'origin not allowed', 404: 'unknown site', 429: 'rate limited' },
+  },
+  { method: 'OPTIONS', path: '/v1/decide', tag: 'Tag', auth: 'none', summary: 'CORS preflight (site named in ?site=)', query: { site: 'site key' }, responses: { 204: 'preflight answer' } },
+  {
+    method: 'POST', path: '/v1/batch', tag: 'Segment', auth: 'writeKey', summary: 'Segment-spec batch', body: SegmentBatch,
+    description: 'Each item is a track, page, screen, identify or alias message (see the single-message routes). `messageId` is the event id, so retries count once; emails and phones in traits are hashed before storage.',
+    responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'no valid message / bad envelope', 401: 'missing or unknown write key', 413: 'over 500 KB' },
+  },
+  segment('track', SegmentTrack),
+  segment('page', SegmentPageCall),
+  segment('screen', SegmentScreen),
+  segment('identify', SegmentIdentify),
+  segment('alias', SegmentAlias),
+
+  { method: 'GET', path: '/api/sites', tag: 'Sites', auth: 'admin', summary: 'List sites', responses: { 200: '{sites: [...]}' } },
+  { method: 'POST', path: '/api/sites', tag: 'Sites', auth: 'admin', summary: 'Create a site', body: SiteInput, responses: { 201: 'the site', 400: 'invalid', 409: 'key or proxy host taken' } },
+  { method: 'GET', path: '/api/sites/:site', tag: 'Sites', auth: 'admin', summary: 'Read a site', responses: { 200: 'the site', ...E4 } },
+  { method: 'PATCH', path: '/api/sites/:site', tag: 'Sites', auth: 'admin', summary: "Change a site's settings", body: SitePatch, responses: { 200: 'the site', 409: 'proxy host taken', ...E4 } },
+
+  ...docs('experiences', 'an experience', ExperienceInput, ExperiencePatch, 'Experiences'),
+  { method: 'POST', path: '/api/sites/:site/experiences/:id/preview', tag: 'Experiences', auth: 'admin', summary: 'A signed preview link for one variant', body: PreviewRequest, responses: { 201: '{token, param, expiresAt, url?}', ...E4 } },
+  {
+    method: 'GET', path: '/api/sites/:site/experiences/:id/results', tag: 'Experiences', auth: 'admin', summary: 'Results: visitors, conversions, uplift, p-value, chance to beat control, SRM',
+    query: { from: 'first day (YYYY-MM-DD)', to: 'last day (YYYY-MM-DD)' }, responses: { 200: 'the results', ...E4 },
+  },
+  { method: 'POST', path: '/api/sites/:site/experiences/:id/reallocate', tag: 'Experiences', auth: 'admin', summary: "Recompute a bandit's split now", responses: { 200: 'the new weights', ...E4 } },
+
+  ...docs('audiences', 'an audience', AudienceInput, AudiencePatch, 'Audiences'),
+  { method: 'POST', path: '/api/sites/:site/audiences/estimate', tag: 'Audiences', auth: 'admin', summary: "Size estimate of a rule being edited", body: EstimateRequest, responses: { 200: 'the estimate', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/audiences/:id/estimate', tag: 'Audiences', auth: 'admin', summary: "Size estimate of a saved audience", responses: { 200: 'the estimate', ...E4 } },
+
+  {
+    method: 'GET', path: '/api/sites/:site/profiles/:ref', tag: 'Profiles', auth: 'admin', summary: 'A person: identifiers, traits, audiences, assignments, merges',
+    description: '`:ref` is a profile id, `anon:<anonymousId>`, `user:<userId>`, `email:<address>`, `phone:<number>` or `<custom type>:<value>`.', responses: { 200: 'the profile', ...E4 },
+  },
+  { method: 'GET', path: '/api/sites/:site/profiles/:ref/events', tag: 'Profiles', auth: 'admin', summary: 'The journey, oldest first', query: { limit: 'at most 1000 (100)', offset: 'skip this many' }, responses: { 200: '{events, total}', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/profiles/:ref/export', tag: 'Profiles', auth: 'admin', summary: 'Everything held about the person, as one JSON document', responses: { 200: '{exportedAt, profile, events}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/profiles/:ref/unmerge', tag: 'Profiles', auth: 'admin', summary: 'Undo the merge of profile `from` into this one', body: UnmergeRequest, responses: { 200: '{survivor, restored}', ...E4 } },
+  { method: 'DELETE', path: '/api/sites/:site/profiles/:ref', tag: 'Profiles', auth: 'admin', summary: 'Erase the person everywhere', responses: { 200: '{deleted, profiles}', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/events', tag: 'Profiles', auth: 'admin', summary: "The site's most recent events, newest first", query: { limit: 'at most 1000 (50)' }, responses: { 200: '{events}', ...E4 } },
+  {
+    method: 'GET', path: '/api/sites/:site/export/events', tag: 'Export', auth: 'admin', summary: "The site's events as NDJSON, streamed", query: ExportQuery, produces: 'application/x-ndjson',
+    description: 'One `{"profileId", ...event}` per line. Order: profiles (those seen since `from`) by profile id, each profile\'s events oldest first (time, then time received, then id). Merged-away profiles are skipped; their events are in the survivor.',
+    responses: { 200: 'NDJSON stream', ...E4 },
+  },
+  { method: 'GET', path: '/api/sites/:site/attribution', tag: 'Reports', auth: 'admin', summary: 'Conversions credited by channel, campaign and referral code', query: { model: 'first | last | linear | time_decay | position', goal: 'conversion event', from: 'YYYY-MM-DD', to: 'YYYY-MM-DD' }, responses: { 200: 'the credits', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/funnels', tag: 'Reports', auth: 'admin', summary: 'An ad hoc funnel worked out per person', query: { steps: 'JSON list of 2-10 steps', windowHours: 'conversion window in hours (24)', from: 'YYYY-MM-DD', to: 'YYYY-MM-DD' }, responses: { 200: 'the funnel', ...E4 } },
+
+  { method: 'GET', path: '/api/sites/:site/destinations', tag: 'Destinations', auth: 'admin', summary: "List the site's webhook destinations", responses: { 200: '{destinations}', ...E4 } },
+  {
+    method: 'POST', path: '/api/sites/:site/destinations', tag: 'Destinations', auth: 'admin', summary: 'Create a webhook destination', body: DestinationInput,
+    description: 'The answer carries the signing `secret`, shown this once. Webhooks are signed `X-Attune-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` and carry `X-Attune-Idempotency-Key`.',
+    responses: { 201: 'the destination with its secret', 409: 'id taken', ...E4 },
+  },
+  { method: 'GET', path: '/api/sites/:site/destinations/:id', tag: 'Destinations', auth: 'admin', summary: 'Read a destination (never its secret)', responses: { 200: 'the destination', ...E4 } },
+  { method: 'PATCH', path: '/api/sites/:site/destinations/:id', tag: 'Destinations', auth: 'admin', summary: 'Change a destination; `rotateSecret: true` answers with a new secret', body: DestinationPatch, responses: { 200: 'the destination', ...E4 } },
+  { method: 'DELETE', path: '/api/sites/:site/destinations/:id', tag: 'Destinations', auth: 'admin', summary: 'Delete a destination, its log and dead letters', responses: { ...noBody, ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/destinations/:id/deliveries', tag: 'Destinations', auth: 'admin', summary: 'Recent delivery attempts, newest first', query: { limit: 'at most 200 (50)' }, responses: { 200: '{deliveries}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/destinations/:id/test', tag: 'Destinations', auth: 'admin', summary: 'Send a signed test message now', responses: { 200: '{delivered, status, error, durationMs, id}', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/destinations/:id/dead-letters', tag: 'Destinations', auth: 'admin', summary: 'Messages that failed every attempt, oldest first', query: { limit: 'at most 1000 (100)' }, responses: { 200: '{deadLetters}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/destinations/:id/dead-letters/:letter/replay', tag: 'Destinations', auth: 'admin', summary: 'Send one dead letter again (same body and idempotency key)', responses: { 202: '{replayed}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/destinations/:id/dead-letters/replay', tag: 'Destinations', auth: 'admin', summary: "Send all of the destination's dead letters again", responses: { 202: '{replayed}', ...E4 } },
+];
