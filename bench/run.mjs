@@ -151,12 +151,16 @@ ${proxy.notes.join('\n\n')}
 
 Caveats: GrowthBook's app is fed a local payload (no GrowthBook API or KV), so it does no network
 work of its own beyond fetching the page; it also inlines its whole SDK into every page, where
-Attune's page loads its tag (\`/attune.js\`, ${proxy.tagGzip}) as a separate, cacheable script that is not counted
-here. GrowthBook forwards none of the origin's response headers (no Set-Cookie) and buckets with
-a hash in the worker, with no storage; Attune decides inside the visitor's profile object, which
-stores the assignment (sticky, and counted for the experiment's results). In local workerd every
-worker and Durable Object shares one process, and the load generator shares the two cores, so
-absolute figures are far above production ones; compare rows of one run.
+Attune's page loads its tag (\`/attune.js\`, ${proxy.tagGzip}) as a separate, cacheable script that is
+not counted here. GrowthBook forwards none of the origin's response headers (no Set-Cookie, no
+caching headers) and buckets with a hash in the worker, storing nothing; Attune decides with the
+visitor's profile object and stores the assignment so it stays sticky. A fresh visitor therefore
+costs Attune a new Durable Object: in local workerd that is a new SQLite database with its schema,
+created on the one thread that serves every request of that worker, so the fresh-visitor row
+measures local object creation as much as proxy mode. The client, the origin and every workerd
+share the two cores with whatever else runs (see the load average), so absolute figures are far
+above production ones and move from run to run; compare rows of one run, and the per-round p50s
+show the spread.
 `;
 
 let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n';
