@@ -79,7 +79,7 @@ function ConditionRow(props: { c: Condition; i: number }) {
             {KINDS.map(([k, label]) => <option value={k} selected={c.kind === k}>{label}</option>)}
           </select>
         </div>
-        <div style="flex:0 0 auto"><label class="inline"><input type="checkbox" name={name('not')} checked={c.not} /> not</label></div>
+        <div class="end"><label class="inline"><input type="checkbox" name={name('not')} checked={c.not} /> not (negate)</label></div>
         <div class="end"><button type="button" class="secondary" data-remove-row aria-label={`Remove condition ${i + 1}`}>Remove</button></div>
       </div>
       <div class="row" data-kind="field">
