@@ -12,12 +12,16 @@ export interface LocalEdge {
   api<T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
 }
 
-/** Starts `wrangler dev` on a free port with fresh storage in a temp dir, seeded with the demo site. */
-export async function startLocalEdge(): Promise<LocalEdge> {
+/**
+ * Starts `wrangler dev` on a free port with fresh storage in a temp dir, seeded with the demo site.
+ * `vars` are added to the worker's environment (e.g. DESTINATION_RETRY_SECONDS for quick retries).
+ */
+export async function startLocalEdge(vars: Record<string, string> = {}): Promise<LocalEdge> {
   const dir = mkdtempSync(join(tmpdir(), 'attune-edge-'));
   const token = `test-${crypto.randomUUID()}`;
   const envFile = join(dir, 'vars.env');
-  writeFileSync(envFile, `ADMIN_TOKEN="${token}"\nTOKEN_SECRET="${crypto.randomUUID()}"\n`);
+  const extra = Object.entries(vars).map(([k, v]) => `${k}="${v}"\n`).join('');
+  writeFileSync(envFile, `ADMIN_TOKEN="${token}"\nTOKEN_SECRET="${crypto.randomUUID()}"\n${extra}`);
   const port = (await freePort()) as number;
   const edge = (await startEdge({ port, envFile, persistTo: join(dir, 'state') })) as {
     url: string;
