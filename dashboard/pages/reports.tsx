@@ -106,7 +106,7 @@ reportPages.get('/:site/attribution', async (c) => {
 });
 
 interface Funnel {
-  steps: { step: number; label: string; visitors: number; fromPrevious: number; fromFirst: number; medianMs: number | null }[];
+  steps: { step: number; label: string; visitors: number; fromPrevious: number; fromFirst: number; medianMsFromPrevious: number | null }[];
   population: number;
   sampled: boolean | number;
   windowHours: number;
@@ -172,7 +172,7 @@ reportPages.get('/:site/funnels', async (c) => {
               <thead><tr><th>Step</th><th class="num">Visitors</th><th class="num">From previous</th><th class="num">From first</th><th class="num">Median time</th></tr></thead>
               <tbody>
                 {funnel.steps.map((s) => (
-                  <tr><td>{s.step}. {s.label}</td><td class="num">{s.visitors.toLocaleString('en')}</td><td class="num">{pct(s.fromPrevious)}</td><td class="num">{pct(s.fromFirst)}</td><td class="num">{duration(s.medianMs)}</td></tr>
+                  <tr><td>{s.step}. {s.label}</td><td class="num">{s.visitors.toLocaleString('en')}</td><td class="num">{pct(s.fromPrevious)}</td><td class="num">{pct(s.fromFirst)}</td><td class="num">{duration(s.medianMsFromPrevious)}</td></tr>
                 ))}
               </tbody>
             </table>
