@@ -37,7 +37,7 @@ profilePages.get('/:site/profiles', async (c) => {
   const q = (c.req.query('q') ?? '').trim().slice(0, 300);
   let problem = '';
   if (q) {
-    const res = await api<ProfileSnapshot>(c, profPath(site.key, refFor(kind, q)));
+    const res = await api<ProfileSnapshot & { audiences?: string[] }>(c, profPath(site.key, refFor(kind, q)));
     if (res.ok) return c.redirect(profDash(site.key, res.body.profileId), 303);
     problem = res.status === 404 ? `No profile for ${refFor(kind, q)}.` : errorMessage(res.body);
   }
@@ -109,7 +109,7 @@ profilePages.get('/:site/profiles/:ref', async (c) => {
   const site = await loadSite(c);
   if (site instanceof Response) return site;
   const ref = c.req.param('ref');
-  const res = await api<ProfileSnapshot>(c, profPath(site.key, ref));
+  const res = await api<ProfileSnapshot & { audiences?: string[] }>(c, profPath(site.key, ref));
   if (!res.ok) {
     return render(c, 'Profile', <><h1>Profile</h1><Notice kind="bad">{errorMessage(res.body)}</Notice><p><a href={dash(site.key, 'profiles')}>Search profiles</a></p></>, { site: site.key, tab: 'profiles', status: 404 });
   }
@@ -168,6 +168,10 @@ profilePages.get('/:site/profiles/:ref', async (c) => {
       <h2>Traits</h2>
       {Object.keys(p.traits).length === 0 ? <p class="muted">No traits.</p> : (
         <Scroll><table><tbody>{Object.entries(p.traits).map(([k, v]) => <tr><th scope="row">{k}</th><td><code>{json(v)}</code></td></tr>)}</tbody></table></Scroll>
+      )}
+      <h2>Audiences</h2>
+      {(p.audiences ?? []).length === 0 ? <p class="muted">In none of the site's audiences right now.</p> : (
+        <ul class="chips">{(p.audiences ?? []).map((a) => <li><a href={dash(site.key, `audiences/${encodeURIComponent(a)}`)}>{a}</a></li>)}</ul>
       )}
       <h2>Experiences</h2>
       {p.assignments.length === 0 ? <p class="muted">Not assigned to any experience.</p> : (

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { getSiteConfig } from '../sites/config-cache';
 import { ClientId } from '../../protocol/events';
 import { z } from 'zod';
 import { parseWith, readBody } from '../http/body';
@@ -53,9 +54,17 @@ function intParam(value: string | undefined, name: string, fallback: number, max
   return n;
 }
 
+/**
+ * GET …/profiles/:ref — the snapshot plus the audiences the person is in now, evaluated inside
+ * their profile with the request fields of their last decision.
+ */
 profiles.get('/:ref', async (c) => {
-  const { snapshot } = await loadProfile(c.env, c.req.param('site') as string, c.req.param('ref'));
-  return c.json(snapshot);
+  const site = c.req.param('site') as string;
+  const { stub, snapshot } = await loadProfile(c.env, site, c.req.param('ref'));
+  const config = await getSiteConfig(c.env, site);
+  const now = Date.now();
+  const checks = await Promise.all((config?.audiences ?? []).map(async (a) => ((await stub.inAudience(a.rule, now)) ? a.id : null)));
+  return c.json({ ...snapshot, audiences: checks.filter((id): id is string => id !== null) });
 });
 
 profiles.get('/:ref/events', async (c) => {

@@ -34,6 +34,11 @@ describe('audience size estimate', () => {
     expect((await estimate(site, { field: 'geo.country', op: 'eq', value: 'CH' })).body.estimate).toBe(3);
     expect((await estimate(site, { all: [{ field: 'geo.country', op: 'eq', value: 'CH' }, { event: 'Viewed pricing', atLeast: 2, withinDays: 7 }] })).body.estimate).toBe(3);
 
+    // A profile says which audiences the person is in now.
+    const swiss = (await (await admin(`/sites/${site}/profiles/anon:${ids[0]}`)).json()) as { audiences: string[] };
+    const german = (await (await admin(`/sites/${site}/profiles/anon:${ids[5]}`)).json()) as { audiences: string[] };
+    expect(swiss.audiences).toEqual(['swiss']);
+    expect(german.audiences).toEqual([]);
     const byId = await admin(`/sites/${site}/audiences/swiss/estimate`);
     expect(((await byId.json()) as { estimate: number }).estimate).toBe(3);
   });
