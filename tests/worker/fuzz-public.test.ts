@@ -200,3 +200,51 @@ describe('fuzz: POST /v1/decide', () => {
     expect(await eventCount(victim)).toBe(before);
   });
 });
+
+/** Segment-spec messages with any field valid or hostile; `timestamp` strings include garbage dates. */
+const segmentMessage = fc.oneof(
+  hostileValue,
+  fc.record(
+    {
+      type: mostly(fc.constantFrom('track', 'page', 'identify', 'alias', 'screen', 'group'), 4),
+      messageId: mostly(fc.uuid(), 2),
+      anonymousId: fc.oneof(fc.constantFrom('seg-anon-1', 'seg-anon-2'), fc.integer(), hostileValue),
+      userId: fc.oneof(fc.constantFrom('seg-user-1'), hostileValue),
+      previousId: hostileValue,
+      event: mostly(unicodeText(200), 2),
+      name: hostileValue,
+      timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom('not a date', '2026-13-45T99:99:99Z', '', '0', '-1e30'), hostileValue),
+      originalTimestamp: hostileValue,
+      sentAt: hostileValue,
+      context: fc.oneof(hostileValue, protoObject, fc.record({ page: fc.oneof(hostileValue, fc.record({ url: hostileValue, title: hostileValue })), locale: hostileValue, timezone: hostileValue })),
+      properties: fc.oneof(hostileValue, protoObject, fc.dictionary(edgeString, hostileValue, { maxKeys: 8 })),
+      traits: fc.oneof(hostileValue, protoObject, fc.record({ email: hostileValue, phone: hostileValue, 'id:crm': hostileValue })),
+    },
+    { requiredKeys: ['type'] },
+  ),
+);
+
+describe('fuzz: Segment-spec ingestion (/v1/batch, /v1/track, /v1/page, /v1/identify, /v1/alias, /v1/screen)', () => {
+  it('answers every hostile message with 200 or a JSON 4xx, with or without a valid write key', { timeout: 120_000 }, async () => {
+    const auth = fc.oneof(
+      { arbitrary: fc.constant(null).map(() => `Basic ${btoa(`${site}:`)}`), weight: 4 },
+      { arbitrary: fc.constantFrom('', 'Basic', 'Basic !!!', `Basic ${btoa('nope-site:')}`, `Basic ${btoa('UPPER:')}`, 'Bearer x', `Basic ${btoa(':')}`), weight: 1 },
+    );
+    const route = fc.constantFrom('batch', 'track', 'page', 'identify', 'alias', 'screen');
+    const body = fc.oneof(
+      { arbitrary: fc.record({ batch: mostly(fc.array(segmentMessage, { minLength: 1, maxLength: 6 }), 4), sentAt: hostileValue, context: hostileValue }, { requiredKeys: ['batch'] }), weight: 3 },
+      { arbitrary: segmentMessage, weight: 3 },
+      { arbitrary: fc.oneof(brokenBody, hostileValue.map(bodyOf)), weight: 1 },
+    );
+    await fuzz('segment routes', fc.tuple(route, auth, body), async ([path, authorization, b]) => {
+      const res = await answered(post(`/v1/${path}`, bodyOf(b), { 'content-type': 'application/json', ...(authorization && { authorization }) }));
+      if (res.status === 200) {
+        const answer = (await res.json()) as { success: boolean; accepted: number; rejected: unknown[] };
+        expect(answer.success).toBe(true);
+        expect(typeof answer.accepted).toBe('number');
+        return;
+      }
+      await expectRefusal(res, [400, 401, 413]);
+    }, 300);
+  });
+});
