@@ -332,8 +332,8 @@ export async function edgeProxy({
     const check = await checkCorrectness(p);
 
     // Fresh visitors leave Attune recording new profiles in the background after their slot; the
-    // next path must not pay for that. Between slots, wait (≤ 20 s) until Attune's edge answers its
-    // trivial route about as fast as when idle, twice in a row.
+    // next path must not pay for that. After those slots, wait (≤ 10 s) until Attune's edge answers
+    // its trivial route about as fast as when idle, twice in a row.
     const healthz = async () => {
       const t = performance.now();
       await (await fetch(`${edge.url}/healthz`)).arrayBuffer();
@@ -343,7 +343,7 @@ export async function edgeProxy({
     for (let i = 0; i < 10; i++) idle.push(await healthz());
     const quiet = Math.max(3 * idle.sort((a, b) => a - b)[5], idle[5] + 10);
     const settle = async () => {
-      const until = performance.now() + 20_000;
+      const until = performance.now() + 10_000;
       let ok = 0;
       while (ok < 2 && performance.now() < until) {
         ok = (await healthz()) <= quiet ? ok + 1 : 0;
@@ -352,7 +352,7 @@ export async function edgeProxy({
     };
     const slot = async (path, secs, connections) => {
       const r = await load(path, secs, connections);
-      await settle();
+      if (path === p.attune) await settle();
       return r;
     };
 

@@ -138,16 +138,16 @@ hero experience, 50/50, the request's Host header naming the proxied host). The 
 under the same \`wrangler dev\` (local workerd) on the same 2-core machine as the client and the
 origin, so the pass-through worker is the baseline and "over pass-through" is the figure to read.
 Client: node:http, keep-alive, every response read whole and checked for a personalized hero;
-${proxy.setup}, each slot followed by a pause until Attune's edge is idle again (fresh visitors leave it recording new profiles in the background); all samples of a path pooled. "Fresh visitors": every request a new visitor with
+${proxy.setup}, Attune's fresh-visitor slots followed by a pause (≤ 10 s) until its edge is idle again, as it records the new profiles in the background; all samples of a path pooled. "Fresh visitors": every request a new visitor with
 no cookie, a first page view (for Attune: a new profile object and a stored assignment per
 request). "Returning visitors": 50 fixed visitor cookies (\`gbuuid\` / \`_attune_aid\`), each seen once
 before timing. HTML bytes are the uncompressed body, averaged over the responses.
 
 ${proxy.table}
 
-A "—" ratio: one of the two added costs is below zero or under 1 ms, i.e. within the noise.
-
 ${proxy.cmp}
+
+A "—" ratio: one of the two added costs is below zero or under 1 ms, i.e. within the noise.
 
 ${proxy.notes.join('\n\n')}
 
