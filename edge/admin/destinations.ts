@@ -120,9 +120,13 @@ async function replay(env: AppEnv['Bindings'], site: string, destination: string
   return replayed;
 }
 
+/** A disabled destination drops what reaches it, so a replay would lose the letter. */
+const disabled = (id: string) => new ApiError(409, 'destination_disabled', `destination "${id}" is disabled: enable it before replaying`);
+
 destinations.post('/:id/dead-letters/:letter/replay', async (c) => {
   const site = siteOf(c);
   const d = await load(c.env, site, c.req.param('id'));
+  if (!d.enabled) throw disabled(d.id);
   const replayed = await replay(c.env, site, d.id, [c.req.param('letter')]);
   if (replayed.length === 0) throw notFound(`dead letter "${c.req.param('letter')}" does not exist for destination "${d.id}"`);
   return c.json({ replayed }, 202);
@@ -131,6 +135,7 @@ destinations.post('/:id/dead-letters/:letter/replay', async (c) => {
 destinations.post('/:id/dead-letters/replay', async (c) => {
   const site = siteOf(c);
   const d = await load(c.env, site, c.req.param('id'));
+  if (!d.enabled) throw disabled(d.id);
   const letters = await destinationHub(c.env, site).deadLetters(d.id, 1000);
   return c.json({ replayed: await replay(c.env, site, d.id, letters.map((l) => l.id)) }, 202);
 });

@@ -130,6 +130,6 @@ export const ROUTES: RouteDoc[] = [
   { method: 'GET', path: '/api/sites/:site/destinations/:id/deliveries', tag: 'Destinations', auth: 'admin', summary: 'Recent delivery attempts, newest first', query: { limit: 'at most 200 (50)' }, responses: { 200: '{deliveries}', ...E4 } },
   { method: 'POST', path: '/api/sites/:site/destinations/:id/test', tag: 'Destinations', auth: 'admin', summary: 'Send a signed test message now', responses: { 200: '{delivered, status, error, durationMs, id}', ...E4 } },
   { method: 'GET', path: '/api/sites/:site/destinations/:id/dead-letters', tag: 'Destinations', auth: 'admin', summary: 'Messages that failed every attempt, oldest first', query: { limit: 'at most 1000 (100)' }, responses: { 200: '{deadLetters}', ...E4 } },
-  { method: 'POST', path: '/api/sites/:site/destinations/:id/dead-letters/:letter/replay', tag: 'Destinations', auth: 'admin', summary: 'Send one dead letter again (same body and idempotency key)', responses: { 202: '{replayed}', ...E4 } },
-  { method: 'POST', path: '/api/sites/:site/destinations/:id/dead-letters/replay', tag: 'Destinations', auth: 'admin', summary: "Send all of the destination's dead letters again", responses: { 202: '{replayed}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/destinations/:id/dead-letters/:letter/replay', tag: 'Destinations', auth: 'admin', summary: 'Send one dead letter again (same body and idempotency key)', responses: { 202: '{replayed}', 409: 'the destination is disabled', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/destinations/:id/dead-letters/replay', tag: 'Destinations', auth: 'admin', summary: "Send all of the destination's dead letters again", responses: { 202: '{replayed}', 409: 'the destination is disabled', ...E4 } },
 ];

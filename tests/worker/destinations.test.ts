@@ -175,6 +175,9 @@ describe('the queue consumer', () => {
     const after = (await (await admin(`/sites/${site}/destinations/${d.id}/dead-letters`)).json()) as { deadLetters: unknown[] };
     expect(after.deadLetters).toEqual([]);
     expect((await admin(`/sites/${site}/destinations/${d.id}/dead-letters/dl_nope/replay`, { method: 'POST' })).status).toBe(404);
+    await admin(`/sites/${site}/destinations/${d.id}`, { method: 'PATCH', body: JSON.stringify({ enabled: false }) });
+    const off = await admin(`/sites/${site}/destinations/${d.id}/dead-letters/replay`, { method: 'POST' });
+    expect(off.status).toBe(409);
   });
 
   it('drops messages of deleted or disabled destinations', async () => {

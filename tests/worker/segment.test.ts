@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SegmentMessage } from '../../protocol/segment';
+import { mapMessage } from '../../edge/segment/map';
 import { admin, anon, call, createSite, hashEmail } from './helpers';
 
 const basic = (key: string) => `Basic ${btoa(`${key}:`)}`;
@@ -131,5 +133,37 @@ describe('Segment-spec ingestion', () => {
     expect(big.status).toBe(413);
     const weird = await send('track', site, { ...msg, anonymousId: 'has spaces and ü', properties: { __proto__: { x: 1 }, n: Infinity } });
     expect(weird.status).toBe(200);
+  });
+});
+
+describe('mapping Segment messages', () => {
+  const now = Date.UTC(2026, 10, 25, 12);
+  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ['timestamp as given', { type: 'track', anonymousId: 'anon-000001', event: 'A', timestamp: '2026-11-25T11:00:00Z' }, { ts: Date.UTC(2026, 10, 25, 11) }],
+    [
+      'originalTimestamp corrected by sentAt (client clock 1 h fast)',
+      { type: 'track', anonymousId: 'anon-000001', event: 'A', originalTimestamp: '2026-11-25T12:59:00Z', sentAt: '2026-11-25T13:00:00Z' },
+      { ts: now - 60_000 },
+    ],
+    ['no time: now', { type: 'track', anonymousId: 'anon-000001', event: 'A' }, { ts: now }],
+    ['screen → page named, marked', { type: 'screen', anonymousId: 'anon-000001', name: 'Home' }, { type: 'page', name: 'Home', props: { screen: true } }],
+    ['alias → identify with previousId', { type: 'alias', userId: 'u', previousId: 'old' }, { type: 'identify', userId: 'u', previousId: 'old' }],
+    [
+      'page properties become the page context',
+      { type: 'page', anonymousId: 'anon-000001', properties: { url: 'https://a.test/x', title: 'X', extra: 1 }, context: { locale: 'de-CH' } },
+      { page: { url: 'https://a.test/x', title: 'X', lang: 'de-CH' }, props: { extra: 1 } },
+    ],
+  ];
+  it.each(cases)('%s', async (_name, message, expected) => {
+    const parsed = SegmentMessage.parse(message);
+    const mapped = await mapMessage(parsed, {}, now);
+    expect('event' in mapped && mapped.event).toMatchObject(expected);
+  });
+
+  it('ids outside the event-id alphabet are hashed, the same way every time', async () => {
+    const m = SegmentMessage.parse({ type: 'track', anonymousId: 'a b', event: 'A', messageId: 'has spaces' });
+    const [a, b] = await Promise.all([mapMessage(m, {}, now), mapMessage(m, {}, now)]);
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ anonymousId: expect.stringMatching(/^sa_[0-9a-f]{40}$/), event: { id: expect.stringMatching(/^sm_[0-9a-f]{40}$/) } });
   });
 });
