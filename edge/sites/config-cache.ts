@@ -6,6 +6,8 @@ import type { SiteConfig } from '../objects/site';
  * at most once per TTL per isolate, so a dashboard change is live within TTL_MS everywhere.
  */
 export const TTL_MS = 5_000;
+/** Site keys come from requests (any string that looks like a key): a flood of unknown ones must not grow this without end. */
+export const MAX_ENTRIES = 1_000;
 
 interface Entry {
   value: Promise<SiteConfig | null>;
@@ -21,6 +23,7 @@ export function siteStub(env: Env, key: string) {
 export function getSiteConfig(env: Env, key: string, now = Date.now()): Promise<SiteConfig | null> {
   const hit = cache.get(key);
   if (hit && hit.expires > now) return hit.value;
+  if (cache.size >= MAX_ENTRIES) cache.clear();
   const value = siteStub(env, key)
     .config()
     .catch((err: unknown) => {
@@ -29,6 +32,11 @@ export function getSiteConfig(env: Env, key: string, now = Date.now()): Promise<
     });
   cache.set(key, { value, expires: now + TTL_MS });
   return value;
+}
+
+/** How many configs this isolate holds (tests). */
+export function cachedSiteConfigs(): number {
+  return cache.size;
 }
 
 /** Called after an admin write in this isolate so its own next read is fresh. */

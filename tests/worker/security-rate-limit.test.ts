@@ -4,6 +4,7 @@ import type { Env } from '../../edge/env';
 import { addressBucket, externalAddress, ipAllowed, RATE_LIMIT_PERIOD_S } from '../../edge/http/rate-limit';
 import { anon, call, createSite, event, post } from './helpers';
 import { navigate, proxiedSite, stubOrigin } from './security-helpers';
+import { cachedSiteConfigs, getSiteConfig, MAX_ENTRIES } from '../../edge/sites/config-cache';
 
 const env = workerEnv as unknown as Env; // the test project's bindings are the edge's
 
@@ -146,5 +147,13 @@ describe('rate limits on the public routes', () => {
     const broken: RateLimit = { limit: async () => Promise.reject(new Error('limiter down')) };
     const req = new Request('http://edge.test/v1/collect', { headers: { 'cf-connecting-ip': '203.0.113.78' } });
     expect(await ipAllowed({ ...env, RATE_LIMIT_IP: broken }, req)).toBe(true);
+  });
+
+  it('keeps the per-isolate site cache bounded under a flood of unknown site keys', async () => {
+    const asked: string[] = [];
+    const fake = { SITES: { idFromName: (k: string) => k, get: (k: string) => ({ config: async () => (asked.push(k), null) }) } } as unknown as Env;
+    for (let i = 0; i < MAX_ENTRIES * 2 + 5; i++) expect(await getSiteConfig(fake, `flood-${i}`)).toBeNull();
+    expect(asked).toHaveLength(MAX_ENTRIES * 2 + 5);
+    expect(cachedSiteConfigs()).toBeLessThanOrEqual(MAX_ENTRIES);
   });
 });
