@@ -85,3 +85,24 @@ export function matches(rule: Rule, ctx: RuleContext): boolean {
     return false;
   }
 }
+
+/**
+ * The event counts some rules need: which event names, and how many days back. A profile reads
+ * only those (an index range), not every name over its whole history. Null: no rule counts events.
+ */
+export function eventNeeds(rules: readonly Rule[]): { names: string[]; days: number } | null {
+  const names = new Set<string>();
+  let days = 0;
+  const walk = (r: Rule, depth: number): void => {
+    if (depth > 64 || !r || typeof r !== 'object') return;
+    if ('all' in r && Array.isArray(r.all)) r.all.forEach((x) => walk(x, depth + 1));
+    else if ('any' in r && Array.isArray(r.any)) r.any.forEach((x) => walk(x, depth + 1));
+    else if ('not' in r) walk(r.not, depth + 1);
+    else if ('event' in r && typeof r.event === 'string') {
+      names.add(r.event);
+      days = Math.max(days, r.withinDays ?? 30);
+    }
+  };
+  for (const r of rules) walk(r, 0);
+  return names.size ? { names: [...names], days } : null;
+}

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Event, Props } from '../../protocol/events';
 import type { Assignment } from '../engine/assign';
-import { matches, type RuleContext } from '../engine/rules';
+import { eventNeeds, matches, type RuleContext } from '../engine/rules';
 import type { Audience, Rule } from '../../protocol/audience';
 import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, type Identifier } from '../profiles/identifiers';
@@ -210,7 +210,7 @@ export class ProfileObject extends DurableObject<Env> {
         const audiences = input.destinations?.audiences ?? [];
         if (wantsAudienceChanges(dest.routes) && audiences.length > 0) {
           // Membership as decide would see it, with the request fields of the last decision.
-          const context = this.ruleContext(JSON.parse(this.meta().lastFields ?? '{}') as Record<string, unknown>, input.receivedAt);
+          const context = this.ruleContext(JSON.parse(this.meta().lastFields ?? '{}') as Record<string, unknown>, input.receivedAt, audiences.map((a) => a.rule));
           const members = audiences.filter((a) => matches(a.rule, context)).map((a) => a.id);
           recordMembership(this.sql, dest, input.profileId, audiences.map((a) => a.id), members, input.receivedAt);
         }
@@ -293,6 +293,17 @@ export class ProfileObject extends DurableObject<Env> {
    * Events per name per UTC day since `since`. Derived from the timeline itself, so merges,
    * unmerges and retention never leave it out of step.
    */
+  /** Events per day for some names since `since` (what event-count rules read). */
+  private countsOf(names: readonly string[], since: number): { name: string; day: string; n: number }[] {
+    return this.sql
+      .exec<{ name: string; day: string; n: number }>(
+        `SELECT COALESCE(name, type) AS name, date(ts / 1000, 'unixepoch') AS day, COUNT(*) AS n
+         FROM events WHERE ts >= ? AND COALESCE(name, type) IN (${names.map(() => '?').join(', ')}) GROUP BY 1, 2`,
+        since, ...names,
+      )
+      .toArray();
+  }
+
   counts(since: number): { name: string; day: string; n: number }[] {
     return this.sql
       .exec<{ name: string; day: string; n: number }>(
@@ -368,7 +379,7 @@ export class ProfileObject extends DurableObject<Env> {
     // Membership is computed here, inside the profile, so an event sent a moment ago counts.
     // Built only when audiences or placeholders need it: traits and counts cost SQL reads.
     let ctx: RuleContext | undefined;
-    const context = () => (ctx ??= this.ruleContext(input.fields, input.now));
+    const context = () => (ctx ??= this.ruleContext(input.fields, input.now, input.audiences.map((a) => a.rule)));
     const assignments = new Map<string, Assignment>();
     for (const row of this.sql.exec<{ experience: string; variant: string | null }>('SELECT experience, variant FROM assignments')) {
       assignments.set(row.experience, { experience: row.experience, variant: row.variant });
@@ -405,7 +416,7 @@ export class ProfileObject extends DurableObject<Env> {
     const meta = this.meta();
     if (!meta.profileId || this.forwardedTo()) return null;
     const fields = meta.lastFields ? (JSON.parse(meta.lastFields) as Record<string, unknown>) : {};
-    return matches(rule, this.ruleContext(fields, now));
+    return matches(rule, this.ruleContext(fields, now, [rule]));
   }
 
   /**
@@ -422,8 +433,12 @@ export class ProfileObject extends DurableObject<Env> {
     return funnelProgress(steps, events, windowMs);
   }
 
-  /** The profile's part of the decision context, joined to the request's fields. */
-  private ruleContext(fields: Record<string, unknown>, now: number): RuleContext {
+  /**
+   * The profile's part of the decision context, joined to the request's fields. Event counts are
+   * read only for the names and window `rules` count over (often none).
+   */
+  private ruleContext(fields: Record<string, unknown>, now: number, rules: readonly Rule[]): RuleContext {
+    const needs = eventNeeds(rules);
     const meta = this.meta();
     const traits: Record<string, unknown> = {};
     for (const t of this.sql.exec<{ k: string; v: string }>('SELECT k, v FROM traits')) traits[t.k] = JSON.parse(t.v) as unknown;
@@ -435,7 +450,7 @@ export class ProfileObject extends DurableObject<Env> {
     const exposures = this.sql.exec<{ experience: string }>('SELECT experience FROM assignments WHERE variant IS NOT NULL').toArray().map((r) => r.experience);
     return {
       fields: { ...fields, traits, isNew: sessions <= 1, sessionCount: sessions, exposures },
-      counts: this.counts(now - 3650 * DAY_MS),
+      counts: needs ? this.countsOf(needs.names, now - needs.days * DAY_MS) : [],
       sessionSignals,
       lastSeen: meta.lastSeen ? Number(meta.lastSeen) : null,
       now,
