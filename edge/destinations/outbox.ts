@@ -23,8 +23,11 @@ export interface DestinationContext {
   routes: DestinationRoute[];
 }
 
-/** A queue's sendBatch takes at most 100 messages. */
+/** A queue's sendBatch takes at most 100 messages and 256 KB; one message at most 128 KB. */
 const SEND_BATCH = 100;
+const SEND_BYTES = 200 * 1024;
+/** Larger events travel without their props (marked `truncated`), so one can never block the outbox. */
+const MAX_MESSAGE_BYTES = 100 * 1024;
 
 export function wantsAudienceChanges(routes: readonly DestinationRoute[]): boolean {
   return routes.some((r) => r.audiences !== null);
@@ -45,6 +48,7 @@ export function routeEvent(sql: SqlStorage, ctx: DestinationContext, profileId: 
       id: `evt_${profileId}_${e.id}`, type: 'event', site: ctx.site, destination: r.id, createdAt: now, profileId,
       event: { ...e },
     };
+    if (JSON.stringify(payload).length > MAX_MESSAGE_BYTES) payload.event = { ...e, props: { truncated: true } };
     put(sql, { site: ctx.site, destination: r.id, payload });
   }
 }
@@ -96,15 +100,30 @@ export function hasPendingMessages(sql: SqlStorage): boolean {
   return sql.exec('SELECT 1 FROM dest_outbox LIMIT 1').toArray().length > 0;
 }
 
-/** Sends the outbox to the queue, 100 at a time; each row leaves once the queue took it. Throws on failure (the alarm retries). */
+/** Objects whose outbox is being sent right now: one sender at a time, so a burst sends each row once. */
+const sending = new WeakSet<SqlStorage>();
+
+/**
+ * Sends the outbox to the queue in batches within the queue's limits (100 messages, 256 KB); each
+ * row leaves once the queue took it. Throws on failure (the caller's alarm retries). The loop runs
+ * until the outbox is empty, and the check for empty and the release happen in one turn, so rows
+ * written meanwhile are either sent by this loop or start a new one.
+ */
 export async function flushDestinations(sql: SqlStorage, queue: Queue<DestinationMessage> | undefined): Promise<number> {
-  if (!queue) return 0;
+  if (!queue || sending.has(sql)) return 0;
+  sending.add(sql);
   let sent = 0;
-  for (;;) {
-    const rows = sql.exec<{ key: string; body: string }>('SELECT key, body FROM dest_outbox LIMIT ?', SEND_BATCH).toArray();
-    if (rows.length === 0) return sent;
-    await queue.sendBatch(rows.map((r) => ({ body: JSON.parse(r.body) as DestinationMessage, contentType: 'json' as const })));
-    for (const r of rows) sql.exec('DELETE FROM dest_outbox WHERE key = ?', r.key);
-    sent += rows.length;
+  try {
+    for (;;) {
+      const rows = sql.exec<{ key: string; body: string }>('SELECT key, body FROM dest_outbox LIMIT ?', SEND_BATCH).toArray();
+      let bytes = 0;
+      const batch = rows.filter((r) => (bytes += r.body.length) <= SEND_BYTES || r === rows[0]);
+      if (batch.length === 0) return sent;
+      await queue.sendBatch(batch.map((r) => ({ body: JSON.parse(r.body) as DestinationMessage, contentType: 'json' as const })));
+      for (const r of batch) sql.exec('DELETE FROM dest_outbox WHERE key = ?', r.key);
+      sent += batch.length;
+    }
+  } finally {
+    sending.delete(sql);
   }
 }

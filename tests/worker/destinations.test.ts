@@ -7,7 +7,7 @@ import { backoffSeconds, type DestinationMessage } from '../../edge/destinations
 import { signatureHeader, verifySignature } from '../../edge/destinations/sign';
 import type { ProfileObject } from '../../edge/objects/profile';
 import { profileIdForAnonymous, profileStub } from '../../edge/profiles/address';
-import { admin, anon, createSite, event, post } from './helpers';
+import { admin, anon, call, createSite, event, post } from './helpers';
 
 const env = workerEnv as unknown as Env; // the test project's bindings are the edge's
 
@@ -108,6 +108,25 @@ describe('routing inside the profile', () => {
     expect(await letters('signups')).toEqual([`evt_${profileId}_${signup.id}`]);
     expect(await letters('pages')).toEqual([`evt_${profileId}_${page.id}`]);
     expect(await outbox(site, anonymousId)).toEqual([]); // the queue took everything
+  });
+
+  it('sends an event too large for a queue message without its props, so it never blocks the outbox', async () => {
+    const site = await createSite();
+    await createDestination(site, { id: 'all', events: {}, maxAttempts: 1 });
+    const anonymousId = anon();
+    const properties = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`p${i}`, 'x'.repeat(2000)]));
+    const res = await call('/v1/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${site}:`)}` },
+      body: JSON.stringify({ batch: [{ type: 'track', anonymousId, event: 'Huge', properties }, { type: 'track', anonymousId, event: 'Small' }] }),
+    });
+    expect(res.status).toBe(200);
+    const letters = async () =>
+      ((await (await admin(`/sites/${site}/destinations/all/dead-letters`)).json()) as { deadLetters: { message: DestinationMessage }[] }).deadLetters;
+    for (let i = 0; i < 100 && (await letters()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    const byName = new Map((await letters()).map((l) => [l.message.payload.event?.name, l.message.payload.event?.props]));
+    expect(byName.get('Huge')).toEqual({ truncated: true });
+    expect(byName.get('Small')).toBeNull();
   });
 
   it('emits audience.entered and audience.exited from decide, once per change', async () => {
