@@ -24,6 +24,24 @@ export const segment = new Hono<AppEnv>();
 const MAX_BATCH_BYTES = 500 * 1024;
 const MAX_MESSAGE_BYTES = 32 * 1024;
 
+/**
+ * The body as JSON within `max` bytes. Some Segment libraries gzip their batches
+ * (`Content-Encoding: gzip`); the limit then applies to the inflated bytes, so a small bomb cannot
+ * grow past it.
+ */
+function readSegmentJson(req: Request, max: number): Promise<unknown> {
+  const encoding = req.headers.get('content-encoding')?.trim().toLowerCase();
+  if (!encoding || encoding === 'identity') return readJson(req, max);
+  if (encoding !== 'gzip' || !req.body) throw new ApiError(415, 'unsupported_encoding', `Content-Encoding: only gzip is accepted, not "${encoding.slice(0, 20)}"`);
+  const headers = new Headers(req.headers);
+  headers.delete('content-length');
+  const inflated = new Request(req.url, { method: 'POST', headers, body: req.body.pipeThrough(new DecompressionStream('gzip')) });
+  return readJson(inflated, max).catch((err: unknown) => {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(400, 'bad_request', 'body is not valid gzip');
+  });
+}
+
 /** The site named by the write key: Basic auth (`base64(writeKey + ":")`), else `writeKey` in the body. */
 async function authenticate(c: Context<AppEnv>, bodyKey: string | undefined): Promise<{ site: string; config: SiteConfig }> {
   const header = c.req.header('authorization') ?? '';
@@ -115,9 +133,11 @@ async function handle(
 }
 
 segment.post('/batch', async (c) => {
-  const raw = await readJson(c.req.raw, MAX_BATCH_BYTES);
+  // With an Authorization header the key is checked before the body is read.
+  const early = /^Basic\s/i.test(c.req.header('authorization') ?? '') ? await authenticate(c, undefined) : null;
+  const raw = await readSegmentJson(c.req.raw, MAX_BATCH_BYTES);
   const bodyKey = typeof raw === 'object' && raw && 'writeKey' in raw && typeof raw.writeKey === 'string' ? raw.writeKey : undefined;
-  const { site, config } = await authenticate(c, bodyKey);
+  const { site, config } = early ?? (await authenticate(c, bodyKey));
   const body = parseWith(SegmentBatch, raw);
   return handle(c, body.batch, { sentAt: body.sentAt, context: body.context }, site, config);
 });
@@ -125,10 +145,11 @@ segment.post('/batch', async (c) => {
 /** The single-message endpoints: the path names the type (a body `type` must agree). */
 for (const type of ['track', 'page', 'identify', 'alias', 'screen'] as const) {
   segment.post(`/${type}`, async (c) => {
-    const raw = await readJson(c.req.raw, MAX_MESSAGE_BYTES);
+    const early = /^Basic\s/i.test(c.req.header('authorization') ?? '') ? await authenticate(c, undefined) : null;
+    const raw = await readSegmentJson(c.req.raw, MAX_MESSAGE_BYTES);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ApiError(400, 'bad_request', 'body: expected a JSON object');
     const bodyKey = 'writeKey' in raw && typeof raw.writeKey === 'string' ? raw.writeKey : undefined;
-    const { site, config } = await authenticate(c, bodyKey);
+    const { site, config } = early ?? (await authenticate(c, bodyKey));
     if ('type' in raw && raw.type !== type) throw new ApiError(400, 'bad_request', `type: is "${String(raw.type).slice(0, 20)}" but this is /v1/${type}`);
     const { writeKey: _k, ...message } = raw as Record<string, unknown>;
     return handle(c, [{ ...message, type }], {}, site, config, true);

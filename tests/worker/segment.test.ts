@@ -131,6 +131,22 @@ describe('Segment-spec ingestion', () => {
     expect(((await allBad.json()) as { error: { code: string; rejected: unknown[] } }).error).toMatchObject({ code: 'no_valid_messages' });
     const big = await send('track', site, { ...msg, properties: { blob: 'x'.repeat(40_000) } });
     expect(big.status).toBe(413);
+    const gz = async (text: string) => new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+    const zipped = await call('/v1/track', {
+      method: 'POST',
+      body: await gz(JSON.stringify(msg)),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: basic(site) },
+    });
+    expect(zipped.status).toBe(200);
+    const bomb = await call('/v1/track', {
+      method: 'POST',
+      body: await gz(JSON.stringify({ ...msg, properties: { pad: ' '.repeat(5_000_000) } })),
+      headers: { 'content-encoding': 'gzip', authorization: basic(site) },
+    });
+    expect(bomb.status).toBe(413);
+    const notGzip = await call('/v1/track', { method: 'POST', body: 'plain', headers: { 'content-encoding': 'gzip', authorization: basic(site) } });
+    expect(notGzip.status).toBe(400);
+    expect((await call('/v1/track', { method: 'POST', body: '{}', headers: { 'content-encoding': 'br', authorization: basic(site) } })).status).toBe(415);
     const weird = await send('track', site, { ...msg, anonymousId: 'has spaces and ü', properties: { __proto__: { x: 1 }, n: Infinity } });
     expect(weird.status).toBe(200);
   });
