@@ -205,7 +205,7 @@ function pathSegment(ref: string): string {
   return ref.split(LONE_SURROGATE).map(encodeURIComponent).join('%ED%A0%80');
 }
 
-describe('fuzz: profile references and proxy mode inputs', () => {
+describe('fuzz: profile references, report queries and proxy mode inputs', () => {
   it('GET/POST/DELETE on /profiles/:ref with any reference, limit and offset: an answer or a JSON 4xx', { timeout: 120_000 }, async () => {
     const ref = fc.oneof(
       edgeString,
@@ -233,6 +233,30 @@ describe('fuzz: profile references and proxy mode inputs', () => {
     }, 250);
     // The one real profile is still there (no reference reached it by accident).
     expect((await admin(`/sites/${site}/profiles/user:fuzz-user`)).status).toBe(200);
+  });
+
+  it('report and listing queries (attribution, funnels, results, events, export) with any parameters: an answer or a JSON 4xx', { timeout: 120_000 }, async () => {
+    const value = fc.oneof(
+      edgeString,
+      fc.integer().map(String),
+      fc.constantFrom('first', 'last', 'linear', 'time_decay', 'position', 'last_non_direct', '2026-01-01', '2026-13-45', '0', '-1', '1e400', 'NaN', 'Infinity', ' 5', '9'.repeat(40), 'a,b,,c', ',', 'x'.repeat(3000)),
+    );
+    const routes = [
+      ['attribution', ['model', 'goal', 'from', 'to']],
+      ['funnels', ['steps', 'windowHours', 'from', 'to']],
+      [`experiences/${experience}/results`, ['from', 'to']],
+      ['events', ['limit']],
+      ['export/events', ['from', 'to']],
+    ] as const;
+    const request = fc.constantFrom(...routes).chain(([route, keys]) =>
+      fc.tuple(fc.constant(route), fc.dictionary(fc.oneof(fc.constantFrom(...keys), edgeString), value, { maxKeys: 4 })),
+    );
+    await fuzz('admin report queries', request, async ([route, params]) => {
+      const query = Object.entries(params).map(([k, v]) => `${pathSegment(k)}=${pathSegment(v)}`).join('&');
+      const res = await answered(admin(`/sites/${site}/${route}?${query}`));
+      if (res.status === 200) return void (await res.body?.cancel());
+      await expectRefusal(res, [400, 404]);
+    }, 200);
   });
 
   it('proxy mode: any cookie, preview parameter, path or Accept gets the page (or a JSON 4xx), never a 5xx', { timeout: 120_000 }, async () => {
