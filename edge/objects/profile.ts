@@ -4,7 +4,7 @@ import type { Assignment } from '../engine/assign';
 import { eventNeeds, matches, type RuleContext } from '../engine/rules';
 import type { Audience, Rule } from '../../protocol/audience';
 import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
-import { identifiersOf, type Identifier } from '../profiles/identifiers';
+import { identifiersOf, isCustomType, MAX_CUSTOM_TYPES, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
 import type { Env } from '../env';
 import { evaluateDecision, type DecisionInput, type Evaluated } from '../decisions/evaluate';
@@ -163,10 +163,17 @@ export class ProfileObject extends DurableObject<Env> {
         const trusted = input.verification
           ? named.filter((id) => id.type === 'user' && input.verification!.verifiedUsers.includes(id.value))
           : named;
-        const allowed = this.admit(trusted, input.limits);
+        const tooManyTypes = new Set<Identifier>();
+        const allowed = this.admit(trusted, input.limits, tooManyTypes);
         const refused = named
           .filter((id) => !allowed.includes(id))
-          .map((id) => (trusted.includes(id) ? `${id.type}: limit of ${limitFor(input.limits, id.type)} reached` : `${id.type}: unverified claim`));
+          .map((id) =>
+            !trusted.includes(id)
+              ? `${id.type}: unverified claim`
+              : tooManyTypes.has(id)
+                ? `${id.type}: at most ${MAX_CUSTOM_TYPES} custom identifier types per profile`
+                : `${id.type}: limit of ${limitFor(input.limits, id.type)} reached`,
+          );
         const row: StoredEvent = {
           id: e.id,
           type: e.type,
@@ -589,11 +596,16 @@ export class ProfileObject extends DurableObject<Env> {
    * The identifiers this profile may take: those it holds already, and new ones while it is under
    * its per-type limit, so a shared device (a kiosk, a family laptop) cannot collect everyone.
    */
-  private admit(ids: Identifier[], limits: IdentifierLimits): Identifier[] {
+  private admit(ids: Identifier[], limits: IdentifierLimits, tooManyTypes: Set<Identifier>): Identifier[] {
     const counts = this.identifierCounts();
+    const customTypes = new Set(Object.keys(counts).filter(isCustomType));
     return ids.filter((id) => {
       const held = this.sql.exec('SELECT 1 FROM identifiers WHERE type = ? AND value = ?', id.type, id.value).toArray().length > 0;
       if (held) return true;
+      if (isCustomType(id.type) && !customTypes.has(id.type)) {
+        if (customTypes.size >= MAX_CUSTOM_TYPES) return (tooManyTypes.add(id), false);
+        customTypes.add(id.type);
+      }
       if ((counts[id.type] ?? 0) >= limitFor(limits, id.type)) return false;
       counts[id.type] = (counts[id.type] ?? 0) + 1;
       return true;

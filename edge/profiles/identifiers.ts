@@ -13,6 +13,13 @@ export interface Identifier {
 const CUSTOM = /^id:([a-z][a-z0-9_]{0,31})$/;
 const BUILT_IN = new Set(['user', 'email', 'phone', 'anonymous']);
 
+/**
+ * How many custom identifier types one profile may hold. Each type has its own per-type limit, so
+ * without this an identify could name thousands of types, each claimed in its own object.
+ */
+export const MAX_CUSTOM_TYPES = 10;
+export const isCustomType = (type: string) => !BUILT_IN.has(type);
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
@@ -35,3 +42,12 @@ export function identifiersOf(e: Event): Identifier[] {
 }
 
 export const identifierKey = (site: string, id: Identifier) => `${site}/${id.type}:${id.value}`;
+
+/** Each identifier once, in first-seen order (a batch of identifies names the same ones again and again). */
+export function uniqueIdentifiers(ids: Identifier[]): Identifier[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => {
+    const key = `${id.type}:${id.value}`;
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}

@@ -2,7 +2,7 @@ import type { Site } from '../../protocol/admin';
 import { byAge, planMerge, type MergeSide } from '../engine/merge-plan';
 import type { Env } from '../env';
 import { profileIdForAnonymous, profileStub } from './address';
-import { identifierKey, type Identifier } from './identifiers';
+import { identifierKey, uniqueIdentifiers, type Identifier } from './identifiers';
 
 /**
  * Identity across objects. A merged-away profile forwards to its survivor, and a profile only ever
@@ -65,7 +65,7 @@ async function mergeSide(env: Env, site: string, profileId: string): Promise<Mer
  */
 export async function linkIdentifiers(env: Env, site: string, profileId: string, ids: Identifier[], now: number, limits: Limits): Promise<string> {
   let current = profileId;
-  for (const id of ids) {
+  for (const id of uniqueIdentifiers(ids)) {
     const { owner, refused } = await identityStub(env, site, id).claim(current, now, limits.profilesPerIdentifier);
     if (refused || owner === current) continue;
     const [x, y] = await Promise.all([followForward(env, site, current), followForward(env, site, owner)]);

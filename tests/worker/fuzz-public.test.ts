@@ -165,6 +165,31 @@ describe('fuzz: POST /v1/collect', () => {
   });
 });
 
+describe('amplification: one request cannot fan out into thousands of identity objects', () => {
+  it('holds at most 10 custom identifier types per profile, and claims each identifier once per batch', { timeout: 60_000 }, async () => {
+    const visitor = anon();
+    let n = 0;
+    // ~57 KB: 60 identifies naming 64 custom identifier types each (3,840 in all) — each type would be its own object.
+    const events = Array.from({ length: 60 }, (_, e) => ({
+      id: `evt_amplify${String(e).padStart(4, '0')}`,
+      type: 'identify',
+      ts: Date.now(),
+      traits: Object.fromEntries(Array.from({ length: 64 }, () => [`id:t${(n++).toString(36)}`, '1'])),
+    }));
+    const res = await answered(post('/v1/collect', { site, anonymousId: visitor, events }), 10_000);
+    expect(res.status).toBe(202);
+    const p = (await (await admin(`/sites/${site}/profiles/anon:${visitor}`)).json()) as { identifiers: { type: string }[] };
+    expect(p.identifiers.filter((i) => i.type.startsWith('t'))).toHaveLength(10);
+    const { events: stored } = (await (await admin(`/sites/${site}/profiles/anon:${visitor}/events?limit=1`)).json()) as { events: { props: { refused?: string } }[] };
+    expect(stored[0]!.props.refused).toMatch(/at most 10 custom identifier types per profile/);
+
+    // 400 identifies repeating the same identifiers: claimed once, not 400 times.
+    const again = Array.from({ length: 400 }, (_, e) => ({ id: `evt_repeat${String(e).padStart(5, '0')}`, type: 'identify', ts: Date.now(), userId: 'amplify-user', traits: { 'id:t0': '1' } }));
+    expect((await answered(post('/v1/collect', { site, anonymousId: visitor, events: again }), 10_000)).status).toBe(202);
+    expect((await admin(`/sites/${site}/profiles/user:amplify-user`)).status).toBe(200);
+  });
+});
+
 const decideBody = fc.record(
   {
     site: mostly(fc.constant(null).map(() => site), 4),
