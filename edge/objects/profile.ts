@@ -4,7 +4,7 @@ import type { Assignment } from '../engine/assign';
 import { eventNeeds, matches, type RuleContext } from '../engine/rules';
 import type { Audience, Rule } from '../../protocol/audience';
 import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
-import { identifiersOf, isCustomType, MAX_CUSTOM_TYPES, type Identifier } from '../profiles/identifiers';
+import { identifiersOf, isCustomType, MAX_ALIASES_PER_BATCH, MAX_CUSTOM_TYPES, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
 import type { Env } from '../env';
 import { evaluateDecision, type DecisionInput, type Evaluated } from '../decisions/evaluate';
@@ -202,7 +202,10 @@ export class ProfileObject extends DurableObject<Env> {
         attributeEvent(this.sql, input.profileId, row, input.attribution, (item) => enqueue(this.sql, item));
         if (e.type === 'identify') this.applyIdentify(e, allowed, input.receivedAt), link.push(...allowed);
         // An alias joins an earlier identity, with the same trust as the user id it names.
-        if (e.previousId && e.userId && allowed.some((id) => id.type === 'user' && id.value === e.userId)) aliases.push(e.previousId);
+        // Each earlier id once, and a few per batch: every alias is looked up and maybe merged, one after another.
+        const earlier = e.previousId;
+        const alias = earlier && e.userId && allowed.some((id) => id.type === 'user' && id.value === e.userId);
+        if (alias && !aliases.includes(earlier) && aliases.length < MAX_ALIASES_PER_BATCH) aliases.push(earlier);
         if (e.type === 'consent' && typeof e.props?.state === 'string') {
           this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('consent', ?)", e.props.state);
         }

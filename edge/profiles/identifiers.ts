@@ -20,6 +20,9 @@ const BUILT_IN = new Set(['user', 'email', 'phone', 'anonymous']);
 export const MAX_CUSTOM_TYPES = 10;
 export const isCustomType = (type: string) => !BUILT_IN.has(type);
 
+/** How many earlier ids (Segment's alias, `previousId`) one batch may join; a browser names one at login. */
+export const MAX_ALIASES_PER_BATCH = 5;
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, anon, createSite, post } from './helpers';
+import { admin, anon, createSite, event, post } from './helpers';
 import {
   answered,
   bodyOf,
@@ -187,6 +187,22 @@ describe('amplification: one request cannot fan out into thousands of identity o
     const again = Array.from({ length: 400 }, (_, e) => ({ id: `evt_repeat${String(e).padStart(5, '0')}`, type: 'identify', ts: Date.now(), userId: 'amplify-user', traits: { 'id:t0': '1' } }));
     expect((await answered(post('/v1/collect', { site, anonymousId: visitor, events: again }), 10_000)).status).toBe(202);
     expect((await admin(`/sites/${site}/profiles/user:amplify-user`)).status).toBe(200);
+  });
+
+  it('joins at most 5 earlier ids (alias) per batch, each once', { timeout: 60_000 }, async () => {
+    const [visitor, earlier] = [anon(), anon()];
+    expect((await post('/v1/collect', { site, anonymousId: earlier, events: [event()] })).status).toBe(202);
+    // 450 aliases were 450 lookups and merges one after another (11 s for one request); the first few still join.
+    const events = Array.from({ length: 450 }, (_, e) => ({
+      id: `evt_alias${String(e).padStart(5, '0')}`,
+      type: 'identify',
+      ts: Date.now(),
+      userId: 'alias-user',
+      previousId: e === 0 ? earlier : `prev_${String(e).padStart(8, '0')}`,
+    }));
+    expect((await answered(post('/v1/collect', { site, anonymousId: visitor, events }), 10_000)).status).toBe(202);
+    const ids = await Promise.all([`anon:${visitor}`, `anon:${earlier}`, 'user:alias-user'].map(async (ref) => ((await (await admin(`/sites/${site}/profiles/${ref}`)).json()) as { profileId: string }).profileId));
+    expect(new Set(ids).size).toBe(1);
   });
 });
 
