@@ -10,10 +10,8 @@ import { enrichEvent, primaryLanguage } from '../enrich/page';
 import { resolveProfile, tokenFor } from '../profiles/address';
 import { verifiedUserIds } from '../profiles/verify';
 import { siteStub } from '../sites/config-cache';
-import { aliasProfile, linkIdentifiers, onLiveProfile } from '../profiles/resolve';
+import { ingestEvents } from '../profiles/ingest';
 import { requireSite, preflight } from './public-site';
-import { attributionSettings } from '../sites/attribution-settings';
-import { destinationRoutes } from '../destinations/routes-cache';
 
 export const collect = new Hono<AppEnv>();
 
@@ -60,38 +58,14 @@ collect.post('/', async (c) => {
       }
     : null;
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
-  const routes = await destinationRoutes(c.env, body.site);
-  const live = await onLiveProfile(c.env, body.site, profile.profileId, async (stub, profileId) =>
-    await stub.ingest({
-      site: body.site,
-      retentionDays: config.site.retentionDays,
-      limits: config.site.identifierLimits,
-      verification,
-      profileId,
-      anonymousId: body.anonymousId,
-      receivedAt: now,
-      events: valid,
-      goals: config.experiences
-        .filter((e) => (e.status === 'running' || e.status === 'paused') && e.goals.length > 0)
-        .map((e) => ({ experience: e.id, goals: e.goals })),
-      attribution: attributionSettings(config),
-      destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
-    }),
-  );
-  const { accepted, duplicates, link, aliases } = live.result;
-  const limits = config.site.identifierLimits;
-  // An identify naming a known user, email or phone joins this browser to that person's profile.
-  let profileId = link.length ? await linkIdentifiers(c.env, body.site, live.profileId, link, now, limits) : live.profileId;
-  for (const previousId of aliases) profileId = await aliasProfile(c.env, body.site, profileId, previousId, now, limits);
-  if (accepted.length > 0) {
-    // The live feed is best effort and never holds up the visitor's request.
-    const feed = c.env.FEEDS.get(c.env.FEEDS.idFromName(body.site));
-    c.executionCtx.waitUntil(
-      feed.append(accepted.map((e) => ({ ...e, profileId }))).catch((err: unknown) => {
-        console.error('activity feed append failed', err);
-      }),
-    );
-  }
+  const { accepted, duplicates, profileId } = await ingestEvents(c.env, c.executionCtx, config, {
+    site: body.site,
+    anonymousId: body.anonymousId,
+    start: profile.profileId,
+    events: valid,
+    verification,
+    now,
+  });
   const res: CollectResponse = {
     accepted: accepted.length,
     duplicates: duplicates + (body.events.length - rejected.length - valid.length),

@@ -1,10 +1,9 @@
 import type { Event } from '../../protocol/events';
-import { destinationRoutes } from '../destinations/routes-cache';
 import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
 import { profileIdForAnonymous } from '../profiles/address';
-import { aliasProfile, followForward, identityStub, linkIdentifiers, onLiveProfile } from '../profiles/resolve';
-import { attributionSettings } from '../sites/attribution-settings';
+import { ingestEvents } from '../profiles/ingest';
+import { followForward, identityStub } from '../profiles/resolve';
 
 export interface Group {
   anonymousId: string;
@@ -34,33 +33,13 @@ export async function ingestGroup(
     const owner = await identityStub(env, site, { type: 'user', value: g.userId }).owner();
     if (owner) start = await followForward(env, site, owner);
   }
-  const routes = await destinationRoutes(env, site);
-  const live = await onLiveProfile(env, site, start, async (stub, profileId) =>
-    await stub.ingest({
-      site,
-      retentionDays: config.site.retentionDays,
-      limits: config.site.identifierLimits,
-      verification,
-      profileId,
-      anonymousId: g.anonymousId,
-      receivedAt: now,
-      events: g.events,
-      goals: config.experiences
-        .filter((e) => (e.status === 'running' || e.status === 'paused') && e.goals.length > 0)
-        .map((e) => ({ experience: e.id, goals: e.goals })),
-      attribution: attributionSettings(config),
-      destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
-    }),
-  );
-  const { accepted, duplicates, link, aliases } = live.result;
-  const limits = config.site.identifierLimits;
-  let profileId = link.length ? await linkIdentifiers(env, site, live.profileId, link, now, limits) : live.profileId;
-  for (const previousId of aliases) profileId = await aliasProfile(env, site, profileId, previousId, now, limits);
-  if (accepted.length > 0) {
-    const feed = env.FEEDS.get(env.FEEDS.idFromName(site));
-    ctx.waitUntil(
-      feed.append(accepted.map((e) => ({ ...e, profileId }))).catch((err: unknown) => console.error('activity feed append failed', err)),
-    );
-  }
+  const { accepted, duplicates } = await ingestEvents(env, ctx, config, {
+    site,
+    anonymousId: g.anonymousId,
+    start,
+    events: g.events,
+    verification,
+    now,
+  });
   return { accepted: accepted.length, duplicates };
 }
