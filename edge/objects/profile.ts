@@ -7,6 +7,7 @@ import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { identifiersOf, isCustomType, MAX_ALIASES_PER_BATCH, MAX_CUSTOM_TYPES, type Identifier } from '../profiles/identifiers';
 import { absorb, exportProfile, restore, split, type MergeData, type Row } from '../profiles/merge-store';
 import type { Env } from '../env';
+import { toStoredEvent, type EventRow } from '../profiles/event-row';
 import { evaluateDecision, type DecisionInput, type Evaluated } from '../decisions/evaluate';
 import { funnelProgress, type FunnelStep } from '../measure/funnel';
 import { MEASURE_SCHEMA, clearIncrements, enqueue, measureEvent, pendingIncrements, type ExperienceGoals, type OutboxItem } from '../profiles/measure-store';
@@ -76,21 +77,6 @@ export interface ProfileSnapshot {
 /** A profile that was merged away answers with where it went instead of acting. */
 export interface Forward {
   forward: string;
-}
-
-interface EventRow extends Record<string, SqlStorageValue> {
-  id: string;
-  type: string;
-  name: string | null;
-  ts: number;
-  received_at: number;
-  anonymous_id: string;
-  url: string | null;
-  path: string | null;
-  title: string | null;
-  referrer: string | null;
-  context: string | null;
-  props: string | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -642,21 +628,4 @@ export class ProfileObject extends DurableObject<Env> {
       );
     }
   }
-}
-
-function toStoredEvent(r: EventRow): StoredEvent {
-  return {
-    id: r.id,
-    type: r.type as StoredEvent['type'],
-    name: r.name,
-    ts: r.ts,
-    receivedAt: r.received_at,
-    anonymousId: r.anonymous_id,
-    url: r.url,
-    path: r.path,
-    title: r.title,
-    referrer: r.referrer,
-    context: r.context ? (JSON.parse(r.context) as StoredEvent['context']) : null,
-    props: r.props ? (JSON.parse(r.props) as Props) : null,
-  };
 }
