@@ -3,7 +3,7 @@
  * shape — one list of conditions joined by all/any, each optionally negated, covering every leaf
  * and operator the engine has; any other tree (nested groups) is edited as JSON.
  */
-import type { Rule } from '../protocol/audience';
+import type { Combinator, Rule } from '../protocol/audience';
 
 export const OPERATORS = [
   ['eq', 'is'],
@@ -87,7 +87,7 @@ function leaf(c: Condition): Record<string, unknown> {
 }
 
 /** The rule a builder form describes (the API validates it and names a bad node). */
-export function ruleFromConditions(combine: 'all' | 'any', conditions: Condition[]): unknown {
+export function ruleFromConditions(combine: Combinator, conditions: Condition[]): unknown {
   const kids = conditions.map((c) => (c.not ? { not: leaf(c) } : leaf(c)));
   return kids.length === 1 ? kids[0] : { [combine]: kids };
 }
@@ -116,9 +116,9 @@ function toCondition(node: Record<string, unknown>, not: boolean): Condition | n
 }
 
 /** The builder rows for a rule, or null when the tree is deeper than the builder shows (use JSON). */
-export function conditionsFromRule(rule: Rule | unknown): { combine: 'all' | 'any'; conditions: Condition[] } | null {
+export function conditionsFromRule(rule: unknown): { combine: Combinator; conditions: Condition[] } | null {
   const node = rule as Record<string, unknown>;
-  const group = 'all' in node ? 'all' : 'any' in node ? 'any' : null;
+  const group: Combinator | null = 'all' in node ? 'all' : 'any' in node ? 'any' : null; // rule keywords
   const kids = group ? (node[group] as Record<string, unknown>[]) : [node];
   const conditions: Condition[] = [];
   for (const kid of kids) {

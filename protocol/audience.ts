@@ -40,6 +40,9 @@ export const SignalCondition = z.object({ signal: z.string().min(1).max(200) });
 /** "Last seen within D days" (before this visit). */
 export const RecencyCondition = z.object({ lastSeenWithinDays: z.number().int().min(0).max(3650) });
 
+/** How a group combines its children: every one, or at least one, must match. */
+export type Combinator = 'all' | 'any'; // the rule keyword "any", not TypeScript's any type
+
 export type Rule =
   | { all: Rule[] }
   | { any: Rule[] }

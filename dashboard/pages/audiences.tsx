@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { Audience } from '../../protocol/audience';
+import type { Audience, Combinator } from '../../protocol/audience';
 import type { Site } from '../../protocol/admin';
 import { api, errorMessage, sitePath } from '../api';
 import type { DashEnv } from '../guard';
@@ -25,7 +25,7 @@ interface Draft {
   id: string;
   name: string;
   description: string;
-  combine: 'all' | 'any';
+  combine: Combinator;
   conditions: Condition[];
   json: string;
   useJson: boolean;
@@ -36,7 +36,7 @@ function readDraft(form: Record<string, unknown>): Draft {
     id: field(form, 'id'),
     name: field(form, 'name'),
     description: field(form, 'description'),
-    combine: field(form, 'combine') === 'any' ? 'any' : 'all',
+    combine: field(form, 'combine') === 'any' ? 'any' : 'all', // the rule keyword, not the type
     conditions: conditionsFromForm(form),
     json: field(form, 'json'),
     useJson: form.useJson === 'on',

@@ -14,7 +14,7 @@ function pathParams(path: string): { name: string; pattern?: string }[] {
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of what a schema accepts as input. */
 function schemaOf(s: z.ZodType): Record<string, unknown> {
   // Transforms and refinements have no JSON Schema: the input side is described, custom checks as "any".
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>; // 'any': an empty JSON Schema, not the TS type
   return rest;
 }
 
