@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Interval } from '../../edge/measure/stats';
+import type { ExperimentResult, Interval } from '../../edge/measure/stats';
 import { api, errorMessage, sitePath } from '../api';
 import { LineChart, wilson } from '../charts';
 import type { DashEnv } from '../guard';
@@ -10,29 +10,11 @@ import { loadSite } from './site';
 /** Results of one experience: statistics table, cumulative chart, SRM warning, verdicts. Mounted at /dashboard/sites. */
 export const resultPages = new Hono<DashEnv>();
 
-interface VariantRow {
-  key: string;
-  control: boolean;
-  visitors: number;
-  conversions: number;
-  rate: number;
-  absolute: Interval | null;
-  relative: Interval | null;
-  pValue: number | null;
-  chanceToBeat: number | null;
-  expectedLoss: number | null;
-  revenue?: { mean: number; difference: Interval | null };
-}
-
 export interface Results {
   experience: { id: string; name: string; status: string; mode: string; goals: string[]; slot: string };
   control: string;
   variants: { key: string; name: string | null; visitors: number; weight: number }[];
-  analysis: {
-    srm: { chiSquare: number; pValue: number; expected: number[]; mismatch: boolean };
-    peeking: boolean;
-    goals: { goal: string; kind: 'conversion' | 'revenue'; variants: VariantRow[]; status: string; leader: string | null; verdict: string }[];
-  };
+  analysis: ExperimentResult;
   daily: { day: string; variants: Record<string, { visitors: number; conversions: Record<string, number> }> }[];
   notes: string[];
 }

@@ -8,6 +8,7 @@
 import { MODELS, attribute, type AttributionTouch } from '../measure/attribution';
 import { classifyTouch } from '../measure/channels';
 import type { StoredEvent } from '../objects/profile';
+import { valueOf } from './measure-store';
 
 const DAY_MS = 86_400_000;
 
@@ -30,12 +31,6 @@ export interface CreditIncrement {
   goal: string;
   day: string;
   credits: { channel: string; source: string; medium: string; campaign: string | null; referralCode: string | null; conversions: number; revenue: number }[];
-}
-
-function valueOf(e: StoredEvent): number {
-  const v = e.props?.revenue ?? e.props?.value;
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 0;
-  return Number.isFinite(n) && Math.abs(n) < 1e9 ? n : 0;
 }
 
 /** The person's sessions as attribution touches, oldest first. */

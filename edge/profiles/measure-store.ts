@@ -49,7 +49,7 @@ export function enqueue(sql: SqlStorage, inc: OutboxItem): void {
 }
 
 /** The money a goal event carries: props.revenue, else props.value; anything else counts 0. */
-function valueOf(e: StoredEvent): number {
+export function valueOf(e: StoredEvent): number {
   const v = e.props?.revenue ?? e.props?.value;
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 0;
   return Number.isFinite(n) && Math.abs(n) < 1e9 ? n : 0;
