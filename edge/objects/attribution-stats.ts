@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { CreditIncrement } from '../profiles/attribution-store';
-import { SHARDS } from './experience-stats';
+import { SEEN_SCHEMA, firstTime, fromAllShards } from './shards';
 
 /** One row of credited conversions and revenue. */
 export interface CreditSum {
@@ -24,7 +24,7 @@ export class AttributionStats extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY);
+      ${SEEN_SCHEMA}
       CREATE TABLE IF NOT EXISTS credits (
         model TEXT NOT NULL, goal TEXT NOT NULL, day TEXT NOT NULL, channel TEXT NOT NULL,
         campaign TEXT NOT NULL, referral_code TEXT NOT NULL, conversions REAL NOT NULL, revenue REAL NOT NULL,
@@ -37,7 +37,7 @@ export class AttributionStats extends DurableObject<Env> {
     let applied = 0;
     this.ctx.storage.transactionSync(() => {
       for (const i of items) {
-        if (this.sql.exec('INSERT OR IGNORE INTO seen (key) VALUES (?)', i.key).rowsWritten === 0) continue;
+        if (!firstTime(this.sql, i.key)) continue;
         for (const c of i.credits) {
           // '' stands for "none" in the key columns (SQLite treats NULLs as distinct in a primary key).
           this.sql.exec(
@@ -72,6 +72,5 @@ export function attributionShard(env: Env, site: string, shard: number) {
 }
 
 export async function readCredits(env: Env, site: string, model: string, goal: string | null, from: string, to: string): Promise<CreditSum[]> {
-  const parts = await Promise.all(Array.from({ length: SHARDS }, async (_, s) => await attributionShard(env, site, s).read(model, goal, from, to)));
-  return parts.flat();
+  return fromAllShards(async (s) => await attributionShard(env, site, s).read(model, goal, from, to));
 }

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { fnv1a32 } from '../engine/hash';
 import type { Increment } from '../profiles/measure-store';
+import { SEEN_SCHEMA, firstTime, fromAllShards } from './shards';
 
 /**
  * One shard of one experience's counters: visitors exposed and converted per variant, goal and
@@ -9,8 +9,6 @@ import type { Increment } from '../profiles/measure-store';
  * share of the profiles by hash, and a key seen before changes nothing, so retries count once.
  * Reports read all shards and add them up (see readExperienceCounts).
  */
-export const SHARDS = 8;
-
 export interface CountRow {
   variant: string;
   kind: 'exposure' | 'conversion';
@@ -28,7 +26,7 @@ export class ExperienceStats extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY);
+      ${SEEN_SCHEMA}
       CREATE TABLE IF NOT EXISTS counts (
         variant TEXT NOT NULL, kind TEXT NOT NULL, goal TEXT NOT NULL, day TEXT NOT NULL,
         n INTEGER NOT NULL, revenue REAL NOT NULL, revenue_sq REAL NOT NULL,
@@ -42,7 +40,7 @@ export class ExperienceStats extends DurableObject<Env> {
     let applied = 0;
     this.ctx.storage.transactionSync(() => {
       for (const i of items) {
-        if (this.sql.exec('INSERT OR IGNORE INTO seen (key) VALUES (?)', i.key).rowsWritten === 0) continue;
+        if (!firstTime(this.sql, i.key)) continue;
         this.sql.exec(
           `INSERT INTO counts (variant, kind, goal, day, n, revenue, revenue_sq) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (variant, kind, goal, day) DO UPDATE SET
@@ -69,14 +67,11 @@ export function statsShard(env: Env, site: string, experience: string, shard: nu
   return env.STATS.get(env.STATS.idFromName(`${site}\n${experience}\n${shard}`));
 }
 
-/** Which shard a profile's increments go to: stable per profile. */
-export const shardOf = (profileId: string) => fnv1a32(profileId) % SHARDS;
-
 /** Every shard's counts for one experience, added up per (variant, kind, goal, day). */
 export async function readExperienceCounts(env: Env, site: string, experience: string): Promise<CountRow[]> {
-  const parts = await Promise.all(Array.from({ length: SHARDS }, async (_, s) => await statsShard(env, site, experience, s).read()));
+  const rows = await fromAllShards(async (s) => await statsShard(env, site, experience, s).read());
   const sum = new Map<string, CountRow>();
-  for (const row of parts.flat()) {
+  for (const row of rows) {
     const k = `${row.variant}\n${row.kind}\n${row.goal}\n${row.day}`;
     const acc = sum.get(k);
     if (acc) {

@@ -12,7 +12,8 @@ import { evaluateDecision, type DecisionInput, type Evaluated } from '../decisio
 import { funnelProgress, type FunnelStep } from '../measure/funnel';
 import { MEASURE_SCHEMA, clearIncrements, enqueue, measureEvent, pendingIncrements, type ExperienceGoals, type OutboxItem } from '../profiles/measure-store';
 import { attributeEvent, type AttributionSettings } from '../profiles/attribution-store';
-import { shardOf, statsShard } from './experience-stats';
+import { statsShard } from './experience-stats';
+import { shardOf } from './shards';
 import { attributionShard } from './attribution-stats';
 import type { DestinationRoute } from '../../protocol/destinations';
 import { exportPage, type ExportCursor } from '../export/profile-page';

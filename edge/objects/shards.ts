@@ -1,0 +1,22 @@
+import { fnv1a32 } from '../engine/hash';
+
+/**
+ * What the sharded counter objects (experiment counts, attribution credits) share: how many
+ * shards, which one a profile writes to, "apply a keyed increment once", and reading all shards.
+ */
+export const SHARDS = 8;
+
+/** Which shard a profile's increments go to: stable per profile. */
+export const shardOf = (profileId: string) => fnv1a32(profileId) % SHARDS;
+
+export const SEEN_SCHEMA = 'CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY);';
+
+/** Records `key` and says whether it is new here: a retried increment changes nothing. */
+export function firstTime(sql: SqlStorage, key: string): boolean {
+  return sql.exec('INSERT OR IGNORE INTO seen (key) VALUES (?)', key).rowsWritten > 0;
+}
+
+/** Every shard's answer, read in parallel. */
+export async function fromAllShards<T>(read: (shard: number) => Promise<T[]>): Promise<T[]> {
+  return (await Promise.all(Array.from({ length: SHARDS }, (_, s) => read(s)))).flat();
+}
