@@ -5,7 +5,7 @@ import type { EventType, Props } from '../protocol/events';
  * downloads, form submits, scroll depth, engaged time, and the micro-signals marketers target
  * (rage clicks, dead clicks, exit intent, form abandonment). Each group can be switched off with
  * `data-off="spa,clicks,forms,scroll,engagement,signals"`. Campaign parameters, language, time
- * zone and repeat views are derived at the edge, which keeps these bytes out of every page.
+ * zone, repeat views and which link clicks are downloads or outbound are derived at the edge, which keeps these bytes out of every page.
  */
 export type Send = (type: EventType, name?: string, props?: Props) => void;
 
@@ -22,7 +22,6 @@ export const on = (t: EventTarget, type: string, fn: (e: never) => void) =>
     },
     true,
   );
-const DOWNLOAD = /\.(pdf|zip|dmg|exe|msi|docx?|xlsx?|pptx?|csv|rtf|mp[34]|mov|gz|rar|7z|apk)$/i;
 
 /** What a click or signal says about an element: its tag and visible text, capped. */
 const describe = (el: Element): Props => ({ tag: el.tagName.toLowerCase(), text: (el.textContent || '').trim().slice(0, 100) });
@@ -125,11 +124,9 @@ export function capture(
       for (const a of el.attributes) if (!a.name.indexOf('data-attune-prop-')) props[a.name.slice(17)] = a.value.slice(0, 500);
       return send('track', name.slice(0, 200), props);
     }
-    const raw: unknown = (el as HTMLAnchorElement).href; // an object on SVG links
-    const href = typeof raw == 'string' ? raw.slice(0, 2e3) : '';
-    const u = href && new URL(href);
-    const kind = u && DOWNLOAD.test(u.pathname) ? 'download' : u && u.host != location.host && u.protocol[0] == 'h' ? 'outbound' : 'click';
-    send('track', kind, kind == 'click' ? { ...describe(el), ...(href && { href }), ...(el.id && { id: el.id }) } : { href });
+    const href: unknown = (el as HTMLAnchorElement).href; // an object on SVG links
+    // The edge names downloads and outbound links from the href (edge/enrich/page.ts).
+    send('track', 'click', { ...describe(el), ...(typeof href == 'string' && href && { href: href.slice(0, 2e3) }), ...(el.id && { id: el.id }) });
   });
 
   on(d, 'input', (e: InputEvent) => {

@@ -31,11 +31,40 @@ export function primaryLanguage(header: string | null): string | undefined {
   return first && /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(first) ? first : undefined;
 }
 
+/** File endings that make a link click a download (the tag reports every link click as `click`). */
+const DOWNLOAD = /\.(pdf|zip|dmg|exe|msi|docx?|xlsx?|pptx?|csv|rtf|mp[34]|mov|gz|rar|7z|apk)$/i;
+
+/**
+ * A link click as the tag reports it (`click` with the link's `href`) becomes a `download` (a file
+ * link) or an `outbound` click (an http(s) link to another host than the page's), each with only
+ * its `href`, as Plausible names them. Any other event is returned as it is.
+ */
+export function classifyClick(e: Event): Event {
+  const href = e.props?.href;
+  if (e.type !== 'track' || e.name !== 'click' || typeof href !== 'string') return e;
+  let link: URL;
+  let page: URL | undefined;
+  try {
+    link = new URL(href);
+    page = e.page ? new URL(e.page.url) : undefined;
+  } catch {
+    return e;
+  }
+  const name = DOWNLOAD.test(link.pathname)
+    ? 'download'
+    : page && link.host !== page.host && /^https?:$/.test(link.protocol)
+      ? 'outbound'
+      : undefined;
+  return name ? { ...e, name, props: { href } } : e;
+}
+
 /**
  * Fills what the tag leaves to the edge, keeping the tag small: campaign parameters of page views
- * (parsed from the URL), the path, and language and time zone from the request when the event lacks them.
+ * (parsed from the URL), the path, language and time zone from the request when the event lacks
+ * them, and which link clicks are downloads or outbound.
  */
 export function enrichEvent(e: Event, request: { lang?: string; tz?: string }): Event {
+  e = classifyClick(e);
   if (!e.page) return e;
   const page = { ...e.page, path: e.page.path ?? pathOf(e.page.url), lang: e.page.lang ?? request.lang, tz: e.page.tz ?? request.tz };
   if (e.type !== 'page') return { ...e, page };
