@@ -1,7 +1,7 @@
 import type { Decision } from '../protocol/decide';
 import type { CollectResponse, Event, EventType, Props } from '../protocol/events';
 import { capture, d, on } from './capture';
-import { load, rid, save } from './ids';
+import { cookie, load, rid, save } from './ids';
 import { OUTBOX_FLAG, type Delivery, type OutboxModule, type PersonalizeModule, type Personalizer, type Post, type Queued, type TagContext } from './types';
 
 /**
@@ -46,14 +46,14 @@ function boot(): void {
   if (!site || w.attune?.loaded) return;
   const api = (data.api || new URL(script.src).origin).replace(/\/$/, '');
   const debug = (...a: unknown[]) => data.debug != null && console.debug('[attune]', ...a);
-  const af = data.antiFlicker;
+  const af = data.antiFlicker == null ? null : +data.antiFlicker || 300; // ms
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   const slotted = () => d.querySelector('[data-attune-slot],#attune-decisions');
 
-  if (af != null) {
+  if (af) {
     // Hides only the slots; the animation shows them again after the timeout even if all else fails.
     d.head.appendChild(d.createElement('style')).textContent =
-      `[data-attune-slot]:not([data-attune-ready]){animation:_attune 0s ${+af || 300}ms both}@keyframes _attune{0%{visibility:hidden}}`;
+      `[data-attune-slot]:not([data-attune-ready]){animation:_attune 0s ${af}ms both}@keyframes _attune{0%{visibility:hidden}}`;
   }
 
   // Consent: an explicit choice, else "required" waits, else Global Privacy Control / Do Not Track deny.
@@ -66,7 +66,7 @@ function boot(): void {
   // the cookies the edge reads (id, consent) in step with what the tag stores.
   const store = (k: string, v: string | null) => {
     save(k, v);
-    if (data.aid) d.cookie = `${k}=${v};path=/;SameSite=Lax;max-age=${v ? 3e7 : 0}`;
+    if (data.aid) cookie(k, v);
   };
   let anonymousId = data.aid || load(AID) || rid();
   let profileToken = load(PT);
@@ -184,7 +184,7 @@ function boot(): void {
   const ctx: TagContext = {
     site_: site,
     api_: api,
-    antiFlicker_: af == null ? null : +af || 300,
+    antiFlicker_: af,
     envelope_: envelope,
     referrer_: () => referrer,
     granted_: granted,

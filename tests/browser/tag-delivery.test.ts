@@ -326,3 +326,31 @@ describe('delivery', () => {
     expect([...errors, ...tabErrors]).toEqual([]);
   });
 });
+
+describe('storage', () => {
+  it('with localStorage blocked, keeps the anonymous id in a first-party cookie: two page loads are one visitor', async () => {
+    setupPages();
+    const { context, page, errors } = await s.open();
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', {
+        get() {
+          throw new DOMException('blocked', 'SecurityError');
+        },
+      });
+    });
+    await openApp(page);
+    const cookieId = async () => (await context.cookies()).find((c) => c.name === '_attune_aid')?.value;
+    await expect.poll(cookieId).toMatch(/^[a-z0-9]{28}$/);
+    const aid = (await cookieId())!;
+    await track(page, 'before-reload');
+    await flush(page);
+    await page.reload();
+    await tagReady(page);
+    await track(page, 'after-reload');
+    await flush(page);
+    expect(await cookieId(), 'the same id after the reload').toBe(aid);
+    const events = await waitForEvents(s.edge, SITE, aid, (evs) => hasAll(['before-reload', 'after-reload'])(evs) && pages(evs).length === 2);
+    expectOnce(events, ['before-reload', 'after-reload']);
+    expect(errors).toEqual([]);
+  });
+});
