@@ -87,6 +87,8 @@ const RETRY_MS = 10_000;
 
 /** Visits further apart than this start a new session. */
 const SESSION_GAP_MS = 30 * 60 * 1000;
+/** How often a decision alone moves lastSeen: a visitor deciding page after page writes once a minute. */
+const TOUCH_EVERY_MS = 60_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -382,10 +384,22 @@ export class ProfileObject extends DurableObject<Env> {
       assignments.set(row.experience, { experience: row.experience, variant: row.variant });
     }
     const { newAssignments, ...out } = evaluateDecision(input, context, assignments);
+    const fields = JSON.stringify(input.fields);
+    const wantsChanges = input.destinations && wantsAudienceChanges(input.destinations);
+    // A returning browser's repeat decision usually changes nothing worth storing: no write then,
+    // so the answer is not held behind the storage output gate (lastSeen moves at most once a minute).
+    const meta = this.meta();
+    if (
+      !wantsChanges && newAssignments.length === 0 && meta.profileId && meta.lastFields === fields &&
+      input.now - Number(meta.lastSeen) < TOUCH_EVERY_MS &&
+      this.sql.exec("SELECT 1 FROM identifiers WHERE type = 'anonymous' AND value = ?", input.anonymousId).toArray().length > 0
+    ) {
+      return out;
+    }
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.now);
       // The request's side of the context, so audience estimates can evaluate geo/device rules later.
-      this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('lastFields', ?)", JSON.stringify(input.fields));
+      this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('lastFields', ?)", fields);
       for (const a of newAssignments) {
         this.sql.exec(
           // An assignment is only new when the stored one is missing or names a variant that no
@@ -396,7 +410,7 @@ export class ProfileObject extends DurableObject<Env> {
         );
       }
       // Audience entered / exited for the destinations that want them, from this same decision.
-      if (input.destinations && wantsAudienceChanges(input.destinations)) {
+      if (input.destinations && wantsChanges) {
         const dest = { site: input.site, routes: input.destinations };
         recordMembership(this.sql, dest, input.profileId, input.audiences.map((a) => a.id), out.audiences, input.now);
       }
