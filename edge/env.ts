@@ -28,6 +28,8 @@ export interface Env {
   RATE_LIMIT_IP?: RateLimit;
   /** Requests per minute for one visitor (site + anonymous id) on the public routes. */
   RATE_LIMIT_VISITOR?: RateLimit;
+  /** Requests per 10 seconds for one write key (site) on the Segment-spec routes. */
+  RATE_LIMIT_WRITE_KEY?: RateLimit;
   /** Bearer token for /api/** and the dashboard. Admin routes answer 503 while it is unset. */
   ADMIN_TOKEN?: string;
   /** Key for profile tokens; derived from ADMIN_TOKEN when unset. */

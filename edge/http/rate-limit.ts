@@ -9,7 +9,11 @@ import { ApiError } from './errors';
  * (`[[ratelimits]]` in wrangler.toml; Miniflare simulates it in `wrangler dev` and the tests):
  *
  * - per client IP, before the body is read: `RATE_LIMIT_IP`, 600 requests a minute by default;
- * - per visitor (site + anonymous id), once the body named them: `RATE_LIMIT_VISITOR`, 120 a minute.
+ * - per visitor (site + anonymous id), once the body named them: `RATE_LIMIT_VISITOR`, 120 a minute;
+ * - per write key (site) on the Segment-spec routes, once the key is known (from the Basic auth
+ *   header before the body is read): `RATE_LIMIT_WRITE_KEY`, 1,000 requests per 10 seconds. A
+ *   server sends batches (up to 500 KB each), so this is far above one busy backend, but a write
+ *   key is no secret (Segment's browser clients carry it), and one leaked key must not flood the edge.
  *
  * The tag sends a batch every few seconds at most, so real pages stay far below both; an office
  * behind one NAT address has room for dozens of busy visitors. Over a limit the answer is
@@ -22,10 +26,15 @@ import { ApiError } from './errors';
  * the real address on every request in production. A limiter that fails lets the request through.
  */
 
-/** The window of both limiters: wrangler.toml's `period` (Cloudflare allows only 10 or 60). */
+/** The window of the per-IP and per-visitor limiters: wrangler.toml's `period` (Cloudflare allows only 10 or 60). */
 export const RATE_LIMIT_PERIOD_S = 60;
+/** The window of the per-write-key limiter (`RATE_LIMIT_WRITE_KEY`'s period in wrangler.toml). */
+export const WRITE_KEY_PERIOD_S = 10;
 
-export type Limited = 'ip' | 'visitor';
+export type Limited = 'ip' | 'visitor' | 'write_key';
+
+const PERIOD: Record<Limited, number> = { ip: RATE_LIMIT_PERIOD_S, visitor: RATE_LIMIT_PERIOD_S, write_key: WRITE_KEY_PERIOD_S };
+const WHO: Record<Limited, string> = { ip: 'from this address', visitor: 'for this visitor', write_key: 'for this write key' };
 
 /** The address a request came from, or null when it is unknown or this machine (see above). */
 export function externalAddress(req: Request): string | null {
@@ -51,12 +60,10 @@ async function ipKey(env: Env, ip: string): Promise<string> {
 }
 
 function refuse(c: Context<AppEnv>, who: Limited): never {
-  c.header('Retry-After', String(RATE_LIMIT_PERIOD_S));
-  const message =
-    who === 'ip'
-      ? 'too many requests from this address: slow down and retry after the Retry-After seconds'
-      : 'too many requests for this visitor: slow down and retry after the Retry-After seconds';
-  throw new ApiError(429, 'rate_limited', message, { limit: who, retryAfter: RATE_LIMIT_PERIOD_S });
+  const period = PERIOD[who];
+  c.header('Retry-After', String(period));
+  const message = `too many requests ${WHO[who]}: slow down and retry after the Retry-After seconds`;
+  throw new ApiError(429, 'rate_limited', message, { limit: who, retryAfter: period });
 }
 
 /** Asks a limiter; an unbound or failing limiter never refuses (fail open: events matter more). */
@@ -96,4 +103,13 @@ export function rateLimitByIp(): MiddlewareHandler<AppEnv> {
 export async function limitVisitor(c: Context<AppEnv>, site: string, anonymousId: string): Promise<void> {
   if (!externalAddress(c.req.raw)) return;
   if (!(await allowed(c.env.RATE_LIMIT_VISITOR, `visitor:${site}/${anonymousId}`))) refuse(c, 'visitor');
+}
+
+/**
+ * Per-write-key limit on the Segment-spec routes, called once the key named an existing site.
+ * Like the others, not applied to requests without an external address (local senders, tests).
+ */
+export async function limitWriteKey(c: Context<AppEnv>, site: string): Promise<void> {
+  if (!externalAddress(c.req.raw)) return;
+  if (!(await allowed(c.env.RATE_LIMIT_WRITE_KEY, `writekey:${site}`))) refuse(c, 'write_key');
 }

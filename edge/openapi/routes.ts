@@ -51,7 +51,7 @@ const docs = (kind: string, noun: string, create: z.ZodType, patch: z.ZodType, t
 const segment = (type: string, body: z.ZodType): RouteDoc => ({
   method: 'POST', path: `/v1/${type}`, tag: 'Segment', auth: 'writeKey', summary: `Segment-spec ${type} call`, body,
   description: 'HTTP Basic auth with the site key as the write key (or `writeKey` in the body). The path names the type. Bodies may be gzipped.',
-  responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'the message is invalid (named)', 401: 'missing or unknown write key', 413: 'over 32 KB', 415: 'a Content-Encoding other than gzip' },
+  responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'the message is invalid (named)', 401: 'missing or unknown write key', 413: 'over 32 KB', 415: 'a Content-Encoding other than gzip', 429: 'rate limited (per write key)' },
 });
 
 export const ROUTES: RouteDoc[] = [
@@ -76,7 +76,7 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'POST', path: '/v1/batch', tag: 'Segment', auth: 'writeKey', summary: 'Segment-spec batch', body: SegmentBatch,
     description: 'Each item is a track, page, screen, identify or alias message (see the single-message routes). `messageId` is the event id, so retries count once; emails and phones in traits are hashed before storage.',
-    responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'no valid message / bad envelope', 401: 'missing or unknown write key', 413: 'over 500 KB (inflated, when gzipped)', 415: 'a Content-Encoding other than gzip' },
+    responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'no valid message / bad envelope', 401: 'missing or unknown write key', 413: 'over 500 KB (inflated, when gzipped)', 415: 'a Content-Encoding other than gzip', 429: 'rate limited (per write key)' },
   },
   segment('track', SegmentTrack),
   segment('page', SegmentPageCall),

@@ -7,6 +7,7 @@ import type { AppEnv } from '../env';
 import { enrichEvent } from '../enrich/page';
 import { parseWith, readJson } from '../http/body';
 import { ApiError } from '../http/errors';
+import { limitWriteKey } from '../http/rate-limit';
 import type { SiteConfig } from '../objects/site';
 import { getSiteConfig } from '../sites/config-cache';
 import { ingestGroup } from './ingest';
@@ -62,6 +63,8 @@ async function authenticate(c: Context<AppEnv>, bodyKey: string | undefined): Pr
   if (!SiteKey.safeParse(key).success) throw refuse('the write key is not a site key');
   const config = await getSiteConfig(c.env, key);
   if (!config) throw refuse(`no site has the write key "${key.slice(0, 63)}"`);
+  // Counted per existing site only, so unknown keys never make counters.
+  await limitWriteKey(c, key);
   return { site: key, config };
 }
 

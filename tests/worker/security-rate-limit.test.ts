@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { env as workerEnv } from 'cloudflare:workers';
 import type { Env } from '../../edge/env';
-import { addressBucket, externalAddress, ipAllowed, RATE_LIMIT_PERIOD_S } from '../../edge/http/rate-limit';
+import { addressBucket, externalAddress, ipAllowed, RATE_LIMIT_PERIOD_S, WRITE_KEY_PERIOD_S } from '../../edge/http/rate-limit';
 import { anon, call, createSite, event, post } from './helpers';
 import { navigate, proxiedSite, stubOrigin } from './security-helpers';
 import { cachedSiteConfigs, getSiteConfig, MAX_ENTRIES } from '../../edge/sites/config-cache';
@@ -54,9 +54,9 @@ async function burst<T>(setup: () => T, send: (who: T) => Promise<Response>, max
   }
 }
 
-async function expectRateLimited(res: Response | null, limit: 'ip' | 'visitor') {
+async function expectRateLimited(res: Response | null, limit: 'ip' | 'visitor' | 'write_key', period = RATE_LIMIT_PERIOD_S) {
   expect(res?.status).toBe(429);
-  expect(res!.headers.get('retry-after')).toBe(String(RATE_LIMIT_PERIOD_S));
+  expect(res!.headers.get('retry-after')).toBe(String(period));
   expect(res!.headers.get('content-type')).toMatch(/^application\/json/);
   const { error } = (await res!.json()) as ErrorBody;
   expect(error).toMatchObject({ code: 'rate_limited', limit, message: expect.stringMatching(/too many requests/) });
@@ -155,5 +155,75 @@ describe('rate limits on the public routes', () => {
     for (let i = 0; i < MAX_ENTRIES * 2 + 5; i++) expect(await getSiteConfig(fake, `flood-${i}`)).toBeNull();
     expect(asked).toHaveLength(MAX_ENTRIES * 2 + 5);
     expect(cachedSiteConfigs()).toBeLessThanOrEqual(MAX_ENTRIES);
+  });
+});
+
+// wrangler.toml: 1,000 requests per 10 seconds per write key; Miniflare's windows are aligned to
+// the wall clock, so a burst is started at the beginning of one and checked to have stayed in it.
+const PER_WRITE_KEY = 1000;
+
+describe('rate limit per write key on the Segment-spec routes', () => {
+  const basic = (key: string) => `Basic ${btoa(`${key}:`)}`;
+  const windowOf = () => Math.floor(Date.now() / (WRITE_KEY_PERIOD_S * 1000));
+  const windowStart = () => new Promise((r) => setTimeout(r, WRITE_KEY_PERIOD_S * 1000 - (Date.now() % (WRITE_KEY_PERIOD_S * 1000)) + 20));
+
+  /** Sends `n` requests for one fresh site, 25 at a time, each from another address; counts the answers. */
+  async function flood(n: number): Promise<{ site: string; passed: number; refused: Response[] }> {
+    for (let attempt = 0; ; attempt++) {
+      const site = await createSite();
+      await windowStart();
+      const started = windowOf();
+      let passed = 0;
+      const refused: Response[] = [];
+      for (let sent = 0; sent < n; sent += 25) {
+        const answers = await Promise.all(
+          Array.from({ length: Math.min(25, n - sent) }, () => post('/v1/track', 'not json', { authorization: basic(site), 'cf-connecting-ip': address() })),
+        );
+        for (const res of answers) {
+          if (res.status === 429) refused.push(res);
+          else {
+            expect(res.status).toBe(400); // the key passed, then the body was refused
+            passed++;
+            await res.body?.cancel();
+          }
+        }
+      }
+      if (windowOf() === started || attempt > 0) return { site, passed, refused };
+      for (const r of refused) await r.body?.cancel();
+    }
+  }
+
+  it(`refuses a write key's requests past ${PER_WRITE_KEY} within ${WRITE_KEY_PERIOD_S} seconds, whatever the address; other write keys carry on`, { timeout: 60_000 }, async () => {
+    const { site, passed, refused } = await flood(PER_WRITE_KEY + 20);
+    expect(passed).toBe(PER_WRITE_KEY);
+    expect(refused).toHaveLength(20);
+    await expectRateLimited(refused[0]!, 'write_key', WRITE_KEY_PERIOD_S);
+    for (const r of refused.slice(1)) await r.body?.cancel();
+    // Every Segment route shares the key's counter, also with the key in the body …
+    const message = { type: 'track', event: 'Signed up', anonymousId: 'server-anon-1', messageId: 'm-rate-1' };
+    const batch = await post('/v1/batch', { batch: [message] }, { authorization: basic(site), 'cf-connecting-ip': address() });
+    await expectRateLimited(batch, 'write_key', WRITE_KEY_PERIOD_S);
+    await expectRateLimited(await post('/v1/track', { ...message, writeKey: site }, { 'cf-connecting-ip': address() }), 'write_key', WRITE_KEY_PERIOD_S);
+    // … and another site's server is unaffected.
+    const other = await createSite();
+    const ok = await post('/v1/batch', { batch: [message] }, { authorization: basic(other), 'cf-connecting-ip': address() });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ success: true, accepted: 1 });
+  });
+
+  it('counts only existing write keys, and never limits requests without an external address', async () => {
+    const unknown = await post('/v1/track', 'not json', { authorization: basic('no-such-site-rate'), 'cf-connecting-ip': address() });
+    expect(unknown.status).toBe(401);
+    const keys: string[] = [];
+    const recording: RateLimit = { limit: async ({ key }) => (keys.push(key), { success: false }) };
+    const site = await createSite();
+    const { app } = await import('../../edge/app');
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext; // only waitUntil is used
+    const send = (headers: Record<string, string>) =>
+      app.request('/v1/track', { method: 'POST', body: 'not json', headers: { authorization: basic(site), ...headers } }, { ...env, RATE_LIMIT_WRITE_KEY: recording }, ctx);
+    expect((await send({})).status).toBe(400); // local: not asked
+    expect(keys).toEqual([]);
+    expect((await send({ 'cf-connecting-ip': address() })).status).toBe(429);
+    expect(keys).toEqual([`writekey:${site}`]);
   });
 });
