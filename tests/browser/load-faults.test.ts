@@ -262,7 +262,7 @@ interface Delivery {
  * Stops the generators, asks each tag to send what it holds (a real page would on its next retry;
  * the backoff can reach a minute), and waits until every generated event is stored.
  */
-async function settle(gens: Generator[], attempts = 40): Promise<Delivery> {
+async function settle(gens: Generator[], attempts = 40, rounds = 4): Promise<Delivery> {
   const out: Delivery = { made: 0, stored: 0, missing: 0, twice: 0, pageViews: 0 };
   const made = await Promise.all(gens.map(stopGenerator));
   for (const [k, g] of gens.entries()) {
@@ -270,7 +270,7 @@ async function settle(gens: Generator[], attempts = 40): Promise<Delivery> {
     const ours = (evs: StoredEvent[]) => evs.filter((e) => e.type === 'track' && e.name?.startsWith(`gen-${g.tab}-`));
     const complete = (evs: StoredEvent[]) => new Set(ours(evs).map((e) => e.name)).size >= names.size;
     let events: StoredEvent[] = [];
-    for (let round = 0; round < 4 && !complete(events); round++) {
+    for (let round = 0; round < rounds && !complete(events); round++) {
       await flush(g.page);
       events = await waitForEvents(edge, TAG_SITE, g.aid, complete, attempts);
     }
@@ -343,7 +343,8 @@ describe('load and faults', () => {
     await edge.down();
     await generateAtLeast(gens, 10); // made while nothing answers
     if (reloadOne) await reload(gens[0]!);
-    await generateAtLeast(gens, 10);
+    // Long enough for the reloaded page to try a send too (it batches 20 events, or retries later).
+    await generateAtLeast(gens, reloadOne ? 25 : 10);
     const failedWhileDown = collectsOf(proxy.requests.slice(from)).filter((r) => r.status === 0).length;
     await edge.up();
     await generateAtLeast(gens, 10);
@@ -388,13 +389,13 @@ describe('load and faults', () => {
   // when the first failed send happens while the edge is unreachable, the outbox module
   // (attune-outbox.js, served by that same edge) cannot be imported, so events wait in memory
   // only; on pagehide they go to sendBeacon, which "succeeds" by queueing, and the tag forgets them
-  // although the edge never took them (measured: ~21 of ~170 events lost, all of the reloading
-  // page's). it.fails keeps the scenario running and turns red once the tag is fixed: then make
-  // this a plain it().
+  // although the edge never took them (measured: 20-28 of 170-220 events lost, all of them the
+  // reloading page's). it.fails keeps the scenario running and turns red once the tag is fixed:
+  // then make this a plain it().
   it.fails('(a) KNOWN BUG: the edge down before the outbox ever loaded, one visitor reloading meanwhile: nothing is lost', async () => {
     const gens = await openGenerators(3, 'nobox');
     await restartUnderPages(gens, true);
-    const result = await settle(gens, 12);
+    const result = await settle(gens, 12, 2); // fewer polls: the lost events never come
     console.log(`edge restart, no outbox, reload: ${JSON.stringify(result)}`);
     expect(result).toEqual({ made: result.made, stored: result.made, missing: 0, twice: 0, pageViews: 4 });
   });
