@@ -27,6 +27,8 @@ const script = d.currentScript as HTMLScriptElement;
 const AID = '_attune_aid';
 const PT = '_attune_pt';
 const CONSENT = '_attune_c';
+// localStorage: events a page left unacknowledged at pagehide, for the next page to send.
+const SPILL = '_attune_q';
 // Characters, not bytes: even all-3-byte UTF-8 stays under the 64 KiB keepalive/sendBeacon budget.
 const MAX_CHARS = 2e4;
 
@@ -83,10 +85,12 @@ function boot(): void {
    */
   const endpoint = api + '/v1/collect';
   let queue: Queued[] = [];
-  let timer: ReturnType<typeof setTimeout>;
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let inflight: Promise<void> | 0 = 0;
-  let outbox: Promise<Delivery | 0> | 0 = 0;
+  let loading: Promise<void> | 0 = 0; // the outbox module, being imported and opened (or open)
+  let box: Delivery | 0 = 0; // the open outbox: from then on it holds every event
   let failures = 0;
+  let reached = 0; // the edge acknowledged this page's last send
 
   /** The next batch (one anonymous id, within the byte budget) and its body. */
   const take = (items: Queued[]): [Queued[], string] => {
@@ -97,10 +101,11 @@ function boot(): void {
   };
   const post: Post = async (items) => {
     const [batch, body] = take(items);
+    reached = 0;
     try {
       const res = await fetch(endpoint, { method: 'POST', body, keepalive: true });
       const s = res.status;
-      if (s < 300) batch[0]!.a == anonymousId && setToken(((await res.json()) as CollectResponse).profileToken);
+      if ((reached = +(s < 300))) batch[0]!.a == anonymousId && setToken(((await res.json()) as CollectResponse).profileToken);
       // 4xx other than 408/429 cannot succeed by resending: drop. Else Retry-After (0 too: a retry
       // is never "done"), or back off.
       return [batch, s < 300 || (s < 500 && s != 408 && s != 429) ? 0 : parseFloat(res.headers.get('retry-after')!) * 1e3 || NaN];
@@ -120,45 +125,72 @@ function boot(): void {
   };
 
   const persist = () =>
-    (outbox ||= import(api + OUTBOX_PATH)
+    (loading ||= import(api + OUTBOX_PATH)
       .then((m: OutboxModule) => m.open(ctx))
       .then(
-        (o) => (queue.forEach(o.push_), (queue = []), o.flush_(), o),
+        (o) => {
+          box = o;
+          queue.forEach(o.push_);
+          queue = [];
+          void o.flush_();
+        },
         (err) => {
-          // No outbox (offline, CSP): events stay in memory and are retried from here.
+          // No outbox (offline, CSP, no IndexedDB): events stay in memory and are retried from here.
           debug('outbox unavailable', err);
-          outbox = 0;
+          loading = 0;
           schedule(Math.min(6e4, 1e3 * 2 ** ++failures));
-          return 0;
         },
       ));
 
-  const flush = (): Promise<void> =>
-    outbox
-      ? outbox.then((o) => void (o && o.flush_()))
-      : (clearTimeout(timer),
-        (inflight ||= (async () => {
-          while (granted() && queue[0] && !outbox) {
-            const [batch, wait] = await post(queue);
-            if (wait == 0) drop(batch), (failures = 0);
-            else {
-              debug('send failed', wait);
-              save(OUTBOX_FLAG, '1');
-              await persist();
-              break;
+  const flush = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = 0;
+    return box
+      ? box.flush_()
+      : loading
+        ? loading.then(() => (box ? box.flush_() : undefined))
+        : (inflight ||= (async () => {
+            while (granted() && queue[0] && !loading) {
+              const [batch, wait] = await post(queue);
+              if (wait == 0) drop(batch), (failures = 0);
+              else {
+                debug('send failed', wait);
+                save(OUTBOX_FLAG, '1');
+                await persist();
+                break;
+              }
             }
-          }
-        })().finally(() => (inflight = 0))));
+          })().finally(() => (inflight = 0)));
+  };
 
   on(window, 'online', flush);
 
   const push = (q: Queued) => {
-    if (outbox) void outbox.then((o) => (o ? o.push_(q) : queue.push(q)));
-    // Without an outbox while backing off: no send per event, and memory stays bounded.
-    else if (failures) queue.push(q) > 1e3 && queue.shift();
+    if (box) box.push_(q);
+    // While the outbox opens, or without one while backing off: no send per event, memory bounded.
+    else if (loading || failures) queue.push(q) > 1e3 && queue.shift();
     else if (queue.push(q) > 19) void flush();
-    else if (!inflight) schedule(1e3);
+    else if (!timer && !inflight) schedule(1e3); // at most a second after the first waiting event
   };
+
+  /**
+   * The page is hidden or left. What the edge has not acknowledged goes out by beacon, whose
+   * delivery nobody confirms: unless the edge answered this page's last send, it is also left in
+   * localStorage for the next page, which sends it again (the edge counts an event id once).
+   */
+  const bye = () => {
+    if (!granted()) return;
+    if (box) return box.beacon_();
+    if (queue[0] && !reached)
+      try {
+        localStorage.setItem(SPILL, JSON.stringify(queue));
+      } catch {}
+    if (queue[0]) beacon(queue);
+  };
+  try {
+    const left: unknown = JSON.parse(localStorage.getItem(SPILL)!);
+    if (Array.isArray(left)) (queue = left), localStorage.removeItem(SPILL);
+  } catch {}
 
   // The page view's URL and referrer: events carry these, not location, so an event sent as an SPA
   // navigation happens (engaged time, form abandonment) is credited to the page it belongs to.
@@ -210,7 +242,7 @@ function boot(): void {
       if (more || slotted()) slotsPage();
     },
     () => more || (slotted() && slotsPage()), // slots rendered after load
-    () => granted() && (outbox ? void outbox.then((o) => o && o.beacon_()) : queue[0] && beacon(queue)),
+    bye,
   );
 
   const methods: Record<string, Fn> = {
@@ -222,8 +254,8 @@ function boot(): void {
       if (granted()) keep(), send('consent', undefined, { state }); // sends what waited for it too
       else {
         queue = [];
-        if (outbox) void outbox.then((o) => o && o.clear_());
-        for (const k of [AID, PT, OUTBOX_FLAG]) store(k, null);
+        if (loading) void loading.then(() => box && box.clear_());
+        for (const k of [AID, PT, OUTBOX_FLAG, SPILL]) store(k, null);
       }
     },
     decide: (names?: string[]) => load$().then((p) => p.decide_(names), (): Record<string, Decision> => ({})),

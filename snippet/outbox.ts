@@ -42,7 +42,7 @@ export const open: OutboxModule['open'] = async ({ site_: site, post_: post, bea
 
   let dropped = 0;
   let failures = 0;
-  let timer: ReturnType<typeof setTimeout>;
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let inflight: Promise<void> | 0 = 0;
   let holding: Queued[] = []; // what this tab read under the lock and has not seen acknowledged
 
@@ -87,15 +87,18 @@ export const open: OutboxModule['open'] = async ({ site_: site, post_: post, bea
     return 0;
   };
 
-  const flush = (): Promise<void> =>
+  const flush = (): Promise<void> => (
+    clearTimeout(timer),
+    (timer = 0),
     (inflight ||= (async () => {
-      clearTimeout(timer);
       const wait = await (locks ? locks.request('attune:' + site, drain) : drain()).finally(() => (holding = []));
       if (wait) schedule(wait);
-    })().finally(() => (inflight = 0)));
+    })().finally(() => (inflight = 0)))
+  );
 
   return {
-    push_: (q) => void add(q).then(() => schedule(1e3)),
+    // A new event waits at most a second, and never cuts a backoff or a Retry-After short.
+    push_: (q) => void add(q).then(() => timer || schedule(1e3)),
     flush_: flush,
     // A last try, only by the tab holding the lock (no other tab is sending these); the events stay
     // stored until a later page sees them acknowledged.

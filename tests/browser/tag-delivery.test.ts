@@ -170,6 +170,29 @@ describe('delivery', () => {
     expect(errors).toEqual([]);
   });
 
+  it('(b) edge unreachable before the outbox module ever loaded: the events the page held in memory are sent by the next page, once', async () => {
+    setupPages();
+    const { page, errors } = await s.open();
+    // The edge serves the outbox module too: while it is down, neither a send nor the import works.
+    s.proxy.intercept((r) => (r.path === '/v1/collect' || r.path.startsWith('/attune-outbox.js') ? { abort: true } : undefined));
+    await openApp(page);
+    const aid = await requireAnonymousId(page);
+    const held = names('held-in-memory', 3);
+    await trackAll(page, held);
+    await flush(page); // fails, and the outbox cannot be imported: the events wait in memory
+    await page.reload(); // pagehide: the beacon is refused too, so only what the page left behind survives
+    await tagReady(page);
+    expect(await storedEvents(s.edge, SITE, aid), 'nothing reached the edge while it was down').toEqual([]);
+
+    s.proxy.intercept(null);
+    await flush(page);
+    const events = await waitForEvents(s.edge, SITE, aid, (evs) => hasAll(held)(evs) && pages(evs).length >= 2);
+    expectOnce(events, held);
+    expect(pages(events)).toHaveLength(2);
+    expect(await page.evaluate(() => localStorage.getItem('_attune_q')), 'the next page took what was left behind').toBeNull();
+    expect(errors).toEqual([]);
+  });
+
   it('bounds the outbox: past 1,000 events the oldest are dropped, and the loss is reported as a signal', async () => {
     setupPages();
     const { page, errors } = await s.open();
@@ -244,6 +267,26 @@ describe('delivery', () => {
     expect(refused).toBe(3);
     expectOnce(events, burst);
     expect(pages(events)).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('a page that keeps generating events still sends them: a batch leaves about a second after its first event, not after a quiet second', async () => {
+    setupPages();
+    const { page, errors } = await s.open();
+    await openApp(page);
+    const aid = await requireAnonymousId(page);
+    await flush(page);
+    const from = s.proxy.requests.length;
+    // 16 events, one every 200 ms: never a quiet second, and fewer than the 20 that send at once.
+    const steady = names('steady', 16);
+    for (const n of steady) {
+      await track(page, n);
+      await page.waitForTimeout(200);
+    }
+    const whileBusy = collectsOf(s.proxy.requests.slice(from)).filter((r) => r.body.includes('"steady-'));
+    expect(whileBusy.length, 'batches sent while events kept coming').toBeGreaterThanOrEqual(2);
+    await flush(page);
+    expectOnce(await waitForEvents(s.edge, SITE, aid, hasAll(steady)), steady);
     expect(errors).toEqual([]);
   });
 
