@@ -13,15 +13,25 @@ export interface LocalEdge {
 }
 
 /**
- * Starts `wrangler dev` on a free port with fresh storage in a temp dir, seeded with the demo site.
- * `vars` are added to the worker's environment (e.g. DESTINATION_RETRY_SECONDS for quick retries).
+ * A temp dir for one local edge: its env file (a fresh admin token and TOKEN_SECRET, plus `vars`)
+ * and room for its state. The secret stays the same for the dir's life, so a restarted edge
+ * accepts the profile tokens browsers already hold.
  */
-export async function startLocalEdge(vars: Record<string, string> = {}): Promise<LocalEdge> {
+export function edgeFiles(vars: Record<string, string> = {}): { dir: string; token: string; envFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'attune-edge-'));
   const token = `test-${crypto.randomUUID()}`;
   const envFile = join(dir, 'vars.env');
   const extra = Object.entries(vars).map(([k, v]) => `${k}="${v}"\n`).join('');
   writeFileSync(envFile, `ADMIN_TOKEN="${token}"\nTOKEN_SECRET="${crypto.randomUUID()}"\n${extra}`);
+  return { dir, token, envFile };
+}
+
+/**
+ * Starts `wrangler dev` on a free port with fresh storage in a temp dir, seeded with the demo site.
+ * `vars` are added to the worker's environment (e.g. DESTINATION_RETRY_SECONDS for quick retries).
+ */
+export async function startLocalEdge(vars: Record<string, string> = {}): Promise<LocalEdge> {
+  const { dir, token, envFile } = edgeFiles(vars);
   const port = (await freePort()) as number;
   const edge = (await startEdge({ port, envFile, persistTo: join(dir, 'state') })) as {
     url: string;

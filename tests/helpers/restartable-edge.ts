@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 // @ts-expect-error: plain ESM script shared with `npm start`; its shapes are declared below.
 import { freePort, startEdge } from '../../scripts/edge-server.mjs';
-import type { LocalEdge } from './edge';
+import { edgeFiles, type LocalEdge } from './edge';
 
 /**
  * A local edge (`wrangler dev`) that can be taken down and brought back on the same port with the
@@ -43,12 +42,8 @@ async function released(port: number): Promise<void> {
 
 /** Like startLocalEdge, but not seeded with the demo site and restartable. */
 export async function startRestartableEdge(vars: Record<string, string> = {}): Promise<RestartableEdge> {
-  const dir = mkdtempSync(join(tmpdir(), 'attune-edge-'));
-  const token = `test-${crypto.randomUUID()}`;
-  const envFile = join(dir, 'vars.env');
-  const extra = Object.entries(vars).map(([k, v]) => `${k}="${v}"\n`).join('');
   // The same TOKEN_SECRET across restarts, so profile tokens the browsers hold stay valid.
-  writeFileSync(envFile, `ADMIN_TOKEN="${token}"\nTOKEN_SECRET="${crypto.randomUUID()}"\n${extra}`);
+  const { dir, token, envFile } = edgeFiles(vars);
   const port = (await freePort()) as number;
   const persistTo = join(dir, 'state');
   const url = `http://127.0.0.1:${port}`;
