@@ -290,6 +290,31 @@ describe('delivery', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a send that hangs does not stall delivery: it is given up and the events arrive, once, while it still hangs', async () => {
+    setupPages();
+    const { page, errors } = await s.open();
+    await openApp(page);
+    const aid = await requireAnonymousId(page);
+    await flush(page);
+    // The edge never answers the first send of these events (within this test).
+    let hung: { status?: number } | undefined;
+    s.proxy.intercept((r) => {
+      if (r.path !== '/v1/collect' || !r.body.includes('"hang-1"') || hung) return undefined;
+      hung = r;
+      return { delayMs: 30_000 };
+    });
+    const held = names('hang', 3);
+    await trackAll(page, held);
+    await flush(page); // returns once the tag gave the hanging send up and handed the events on
+    s.proxy.intercept(null);
+    await flush(page);
+    const events = await waitForEvents(s.edge, SITE, aid, hasAll(held));
+    expect(hung, 'the first send was held').toBeDefined();
+    expect(hung!.status, 'still hanging when the events were stored').toBeUndefined();
+    expectOnce(events, held);
+    expect(errors).toEqual([]);
+  });
+
   it('(d) navigating away mid-batch: the beacon delivers the queued events', async () => {
     setupPages();
     const { page, errors } = await s.open();
