@@ -104,8 +104,9 @@ function boot(): void {
     reached = 0;
     try {
       // A send that hangs must not stall delivery (or, in the outbox, hold the tabs' lock): give up
-      // after 15 s and retry; the edge counts an event id once if it did arrive.
-      const res = await fetch(endpoint, { method: 'POST', body, keepalive: true, signal: AbortSignal.timeout(15e3) });
+      // after 15 s and retry; the edge counts an event id once if it did arrive. (Browsers before
+      // Safari 16 have no AbortSignal.timeout: they send without one.)
+      const res = await fetch(endpoint, { method: 'POST', body, keepalive: true, signal: AbortSignal.timeout?.(15e3) });
       const s = res.status;
       if ((reached = +(s < 300))) batch[0]!.a == anonymousId && setToken(((await res.json()) as CollectResponse).profileToken);
       // 4xx other than 408/429 cannot succeed by resending: drop. Else Retry-After (0 too: a retry

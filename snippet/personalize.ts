@@ -59,7 +59,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
         const res = await fetch(t.api_ + '/v1/decide', {
           method: 'POST',
           body: JSON.stringify({ ...t.envelope_(), slots: wanted, context: { url: location.href.slice(0, 2e3), referrer: t.referrer_().slice(0, 2e3) } }),
-          signal: AbortSignal.timeout(1500),
+          signal: AbortSignal.timeout?.(1500), // absent before Safari 16: no timeout there
         });
         if (!res.ok) throw res.status;
         r = await res.json();
