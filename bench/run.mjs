@@ -109,6 +109,8 @@ storage), tags interleaved round by round. The page is empty but for the tag as 
 which answers \`/v1/collect\` (202) and \`/v1/decide\` (200) like the edge, and the reading is taken
 150 ms after the tag's last request was answered ("finished its requests"). "Load only" rows just
 define the library (GrowthBook: no instance); Plausible and posthog-js-lite also run once for real.
+"peer ÷ Attune" divides a peer's time over the empty script by Attune's for the nearest job:
+its load-only row by Attune's init (before its first send), its run by Attune's page view sent.
 
 ${init.markdown}
 `;

@@ -172,10 +172,14 @@ export async function tagInit({ n = Number(process.env.BENCH_N) || 15 } = {}) {
 
   const base = median(results.get('empty').map((r) => r.ms));
   const lines = [
-    `| Tag | median ScriptDuration (ms) | min–max (ms) | median over empty script (ms) | JS heap used (KB, median) | finished its requests | page errors |`,
-    '|---|---:|---:|---:|---:|---:|---|',
+    `| Tag | median ScriptDuration (ms) | min–max (ms) | median over empty script (ms) | peer ÷ Attune, same job | JS heap used (KB, median) | finished its requests | page errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   const rows = [];
+  // Each peer is compared with Attune doing the same job: loading only (init, before its first
+  // send) or running until its event was sent. The ratio is of the time over the empty script.
+  const over = (id) => median(results.get(id).map((r) => r.ms)) - base;
+  const sameJob = (e) => (e.id === 'empty' || e.id.startsWith('attune') ? null : e.waitFor ? 'attune' : 'attune-init');
   for (const e of list) {
     const rs = results.get(e.id);
     const ms = rs.map((r) => r.ms);
@@ -184,10 +188,10 @@ export async function tagInit({ n = Number(process.env.BENCH_N) || 15 } = {}) {
     const errs = [...new Set(rs.flatMap((r) => r.errors))];
     const fin = e.waitFor ? `${rs.filter((r) => r.ok).length}/${rs.length}` : '—';
     lines.push(
-      `| ${e.id.startsWith('attune') ? `**${e.name}**` : e.name} | ${row.median.toFixed(2)} | ${row.min.toFixed(2)}–${row.max.toFixed(2)} | ${e.id === 'empty' ? '—' : (row.median - base).toFixed(2)} | ${Math.round(row.heapKB).toLocaleString('en-US')} | ${fin} | ${errs.length ? errs.join('; ').replace(/\|/g, '\\|') : 'none'} |`,
+      `| ${e.id.startsWith('attune') ? `**${e.name}**` : e.name} | ${row.median.toFixed(2)} | ${row.min.toFixed(2)}–${row.max.toFixed(2)} | ${e.id === 'empty' ? '—' : (row.median - base).toFixed(2)} | ${sameJob(e) ? `${((row.median - base) / over(sameJob(e))).toFixed(2)}×` : ''} | ${Math.round(row.heapKB).toLocaleString('en-US')} | ${fin} | ${errs.length ? errs.join('; ').replace(/\|/g, '\\|') : 'none'} |`,
     );
   }
-  for (const f of failed) lines.push(`| ${f.name} | failed: ${f.error.replace(/\|/g, '\\|')} | | | | | |`);
+  for (const f of failed) lines.push(`| ${f.name} | failed: ${f.error.replace(/\|/g, '\\|')} | | | | | | |`);
   return { n, browser: version, rows, markdown: lines.join('\n') };
 }
 
