@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   flush,
@@ -30,6 +30,27 @@ function setupPages(): void {
 async function openApp(page: Page): Promise<void> {
   await page.goto(s.fx.url('/app', { site: SITE }));
   await tagReady(page);
+}
+
+/** The app page open and its page view delivered (the visitor's profile exists). */
+async function openDelivered() {
+  setupPages();
+  const opened = await s.open();
+  await openApp(opened.page);
+  const aid = await requireAnonymousId(opened.page);
+  await flush(opened.page);
+  return { ...opened, aid };
+}
+
+/** Makes `window[name]` throw on access, as blocked storage does in some private modes. */
+async function blockStorage(context: BrowserContext, name: 'indexedDB' | 'localStorage'): Promise<void> {
+  await context.addInitScript((n) => {
+    Object.defineProperty(window, n, {
+      get() {
+        throw new DOMException('blocked', 'SecurityError');
+      },
+    });
+  }, name);
 }
 
 async function trackAll(page: Page, names: string[]): Promise<void> {
@@ -113,11 +134,7 @@ const blockCollect = () => s.proxy.intercept((r) => (r.path === '/v1/collect' ? 
 
 describe('delivery', () => {
   it('(a) offline: events made offline arrive once when the browser is back online', async () => {
-    setupPages();
-    const { context, page, errors } = await s.open();
-    await openApp(page);
-    const aid = await requireAnonymousId(page);
-    await flush(page);
+    const { context, page, errors, aid } = await openDelivered();
     await waitForEvents(s.edge, SITE, aid, (evs) => pages(evs).length === 1);
 
     await context.setOffline(true);
@@ -225,13 +242,7 @@ describe('delivery', () => {
   it('without IndexedDB (blocked storage) keeps failed events in memory, says so in debug mode, and delivers them once', async () => {
     setupPages();
     const { context, page, errors } = await s.open();
-    await context.addInitScript(() => {
-      Object.defineProperty(window, 'indexedDB', {
-        get() {
-          throw new DOMException('blocked', 'SecurityError');
-        },
-      });
-    });
+    await blockStorage(context, 'indexedDB');
     const debugLines: string[] = [];
     page.on('console', (m) => debugLines.push(m.text()));
     blockCollect();
@@ -271,11 +282,7 @@ describe('delivery', () => {
   });
 
   it('a page that keeps generating events still sends them: a batch leaves about a second after its first event, not after a quiet second', async () => {
-    setupPages();
-    const { page, errors } = await s.open();
-    await openApp(page);
-    const aid = await requireAnonymousId(page);
-    await flush(page);
+    const { page, errors, aid } = await openDelivered();
     const from = s.proxy.requests.length;
     // 16 events, one every 200 ms: never a quiet second, and fewer than the 20 that send at once.
     const steady = names('steady', 16);
@@ -291,11 +298,7 @@ describe('delivery', () => {
   });
 
   it('a send that hangs does not stall delivery: it is given up and the events arrive, once, while it still hangs', async () => {
-    setupPages();
-    const { page, errors } = await s.open();
-    await openApp(page);
-    const aid = await requireAnonymousId(page);
-    await flush(page);
+    const { page, errors, aid } = await openDelivered();
     // The edge never answers the first send of these events (within this test).
     let hung: { status?: number } | undefined;
     s.proxy.intercept((r) => {
@@ -316,11 +319,7 @@ describe('delivery', () => {
   });
 
   it('(d) navigating away mid-batch: the beacon delivers the queued events', async () => {
-    setupPages();
-    const { page, errors } = await s.open();
-    await openApp(page);
-    const aid = await requireAnonymousId(page);
-    await flush(page);
+    const { page, errors, aid } = await openDelivered();
     const queued = names('nav-away', 3);
     await trackAll(page, queued); // batched, not yet sent (the batch waits ~1 s)
     await page.goto(s.fx.url('/bye'));
@@ -332,11 +331,7 @@ describe('delivery', () => {
   });
 
   it('(d) closing the tab mid-batch: the beacon delivers the queued events', async () => {
-    setupPages();
-    const { page, errors } = await s.open();
-    await openApp(page);
-    const aid = await requireAnonymousId(page);
-    await flush(page);
+    const { page, errors, aid } = await openDelivered();
     const queued = names('closed', 3);
     await trackAll(page, queued);
     await page.close();
@@ -399,13 +394,7 @@ describe('storage', () => {
   it('with localStorage blocked, keeps the anonymous id in a first-party cookie: two page loads are one visitor', async () => {
     setupPages();
     const { context, page, errors } = await s.open();
-    await context.addInitScript(() => {
-      Object.defineProperty(window, 'localStorage', {
-        get() {
-          throw new DOMException('blocked', 'SecurityError');
-        },
-      });
-    });
+    await blockStorage(context, 'localStorage');
     await openApp(page);
     const cookieId = async () => (await context.cookies()).find((c) => c.name === '_attune_aid')?.value;
     await expect.poll(cookieId).toMatch(/^[a-z0-9]{28}$/);
