@@ -45,7 +45,7 @@ export type Combinator = 'all' | 'any'; // the rule keyword "any", not TypeScrip
 
 export type Rule =
   | { all: Rule[] }
-  | { any: Rule[] }
+  | { any: Rule[] } // the rule keyword any, not TypeScript's any
   | { not: Rule }
   | z.infer<typeof FieldCondition>
   | z.infer<typeof EventCondition>
@@ -70,7 +70,7 @@ export function parseRule(value: unknown, path = 'rule', depth = 0): { rule: Rul
   if (depth > MAX_DEPTH) return { error: `${path}: nested deeper than ${MAX_DEPTH} levels` };
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: `${path}: must be an object` };
   const node = value as Record<string, unknown>;
-  for (const group of ['all', 'any'] as const) {
+  for (const group of ['all', 'any'] as const) { // rule keywords, not TypeScript's any
     if (!(group in node)) continue;
     const kids = node[group];
     if (Object.keys(node).length !== 1) return { error: `${path}: "${group}" must be the node's only key` };
@@ -83,7 +83,7 @@ export function parseRule(value: unknown, path = 'rule', depth = 0): { rule: Rul
       if ('error' in r) return r;
       rules.push(r.rule);
     }
-    return { rule: group === 'all' ? { all: rules } : { any: rules } };
+    return { rule: group === 'all' ? { all: rules } : { any: rules } }; // rule keywords, not TypeScript's any
   }
   if ('not' in node) {
     if (Object.keys(node).length !== 1) return { error: `${path}: "not" must be the node's only key` };

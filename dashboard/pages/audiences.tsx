@@ -143,7 +143,9 @@ function AudienceForm(props: { site: string; csrf: string; draft: Draft; creatin
       <label for="combine">Match</label>
       <select id="combine" name="combine" style="max-width:260px">
         <option value="all" selected={d.combine === 'all'}>all of these conditions</option>
-        <option value="any" selected={d.combine === 'any'}>any of these conditions</option>
+        <option value="any" selected={d.combine === 'any'} /* the rule keyword, not TypeScript's any */>
+          any of these conditions {/* the rule keyword, not TypeScript's any */}
+        </option>
       </select>
       <div data-rule-rows>{rows.map((c, i) => <ConditionRow c={c} i={i} />)}</div>
       <datalist id="rule-fields">{FIELDS.map((f) => <option value={f} />)}</datalist>

@@ -70,7 +70,7 @@ function compare(op: string, actual: unknown, expected: unknown): boolean {
 export function matches(rule: Rule, ctx: RuleContext): boolean {
   try {
     if ('all' in rule) return Array.isArray(rule.all) && rule.all.every((r) => matches(r, ctx));
-    if ('any' in rule) return Array.isArray(rule.any) && rule.any.some((r) => matches(r, ctx));
+    if ('any' in rule) return Array.isArray(rule.any) && rule.any.some((r) => matches(r, ctx)); // the rule keyword any, not TypeScript's any
     if ('not' in rule) return !matches(rule.not, ctx);
     if ('field' in rule) return compare(rule.op, lookup(ctx.fields, rule.field), rule.value);
     if ('event' in rule) {
@@ -96,7 +96,7 @@ export function eventNeeds(rules: readonly Rule[]): { names: string[]; days: num
   const walk = (r: Rule, depth: number): void => {
     if (depth > 64 || !r || typeof r !== 'object') return;
     if ('all' in r && Array.isArray(r.all)) r.all.forEach((x) => walk(x, depth + 1));
-    else if ('any' in r && Array.isArray(r.any)) r.any.forEach((x) => walk(x, depth + 1));
+    else if ('any' in r && Array.isArray(r.any)) r.any.forEach((x) => walk(x, depth + 1)); // the rule keyword any, not TypeScript's any
     else if ('not' in r) walk(r.not, depth + 1);
     else if ('event' in r && typeof r.event === 'string') {
       names.add(r.event);
