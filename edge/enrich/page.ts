@@ -6,23 +6,24 @@ const MARKETING = /^(utm_[a-z_]{1,40}|gclid|fbclid|msclkid|ttclid|li_fat_id|ref)
 /** The marketing parameters of a URL as props, values capped; empty when the URL does not parse. */
 export function marketingParams(url: string): Props {
   const out: Props = {};
-  try {
-    new URL(url).searchParams.forEach((v, k) => {
-      if (MARKETING.test(k) && Object.keys(out).length < 16) out[k] = v.slice(0, 200);
-    });
-  } catch {
-    /* relative or malformed URL: nothing to extract */
-  }
+  parsed(url)?.searchParams.forEach((v, k) => {
+    if (MARKETING.test(k) && Object.keys(out).length < 16) out[k] = v.slice(0, 200);
+  });
   return out;
+}
+
+/** A URL, or undefined when it does not parse (relative or malformed). */
+function parsed(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The path of a URL (the tag sends only the URL), or undefined when it does not parse. */
 export function pathOf(url: string): string | undefined {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return undefined;
-  }
+  return parsed(url)?.pathname;
 }
 
 /** The first language of an Accept-Language header (`fr-CH, fr;q=0.9` → `fr-CH`). */
@@ -42,19 +43,15 @@ const DOWNLOAD = /\.(pdf|zip|dmg|exe|msi|docx?|xlsx?|pptx?|csv|rtf|mp[34]|mov|gz
 export function classifyClick(e: Event): Event {
   const href = e.props?.href;
   if (e.type !== 'track' || e.name !== 'click' || typeof href !== 'string') return e;
-  let link: URL;
-  let page: URL | undefined;
-  try {
-    link = new URL(href);
-    page = e.page ? new URL(e.page.url) : undefined;
-  } catch {
-    return e;
-  }
-  const name = DOWNLOAD.test(link.pathname)
-    ? 'download'
-    : page && link.host !== page.host && /^https?:$/.test(link.protocol)
-      ? 'outbound'
-      : undefined;
+  const link = parsed(href);
+  const page = e.page && parsed(e.page.url);
+  const name = !link
+    ? undefined
+    : DOWNLOAD.test(link.pathname)
+      ? 'download'
+      : page && link.host !== page.host && /^https?:$/.test(link.protocol)
+        ? 'outbound'
+        : undefined;
   return name ? { ...e, name, props: { href } } : e;
 }
 

@@ -32,6 +32,12 @@ describe('link clicks named at the edge (the tag sends every link click as "clic
     expect(classifyClick(page)).toBe(page);
   });
 
+  it('names a download even when the page URL does not parse, but no outbound link then', () => {
+    const unknownPage = { page: { url: 'not a url' } };
+    expect(classifyClick(click('https://shop.example/files/report.pdf', unknownPage)).name).toBe('download');
+    expect(classifyClick(click('https://partner.example/', unknownPage)).name).toBe('click');
+  });
+
   it('is part of enrichEvent, with the path still derived', () => {
     const e = enrichEvent(click('https://partner.example/offer'), {});
     expect(e.name).toBe('outbound');
