@@ -387,15 +387,8 @@ export class ProfileObject extends DurableObject<Env> {
     const fields = JSON.stringify(input.fields);
     const wantsChanges = input.destinations && wantsAudienceChanges(input.destinations);
     // A returning browser's repeat decision usually changes nothing worth storing: no write then,
-    // so the answer is not held behind the storage output gate (lastSeen moves at most once a minute).
-    const meta = this.meta();
-    if (
-      !wantsChanges && newAssignments.length === 0 && meta.profileId && meta.lastFields === fields &&
-      input.now - Number(meta.lastSeen) < TOUCH_EVERY_MS &&
-      this.sql.exec("SELECT 1 FROM identifiers WHERE type = 'anonymous' AND value = ?", input.anonymousId).toArray().length > 0
-    ) {
-      return out;
-    }
+    // so the answer is not held behind the storage output gate.
+    if (!wantsChanges && newAssignments.length === 0 && this.recentlyDecided(input.anonymousId, fields, input.now)) return out;
     this.ctx.storage.transactionSync(() => {
       this.touch(input.site, input.profileId, input.anonymousId, input.now);
       // The request's side of the context, so audience estimates can evaluate geo/device rules later.
@@ -417,6 +410,18 @@ export class ProfileObject extends DurableObject<Env> {
     });
     this.sendDestinations();
     return out;
+  }
+
+  /**
+   * Whether a decision for this browser, with these request fields, was stored under a minute ago:
+   * then storing this one would only move lastSeen (which moves at most once a minute this way).
+   */
+  private recentlyDecided(anonymousId: string, fields: string, now: number): boolean {
+    const meta = this.meta();
+    return (
+      !!meta.profileId && meta.lastFields === fields && now - Number(meta.lastSeen) < TOUCH_EVERY_MS &&
+      this.sql.exec("SELECT 1 FROM identifiers WHERE type = 'anonymous' AND value = ?", anonymousId).toArray().length > 0
+    );
   }
 
   /**
