@@ -184,11 +184,12 @@ function boot(): void {
   const bye = () => {
     if (!granted()) return;
     if (box) return box.beacon_();
-    if (queue[0] && !reached)
+    if (!queue[0]) return;
+    if (!reached)
       try {
         localStorage.setItem(SPILL, JSON.stringify(queue));
       } catch {}
-    if (queue[0]) beacon(queue);
+    beacon(queue);
   };
   try {
     const left: unknown = JSON.parse(localStorage.getItem(SPILL)!);

@@ -34,7 +34,8 @@ export const open: OutboxModule['open'] = async ({ site_: site, post_: post, bea
       upgrade: (db) => void db.createObjectStore('events', { keyPath: 'e.id' }).createIndex('ts', 'e.ts'),
     });
   } catch (err) {
-    throw debug('IndexedDB unavailable; events wait in memory', err), err;
+    debug('IndexedDB unavailable; events wait in memory', err);
+    throw err;
   }
   const tx = () => db.transaction('events', 'readwrite');
   const oldestFirst = () => tx().store.index('ts').getAll();
