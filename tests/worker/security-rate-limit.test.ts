@@ -188,7 +188,7 @@ describe('rate limit per write key on the Segment-spec routes', () => {
           }
         }
       }
-      if (windowOf() === started || attempt > 0) return { site, passed, refused };
+      if (windowOf() === started || attempt >= 2) return { site, passed, refused }; // 3 tries: a loaded machine may cross a window
       for (const r of refused) await r.body?.cancel();
     }
   }
