@@ -3,22 +3,27 @@
  * shape — one list of conditions joined by all/any, each optionally negated, covering every leaf
  * and operator the engine has; any other tree (nested groups) is edited as JSON.
  */
-import type { Combinator, Rule } from '../protocol/audience';
+import type { Combinator, Operator, Rule } from '../protocol/audience';
 
-export const OPERATORS = [
-  ['eq', 'is'],
-  ['neq', 'is not'],
-  ['in', 'is one of'],
-  ['contains', 'contains'],
-  ['starts_with', 'starts with'],
-  ['gt', '>'],
-  ['gte', '≥'],
-  ['lt', '<'],
-  ['lte', '≤'],
-  ['between', 'between'],
-  ['exists', 'is set'],
-] as const;
-export type Op = (typeof OPERATORS)[number][0];
+/**
+ * The builder's label of every operator of the protocol's `Operator`, in the order its select
+ * lists them: an operator added to the enum without a label here does not compile.
+ */
+export const OPERATOR_LABELS: Record<Operator, string> = {
+  eq: 'is',
+  neq: 'is not',
+  in: 'is one of',
+  contains: 'contains',
+  starts_with: 'starts with',
+  gt: '>',
+  gte: '≥',
+  lt: '<',
+  lte: '≤',
+  between: 'between',
+  exists: 'is set',
+};
+/** [operator, label] pairs in the select's order. */
+export const OPERATORS = Object.entries(OPERATOR_LABELS) as [Operator, string][];
 
 export const KINDS = [
   ['field', 'Visitor or page field'],
@@ -41,7 +46,7 @@ export interface Condition {
   kind: Kind;
   not: boolean;
   field: string;
-  op: Op;
+  op: Operator;
   value: string;
   event: string;
   atLeast: string;
@@ -105,7 +110,7 @@ function toCondition(node: Record<string, unknown>, not: boolean): Condition | n
   if ('field' in node) {
     const value = node.value;
     return {
-      ...c, kind: 'field', field: String(node.field), op: node.op as Op,
+      ...c, kind: 'field', field: String(node.field), op: node.op as Operator,
       value: value === undefined ? '' : Array.isArray(value) ? value.map(showScalar).join(', ') : showScalar(value),
     };
   }
@@ -139,7 +144,7 @@ export function conditionsFromForm(form: Record<string, unknown>): Condition[] {
     const p = `c${i}.`;
     if (!(`${p}kind` in form)) continue;
     const kind = (KINDS.some(([k]) => k === s(`${p}kind`)) ? s(`${p}kind`) : 'field') as Kind;
-    const op = (OPERATORS.some(([o]) => o === s(`${p}op`)) ? s(`${p}op`) : 'eq') as Op;
+    const op = (OPERATORS.some(([o]) => o === s(`${p}op`)) ? s(`${p}op`) : 'eq') as Operator;
     out.push({
       kind, op, not: form[`${p}not`] === 'on', field: s(`${p}field`), value: s(`${p}value`), event: s(`${p}event`),
       atLeast: s(`${p}atLeast`), withinDays: s(`${p}withinDays`), signal: s(`${p}signal`), days: s(`${p}days`),

@@ -6,6 +6,8 @@ import { z } from 'zod';
  * `rule.all[1].any[0].op`) and types the engine's input.
  */
 export const Operator = z.enum(['eq', 'neq', 'in', 'contains', 'starts_with', 'gt', 'gte', 'lt', 'lte', 'exists', 'between']);
+/** A field condition's operator. The engine (edge/engine/rules.ts) and the dashboard's labels are typed against it. */
+export type Operator = z.infer<typeof Operator>;
 
 const Scalar = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
 

@@ -1,4 +1,4 @@
-import type { Rule } from '../../protocol/audience';
+import type { Operator, Rule } from '../../protocol/audience';
 
 /** What rules are evaluated against: the request's context and the profile, plain data. */
 export interface RuleContext {
@@ -31,33 +31,43 @@ const num = (v: unknown): number | null => {
 };
 const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
 
-function compare(op: string, actual: unknown, expected: unknown): boolean {
-  const list = Array.isArray(actual) ? actual : [actual];
-  switch (op) {
-    case 'exists':
-      return actual !== undefined && actual !== null && actual !== '';
-    case 'eq':
-      return list.some((a) => a === expected || (typeof a === 'string' && typeof expected === 'string' && lower(a) === lower(expected)));
-    case 'neq':
-      return !compare('eq', actual, expected);
-    case 'in':
-      return Array.isArray(expected) && expected.some((e) => compare('eq', actual, e));
-    case 'contains':
-      return list.some((a) => (typeof a === 'string' ? a.toLowerCase().includes(String(expected).toLowerCase()) : a === expected));
-    case 'starts_with':
-      return list.some((a) => typeof a === 'string' && a.toLowerCase().startsWith(String(expected).toLowerCase()));
-    case 'between': {
-      const [lo, hi] = Array.isArray(expected) ? expected.map(num) : [null, null];
-      const a = num(actual);
-      return a !== null && lo != null && hi != null && a >= lo && a <= hi;
-    }
-    default: {
-      const a = num(actual);
-      const e = num(expected);
-      if (a === null || e === null) return false;
-      return op === 'gt' ? a > e : op === 'gte' ? a >= e : op === 'lt' ? a < e : op === 'lte' ? a <= e : false;
-    }
-  }
+/** Whether `a` and `b` are equal, text case-insensitively. */
+const same = (a: unknown, b: unknown) => a === b || (typeof a === 'string' && typeof b === 'string' && lower(a) === lower(b));
+/** A numeric comparison: false unless both sides are finite numbers (or numeric text). */
+const numeric = (test: (a: number, e: number) => boolean) => (actual: unknown, expected: unknown) => {
+  const a = num(actual);
+  const e = num(expected);
+  return a !== null && e !== null && test(a, e);
+};
+/** A field's value as a list: a list field matches when one of its items does. */
+const items = (actual: unknown): unknown[] => (Array.isArray(actual) ? actual : [actual]);
+
+/**
+ * One implementation per operator of the protocol's `Operator`: an operator added to the enum
+ * without one here does not compile. Exported for the test that checks the table at run time.
+ */
+export const COMPARE: Record<Operator, (actual: unknown, expected: unknown) => boolean> = {
+  exists: (actual) => actual !== undefined && actual !== null && actual !== '',
+  eq: (actual, expected) => items(actual).some((a) => same(a, expected)),
+  neq: (actual, expected) => !COMPARE.eq(actual, expected),
+  in: (actual, expected) => Array.isArray(expected) && expected.some((e) => COMPARE.eq(actual, e)),
+  contains: (actual, expected) =>
+    items(actual).some((a) => (typeof a === 'string' ? a.toLowerCase().includes(String(expected).toLowerCase()) : a === expected)),
+  starts_with: (actual, expected) => items(actual).some((a) => typeof a === 'string' && a.toLowerCase().startsWith(String(expected).toLowerCase())),
+  between: (actual, expected) => {
+    const [lo, hi] = Array.isArray(expected) ? expected.map(num) : [null, null];
+    const a = num(actual);
+    return a !== null && lo != null && hi != null && a >= lo && a <= hi;
+  },
+  gt: numeric((a, e) => a > e),
+  gte: numeric((a, e) => a >= e),
+  lt: numeric((a, e) => a < e),
+  lte: numeric((a, e) => a <= e),
+};
+
+/** An unknown operator (a rule stored before it was validated, a hand-edited one) compares false. */
+function compare(op: Operator, actual: unknown, expected: unknown): boolean {
+  return Object.prototype.hasOwnProperty.call(COMPARE, op) ? COMPARE[op](actual, expected) : false;
 }
 
 /**

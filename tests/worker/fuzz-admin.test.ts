@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Operator } from '../../protocol/audience';
 import { admin, anon, createSite, event, post } from './helpers';
 import { answered, bodyOf, brokenBody, edgeString, expectRefusal, fuzz, hostileValue, mostly, protoObject, unicodeText } from './fuzz-arbitraries';
 import { navigate, proxiedSite, stubOrigin } from './security-helpers';
@@ -81,7 +82,7 @@ const experienceFields = fc.record(
   { requiredKeys: [] },
 );
 
-const ops = ['eq', 'neq', 'in', 'contains', 'starts_with', 'gt', 'gte', 'lt', 'lte', 'exists', 'between', 'regex'];
+const ops = [...Operator.options, 'regex']; // every operator, and one that is not
 const ruleLeaf = fc.oneof(
   fc.record(
     {
