@@ -21,7 +21,7 @@ export const WebhookUrl = z
  * type) and its name is in `names` (empty: any name).
  */
 export const EventFilter = z.object({
-  types: z.array(EventType).max(5).default([]),
+  types: z.array(EventType).max(EventType.options.length).default([]),
   names: z.array(z.string().min(1).max(200)).max(100).default([]),
 });
 

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { EventType } from '../../protocol/events';
 import { api, errorMessage, sitePath } from '../api';
 import { BarChart } from '../charts';
 import type { DashEnv } from '../guard';
@@ -112,17 +113,20 @@ interface Funnel {
   windowHours: number;
 }
 
+/** The event types a step line may start with; `consent …` is not one (it reads as an event name). */
+const STEP_LINE = new RegExp(`^(${EventType.options.filter((t) => t !== 'consent').join('|')})\\s+(.+)$`, 'i');
+
 /** One funnel step per line: `page /pricing`, `page /checkout/*`, `track Add to cart`, or just an event name. */
-export function parseSteps(text: string): { type?: string; name?: string; path?: string; label: string }[] {
+export function parseSteps(text: string): { type?: EventType; name?: string; path?: string; label: string }[] {
   return text
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
     .slice(0, 10)
     .map((line) => {
-      const m = /^(page|track|signal|identify)\s+(.+)$/i.exec(line);
+      const m = STEP_LINE.exec(line);
       if (!m) return { type: 'track', name: line, label: line };
-      const type = m[1]!.toLowerCase();
+      const type = m[1]!.toLowerCase() as EventType;
       const rest = m[2]!.trim();
       return type === 'page' ? { type, path: rest, label: line } : { type, name: rest, label: line };
     });

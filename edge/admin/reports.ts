@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { EventType } from '../../protocol/events';
 import type { AppEnv, Env } from '../env';
 import { parseWith } from '../http/body';
 import { badRequest } from '../http/errors';
@@ -87,7 +88,7 @@ reports.get('/attribution', async (c) => {
 /** A funnel step: `page:/path` (a trailing * matches a prefix), `signal:name`, or an event name. */
 const StepSchema = z
   .object({
-    type: z.enum(['page', 'track', 'identify', 'signal', 'consent']).optional(),
+    type: EventType.optional(),
     name: z.string().min(1).max(200).optional(),
     path: z.string().min(1).max(2000).optional(),
     label: z.string().max(200).optional(),

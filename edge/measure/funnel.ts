@@ -4,6 +4,7 @@
  * pass over their events (`funnelProgress`), so it can run in the profile object and only the
  * progress travels; `summarizeFunnel` sums progress from any number of people.
  */
+import type { EventType } from '../../protocol/events';
 
 /** An event as funnels see it. */
 export interface FunnelEvent {
@@ -18,7 +19,7 @@ export interface FunnelEvent {
  * (`/checkout/*`). Example: `{ type: 'page', path: '/pricing' }`, `{ type: 'track', name: 'Signup' }`.
  */
 export interface FunnelStep {
-  type?: string;
+  type?: EventType;
   name?: string;
   path?: string;
   /** Shown in reports. */

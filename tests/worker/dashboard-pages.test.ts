@@ -299,6 +299,12 @@ describe('profiles, live and reports', () => {
       { type: 'track', name: 'Add to cart', label: 'track Add to cart' },
       { type: 'track', name: 'Signup', label: 'Signup' },
     ]);
+    // Every event type but consent may start a line (any case); `consent …` is an event name.
+    expect(parseSteps('SIGNAL rage_click\nidentify x\nconsent granted')).toEqual([
+      { type: 'signal', name: 'rage_click', label: 'SIGNAL rage_click' },
+      { type: 'identify', name: 'x', label: 'identify x' },
+      { type: 'track', name: 'consent granted', label: 'consent granted' },
+    ]);
     expect(wilson(0, 0)).toBeNull();
     const w = wilson(1, 1)!;
     expect(w.y).toBe(1);

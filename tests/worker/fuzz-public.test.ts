@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EventType } from '../../protocol/events';
 import { admin, anon, createSite, event, post } from './helpers';
 import {
   answered,
@@ -65,7 +66,7 @@ const hostileEvent = fc.oneof(
   fc.record(
     {
       id: mostly(eventId, 1),
-      type: mostly(fc.constantFrom('page', 'track', 'identify', 'signal', 'consent'), 1),
+      type: mostly(fc.constantFrom(...EventType.options), 1),
       ts: mostly(fc.integer({ min: Date.now() - DAY, max: Date.now() + 3 * DAY }), 1),
       name: hostileValue,
       props: fc.oneof(hostileValue, protoObject, fc.dictionary(edgeString, hostileValue, { maxKeys: 70 })),
