@@ -4,6 +4,7 @@
  * and operator the engine has; any other tree (nested groups) is edited as JSON.
  */
 import type { Combinator, Operator, Rule } from '../protocol/audience';
+import { CLICK_IDS } from '../protocol/marketing';
 
 /**
  * The builder's label of every operator of the protocol's `Operator`, in the order its select
@@ -36,7 +37,7 @@ export type Kind = (typeof KINDS)[number][0];
 /** Fields the decision context offers, for the builder's suggestions (any dotted path works). */
 export const FIELDS = [
   'geo.country', 'geo.region', 'geo.city', 'geo.timezone', 'device', 'browser', 'os', 'lang', 'url', 'path', 'referrer',
-  'referrerDomain', 'utm.source', 'utm.medium', 'utm.campaign', 'utm.term', 'utm.content', 'clickIds.gclid', 'clickIds.fbclid',
+  'referrerDomain', 'utm.source', 'utm.medium', 'utm.campaign', 'utm.term', 'utm.content', ...CLICK_IDS.map((id) => `clickIds.${id}`),
   'ref', 'hour', 'weekday', 'isNew', 'sessionCount', 'exposures', 'traits.plan', 'traits.email',
 ];
 

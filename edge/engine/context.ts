@@ -1,3 +1,4 @@
+import { CLICK_IDS } from '../../protocol/marketing';
 import { parseUserAgent } from './user-agent';
 
 /** What the edge knows about a request, before the profile adds its part. */
@@ -10,7 +11,7 @@ export interface RequestFacts {
   now: number;
 }
 
-const CLICK_IDS = ['gclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id'];
+const CLICK_ID: ReadonlySet<string> = new Set(CLICK_IDS);
 
 /** Local hour and weekday (0 = Sunday) in a time zone; UTC when the zone is unknown. */
 const formats = new Map<string, Intl.DateTimeFormat>(); // per isolate: building one is costly
@@ -55,7 +56,7 @@ export function requestFields(f: RequestFacts): Record<string, unknown> {
   const clickIds: Record<string, string> = {};
   url?.searchParams.forEach((v, k) => {
     if (k.startsWith('utm_')) utm[k.slice(4)] = v;
-    if (CLICK_IDS.includes(k)) clickIds[k] = v;
+    if (CLICK_ID.has(k)) clickIds[k] = v;
   });
   const tz = f.cf?.timezone;
   return {

@@ -1,7 +1,8 @@
 import type { Event, Props } from '../../protocol/events';
+import { CLICK_IDS } from '../../protocol/marketing';
 
 /** Query parameters that describe where a visit came from (campaigns, ad clicks, referral codes). */
-const MARKETING = /^(utm_[a-z_]{1,40}|gclid|fbclid|msclkid|ttclid|li_fat_id|ref)$/;
+const MARKETING = new RegExp(`^(utm_[a-z_]{1,40}|${CLICK_IDS.join('|')}|ref)$`);
 
 /** The marketing parameters of a URL as props, values capped; empty when the URL does not parse. */
 export function marketingParams(url: string): Props {

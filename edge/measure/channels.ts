@@ -12,7 +12,9 @@
  * - Click ids stand in for auto-tagging when there is no utm_source: gclid → google / cpc,
  *   msclkid → bing / cpc, ttclid → tiktok / cpc, li_fat_id → linkedin / cpc. fbclid is not paid:
  *   Facebook appends it to every outbound link, organic posts included, so it means facebook / social.
+ *   With several, the first of protocol/marketing's CLICK_IDS counts.
  */
+import { CLICK_IDS, type ClickId } from '../../protocol/marketing';
 
 export type Channel =
   | 'direct' | 'organic_search' | 'paid_search' | 'organic_social' | 'paid_social' | 'email'
@@ -74,9 +76,10 @@ const DISPLAY_MEDIUM = new Set(['display', 'banner', 'expandable', 'interstitial
 const SOCIAL_MEDIUM = new Set(['social', 'social-network', 'social-media', 'sm', 'social network', 'social media']);
 const EMAIL = new Set(['email', 'e-mail', 'e_mail', 'e mail']);
 const REFERRAL_MEDIUM = new Set(['referral', 'app', 'link']);
-const CLICK_IDS: readonly [string, string, string][] = [
-  ['gclid', 'google', 'cpc'], ['msclkid', 'bing', 'cpc'], ['ttclid', 'tiktok', 'cpc'], ['li_fat_id', 'linkedin', 'cpc'], ['fbclid', 'facebook', 'social'],
-];
+/** The source and medium each click id stands for (a click id without one here does not compile). */
+const CLICK_ID_SOURCES: Record<ClickId, readonly [source: string, medium: string]> = {
+  gclid: ['google', 'cpc'], msclkid: ['bing', 'cpc'], ttclid: ['tiktok', 'cpc'], li_fat_id: ['linkedin', 'cpc'], fbclid: ['facebook', 'social'],
+};
 
 const hostOf = (url: string | null | undefined): string | null => {
   if (!url) return null;
@@ -105,7 +108,11 @@ function sourceMedium(input: TouchInput, get: (k: string) => string | null): Omi
   const utmSource = get('utm_source')?.toLowerCase() ?? null;
   const utmMedium = get('utm_medium')?.toLowerCase() ?? null;
   if (utmSource || utmMedium) return { source: utmSource ?? '(not set)', medium: utmMedium ?? '(not set)', campaign };
-  for (const [param, source, medium] of CLICK_IDS) if (get(param)) return { source, medium, campaign };
+  const clickId = CLICK_IDS.find((param) => get(param));
+  if (clickId) {
+    const [source, medium] = CLICK_ID_SOURCES[clickId];
+    return { source, medium, campaign };
+  }
   const landing = hostOf(input.url);
   const ref = hostOf(input.referrer);
   const own = new Set([landing, ...(input.siteHosts ?? [])].filter((h): h is string => !!h).map((h) => bare(h.toLowerCase())));
