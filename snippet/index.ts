@@ -2,7 +2,8 @@ import type { Decision } from '../protocol/decide';
 import type { CollectResponse, Event, EventType, Props } from '../protocol/events';
 import { capture, d, on } from './capture';
 import { cookie, load, rid, save } from './ids';
-import { OUTBOX_FLAG, type Delivery, type OutboxModule, type PersonalizeModule, type Personalizer, type Post, type Queued, type TagContext } from './types';
+import { ANONYMOUS_ID_KEY, CONSENT_KEY, OUTBOX_FLAG_KEY, PROFILE_TOKEN_KEY, SPILL_KEY } from '../protocol/storage';
+import type { Delivery, OutboxModule, PersonalizeModule, Personalizer, Post, Queued, TagContext } from './types';
 
 /**
  * The Attune tag. Install:
@@ -24,11 +25,6 @@ type Api = Record<string, unknown> & { q?: IArguments[]; loaded?: 1 };
 
 const w = window as unknown as { attune?: Api };
 const script = d.currentScript as HTMLScriptElement;
-const AID = '_attune_aid';
-const PT = '_attune_pt';
-const CONSENT = '_attune_c';
-// localStorage: events a page left unacknowledged at pagehide, for the next page to send.
-const SPILL = '_attune_q';
 // Characters, not bytes: even all-3-byte UTF-8 stays under the 64 KiB keepalive/sendBeacon budget.
 const MAX_CHARS = 2e4;
 
@@ -61,7 +57,7 @@ function boot(): void {
   // Consent: an explicit choice, else "required" waits, else Global Privacy Control / Do Not Track deny.
   // Until it is given, events wait in the queue (original timestamps kept) and nothing is sent or stored.
   let consent =
-    load(CONSENT) || (data.consent == 'required' ? 0 : data.gpc != 'ignore' && (nav.globalPrivacyControl || nav.doNotTrack == '1') ? 'denied' : 'granted');
+    load(CONSENT_KEY) || (data.consent == 'required' ? 0 : data.gpc != 'ignore' && (nav.globalPrivacyControl || nav.doNotTrack == '1') ? 'denied' : 'granted');
   const granted = () => consent == 'granted';
 
   // Proxy mode: the edge decided for the visitor its cookie names (data-aid); use that id, and keep
@@ -70,10 +66,10 @@ function boot(): void {
     save(k, v);
     if (data.aid) cookie(k, v);
   };
-  let anonymousId = data.aid || load(AID) || rid();
-  let profileToken = load(PT);
-  const setToken = (t: string | null) => t != profileToken && save(PT, (profileToken = t));
-  const keep = () => granted() && store(AID, anonymousId); // nothing is stored before consent
+  let anonymousId = data.aid || load(ANONYMOUS_ID_KEY) || rid();
+  let profileToken = load(PROFILE_TOKEN_KEY);
+  const setToken = (t: string | null) => t != profileToken && save(PROFILE_TOKEN_KEY, (profileToken = t));
+  const keep = () => granted() && store(ANONYMOUS_ID_KEY, anonymousId); // nothing is stored before consent
   keep();
   const listeners: Fn[] = [];
   const envelope = (a = anonymousId) => ({ site, anonymousId: a, ...(a == anonymousId && profileToken && { profileToken }) });
@@ -158,7 +154,7 @@ function boot(): void {
               if (wait == 0) drop(batch), (failures = 0);
               else {
                 debug('send failed', wait);
-                save(OUTBOX_FLAG, '1');
+                save(OUTBOX_FLAG_KEY, '1');
                 await persist();
                 break;
               }
@@ -187,13 +183,13 @@ function boot(): void {
     if (!queue[0]) return;
     if (!reached)
       try {
-        localStorage.setItem(SPILL, JSON.stringify(queue));
+        localStorage.setItem(SPILL_KEY, JSON.stringify(queue));
       } catch {}
     beacon(queue);
   };
   try {
-    const left: unknown = JSON.parse(localStorage.getItem(SPILL)!);
-    if (Array.isArray(left)) (queue = left), localStorage.removeItem(SPILL);
+    const left: unknown = JSON.parse(localStorage.getItem(SPILL_KEY)!);
+    if (Array.isArray(left)) (queue = left), localStorage.removeItem(SPILL_KEY);
   } catch {}
 
   // The page view's URL and referrer: events carry these, not location, so an event sent as an SPA
@@ -254,12 +250,12 @@ function boot(): void {
     track: (name: string, props?: Props) => send('track', String(name).slice(0, 200), props),
     identify: (userId: string, traits?: Props, opts?: object) => load$().then((p) => p.identify_(userId, traits, opts)),
     consent: (state: string) => {
-      store(CONSENT, (consent = state == 'granted' ? state : 'denied'));
+      store(CONSENT_KEY, (consent = state == 'granted' ? state : 'denied'));
       if (granted()) keep(), send('consent', undefined, { state }); // sends what waited for it too
       else {
         queue = [];
         if (loading) void loading.then(() => box && box.clear_());
-        for (const k of [AID, PT, OUTBOX_FLAG, SPILL]) store(k, null);
+        for (const k of [ANONYMOUS_ID_KEY, PROFILE_TOKEN_KEY, OUTBOX_FLAG_KEY, SPILL_KEY]) store(k, null);
       }
     },
     decide: (names?: string[]) => load$().then((p) => p.decide_(names), (): Record<string, Decision> => ({})),
@@ -278,7 +274,7 @@ function boot(): void {
   attune.loaded = 1;
   w.attune = attune;
 
-  if (load(OUTBOX_FLAG) && granted()) void persist(); // an earlier page left events behind
+  if (load(OUTBOX_FLAG_KEY) && granted()) void persist(); // an earlier page left events behind
   for (const args of queued) attune(...(args as unknown as never[]));
   page();
 }

@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { OUTBOX_FLAG, type Delivery, type OutboxModule, type Queued } from './types';
+import { OUTBOX_FLAG_KEY } from '../protocol/storage';
+import type { Delivery, OutboxModule, Queued } from './types';
 
 /**
  * Durable delivery, imported only after a send failed or an earlier page left events behind, so a
@@ -48,7 +49,7 @@ export const open: OutboxModule['open'] = async ({ site_: site, post_: post, bea
   let holding: Queued[] = []; // what this tab read under the lock and has not seen acknowledged
 
   const add = async (q: Queued) => {
-    save(OUTBOX_FLAG, '1'); // a later page sends what this one could not
+    save(OUTBOX_FLAG_KEY, '1'); // a later page sends what this one could not
     const t = tx();
     t.store.put({ ...q, b: JSON.stringify(q.e).length });
     const stored = await t.store.index('ts').getAll();
@@ -84,7 +85,7 @@ export const open: OutboxModule['open'] = async ({ site_: site, post_: post, bea
         holding = items = items.filter((q) => !batch.includes(q));
       }
     }
-    save(OUTBOX_FLAG, null);
+    save(OUTBOX_FLAG_KEY, null);
     return 0;
   };
 

@@ -6,9 +6,6 @@ import type { Event, EventType, Props } from '../protocol/events';
  * the build shortens them consistently across the three files (esbuild mangleProps + mangleCache).
  */
 
-/** localStorage key: set while events may be waiting in the IndexedDB outbox. */
-export const OUTBOX_FLAG = '_attune_ob';
-
 /** A queued event with the anonymous id it was recorded under (reset() changes the current one). */
 export interface Queued {
   e: Event;

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { ClientId } from '../../protocol/events';
+import { ANONYMOUS_ID_KEY, CONSENT_KEY } from '../../protocol/storage';
 import { decideForVisitor } from '../decisions/visitor';
 import type { RequestFacts } from '../engine/context';
 import { primaryLanguage } from '../enrich/page';
@@ -9,9 +10,6 @@ import { ipAllowed } from '../http/rate-limit';
 import { getSiteConfig } from '../sites/config-cache';
 import { rewriteHtml, type Embedded } from './rewrite';
 
-/** The cookie proxy mode keeps the anonymous id in; the tag keeps it in step (see snippet/ids.ts). */
-export const AID_COOKIE = '_attune_aid';
-export const CONSENT_COOKIE = '_attune_c';
 const YEAR_S = 31_536_000;
 
 /** Paths a proxied host keeps for Attune itself: the tag and the public API, first-party. */
@@ -69,8 +67,8 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   const page = req.method === 'GET' && (req.headers.get('accept') ?? '').includes('text/html');
   const cookies = req.headers.get('cookie') ?? undefined;
   // The tag mirrors its consent choice into a cookie in proxy mode: a denial stops the edge too.
-  const choice = readCookie(cookies, CONSENT_COOKIE);
-  const known = choice === 'denied' ? null : ClientId.safeParse(readCookie(cookies, AID_COOKIE)).data;
+  const choice = readCookie(cookies, CONSENT_KEY);
+  const known = choice === 'denied' ? null : ClientId.safeParse(readCookie(cookies, ANONYMOUS_ID_KEY)).data;
   // Nothing is stored before consent: a site that requires it, or a browser sending Global Privacy
   // Control, gets no new id (and so no decision) until the visitor has said yes.
   const mayStore =
@@ -132,7 +130,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   res.headers.set('server-timing', `attune;desc="${decided ? 'decided' : 'default'}";dur=${Date.now() - started}`);
   if (anonymousId && !known) {
     const secure = url.protocol === 'https:' ? '; Secure' : '';
-    res.headers.append('set-cookie', `${AID_COOKIE}=${anonymousId}; Path=/; Max-Age=${YEAR_S}; SameSite=Lax${secure}`);
+    res.headers.append('set-cookie', `${ANONYMOUS_ID_KEY}=${anonymousId}; Path=/; Max-Age=${YEAR_S}; SameSite=Lax${secure}`);
   }
   return res;
 }
