@@ -54,22 +54,43 @@ const SiteFields = z.object({
   }),
 });
 
-export const DEFAULT_IDENTIFIER_LIMITS = { user: 1, email: 3, phone: 3, profilesPerIdentifier: 100 };
+/**
+ * The one place of every site setting's default (all but the name): what a new site gets for a
+ * setting it leaves out, and what a site stored before a setting existed reads (edge/objects/site.ts),
+ * the dashboard's new-site form shows, and the edge falls back to. A setting added to the site
+ * without a default here does not compile.
+ */
+export const SITE_DEFAULTS: Omit<z.infer<typeof SiteFields>, 'name'> = {
+  origins: [],
+  proxyOrigin: null,
+  proxyHosts: [],
+  proxyDecideMs: 300,
+  verificationSecret: null,
+  verificationRequired: false,
+  /** About 13 months. */
+  retentionDays: 395,
+  consentDefault: 'granted',
+  identifierLimits: { user: 1, email: 3, phone: 3, profilesPerIdentifier: 100 },
+  holdout: 0,
+  goals: [],
+  /** GA4's default lookback for conversions, and the half-life of GA's time-decay model. */
+  attribution: { lookbackDays: 30, halfLifeDays: 7 },
+};
 
 export const SiteInput = SiteFields.extend({
   key: SiteKey,
-  origins: SiteFields.shape.origins.default([]),
-  proxyOrigin: SiteFields.shape.proxyOrigin.default(null),
-  proxyHosts: SiteFields.shape.proxyHosts.default([]),
-  proxyDecideMs: SiteFields.shape.proxyDecideMs.default(300),
-  verificationSecret: SiteFields.shape.verificationSecret.default(null),
-  verificationRequired: SiteFields.shape.verificationRequired.default(false),
-  retentionDays: SiteFields.shape.retentionDays.default(395),
-  consentDefault: SiteFields.shape.consentDefault.default('granted'),
-  identifierLimits: SiteFields.shape.identifierLimits.default(DEFAULT_IDENTIFIER_LIMITS),
-  holdout: SiteFields.shape.holdout.default(0),
-  goals: SiteFields.shape.goals.default([]),
-  attribution: SiteFields.shape.attribution.default({ lookbackDays: 30, halfLifeDays: 7 }),
+  origins: SiteFields.shape.origins.default(SITE_DEFAULTS.origins),
+  proxyOrigin: SiteFields.shape.proxyOrigin.default(SITE_DEFAULTS.proxyOrigin),
+  proxyHosts: SiteFields.shape.proxyHosts.default(SITE_DEFAULTS.proxyHosts),
+  proxyDecideMs: SiteFields.shape.proxyDecideMs.default(SITE_DEFAULTS.proxyDecideMs),
+  verificationSecret: SiteFields.shape.verificationSecret.default(SITE_DEFAULTS.verificationSecret),
+  verificationRequired: SiteFields.shape.verificationRequired.default(SITE_DEFAULTS.verificationRequired),
+  retentionDays: SiteFields.shape.retentionDays.default(SITE_DEFAULTS.retentionDays),
+  consentDefault: SiteFields.shape.consentDefault.default(SITE_DEFAULTS.consentDefault),
+  identifierLimits: SiteFields.shape.identifierLimits.default(SITE_DEFAULTS.identifierLimits),
+  holdout: SiteFields.shape.holdout.default(SITE_DEFAULTS.holdout),
+  goals: SiteFields.shape.goals.default(SITE_DEFAULTS.goals),
+  attribution: SiteFields.shape.attribution.default(SITE_DEFAULTS.attribution),
 });
 export const SitePatch = SiteFields.partial();
 

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { Experience, Site } from '../../protocol/admin';
+import { SITE_DEFAULTS, type Experience, type Site } from '../../protocol/admin';
 import type { Audience } from '../../protocol/audience';
 import { api, errorMessage, sitePath } from '../api';
 import { blankVariant, bodyOf, draftFromForm, draftOf, type ExperienceDraft, type VariantDraft } from '../experience-form';
@@ -102,7 +102,7 @@ function ExperienceForm(props: { site: Site; csrf: string; d: ExperienceDraft; a
       <input id="traffic" name="traffic" type="range" min={0} max={100} step={1} value={d.traffic} aria-describedby="traffic-hint" />{' '}
       <output for="traffic" data-traffic-out>{d.traffic}%</output>
       <p class="hint" id="traffic-hint">Share of eligible visitors who enter the experience; the rest see the default.</p>
-      <p class="hint">Site holdout: {Math.round((site.holdout ?? 0) * 100)}% of all visitors see only defaults (<a href={dash(site.key, 'settings')}>Settings</a>).</p>
+      <p class="hint">Site holdout: {Math.round((site.holdout ?? SITE_DEFAULTS.holdout) * 100)}% of all visitors see only defaults (<a href={dash(site.key, 'settings')}>Settings</a>).</p>
       <label for="goals">Goals (one event name per line)</label>
       <textarea id="goals" name="goals" rows={2} placeholder="Add to cart">{d.goals}</textarea>
       <h3>Variants</h3>

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { Experience, Site } from '../../protocol/admin';
+import { SITE_DEFAULTS, type Experience, type Site } from '../../protocol/admin';
 import type { FeedItem } from '../../edge/objects/activity-feed';
 import { api, errorMessage, sitePath } from '../api';
 import type { DashEnv } from '../guard';
@@ -34,14 +34,11 @@ export function siteBody(form: Form, creating: boolean): Record<string, unknown>
   return body;
 }
 
-const DEFAULTS = {
-  name: '', key: '', origins: [] as string[], proxyOrigin: null as string | null, proxyHosts: [] as string[], proxyDecideMs: 300,
-  verificationRequired: false, verificationSecretSet: false, retentionDays: 395, consentDefault: 'granted', holdout: 0,
-  identifierLimits: { user: 1, email: 3, phone: 3, profilesPerIdentifier: 100 },
-};
+/** What the new-site form shows: the defaults the API gives a site that leaves the settings out. */
+const NEW_SITE = { ...SITE_DEFAULTS, name: '', key: '', verificationSecretSet: false };
 
 export function SiteForm(props: { csrf: string; action: string; site?: Site; error?: string }) {
-  const s = props.site ?? DEFAULTS;
+  const s = props.site ?? NEW_SITE;
   const creating = !props.site;
   const num = (name: string, label: string, value: number, min: number, max: number, hint?: string) => (
     <div>
@@ -76,10 +73,10 @@ export function SiteForm(props: { csrf: string; action: string; site?: Site; err
           <label for="proxyOrigin">Proxy origin</label>
           <input id="proxyOrigin" name="proxyOrigin" type="url" value={s.proxyOrigin ?? ''} placeholder="https://origin.shop.example" />
         </div>
-        {num('proxyDecideMs', 'Wait for a decision (ms)', s.proxyDecideMs ?? 300, 0, 5000, '0 = never wait')}
+        {num('proxyDecideMs', 'Wait for a decision (ms)', s.proxyDecideMs ?? SITE_DEFAULTS.proxyDecideMs, 0, 5000, '0 = never wait')}
       </div>
       <label for="proxyHosts">Proxy hosts</label>
-      <textarea id="proxyHosts" name="proxyHosts" placeholder="www.shop.example">{(s.proxyHosts ?? []).join('\n')}</textarea>
+      <textarea id="proxyHosts" name="proxyHosts" placeholder="www.shop.example">{(s.proxyHosts ?? SITE_DEFAULTS.proxyHosts).join('\n')}</textarea>
       <h3>Identity and privacy</h3>
       <label for="verificationSecret">Identity verification secret</label>
       <input id="verificationSecret" name="verificationSecret" type="password" autocomplete="new-password" minlength={16} />
@@ -95,14 +92,14 @@ export function SiteForm(props: { csrf: string; action: string; site?: Site; err
             <option value="required" selected={s.consentDefault === 'required'}>required before tracking</option>
           </select>
         </div>
-        {num('holdout', 'Holdout (% of visitors)', Math.round((s.holdout ?? 0) * 100), 0, 50, 'see only defaults, to measure personalization as a whole')}
+        {num('holdout', 'Holdout (% of visitors)', Math.round((s.holdout ?? SITE_DEFAULTS.holdout) * 100), 0, 50, 'see only defaults, to measure personalization as a whole')}
       </div>
       <h3>Identifier limits</h3>
       <div class="row">
-        {num('limitUser', 'User ids per profile', s.identifierLimits?.user ?? 1, 1, 100)}
-        {num('limitEmail', 'Emails per profile', s.identifierLimits?.email ?? 3, 1, 100)}
-        {num('limitPhone', 'Phones per profile', s.identifierLimits?.phone ?? 3, 1, 100)}
-        {num('limitProfiles', 'Profiles per identifier', s.identifierLimits?.profilesPerIdentifier ?? 100, 1, 10000)}
+        {num('limitUser', 'User ids per profile', s.identifierLimits?.user ?? SITE_DEFAULTS.identifierLimits.user, 1, 100)}
+        {num('limitEmail', 'Emails per profile', s.identifierLimits?.email ?? SITE_DEFAULTS.identifierLimits.email, 1, 100)}
+        {num('limitPhone', 'Phones per profile', s.identifierLimits?.phone ?? SITE_DEFAULTS.identifierLimits.phone, 1, 100)}
+        {num('limitProfiles', 'Profiles per identifier', s.identifierLimits?.profilesPerIdentifier ?? SITE_DEFAULTS.identifierLimits.profilesPerIdentifier, 1, 10000)}
       </div>
       <div class="actions"><button type="submit">{creating ? 'Create site' : 'Save settings'}</button></div>
     </form>

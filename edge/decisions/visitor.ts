@@ -1,3 +1,4 @@
+import { SITE_DEFAULTS } from '../../protocol/admin';
 import type { DecideResponse } from '../../protocol/decide';
 import { requestFields, type RequestFacts } from '../engine/context';
 import type { Env } from '../env';
@@ -60,7 +61,7 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
       experiences,
       audiences: config.audiences,
       fields,
-      holdout: config.site.holdout ?? 0,
+      holdout: config.site.holdout ?? SITE_DEFAULTS.holdout,
       slots: req.slots,
       preview: preview ? { experience: preview.experience, variant: preview.variant } : undefined,
       now: req.now,

@@ -4,6 +4,7 @@
  * referral code. Runs where the journey lives (the profile object, once per conversion); only the
  * credits travel to the aggregates.
  */
+import { SITE_DEFAULTS } from '../../protocol/admin';
 import type { Channel } from './channels';
 
 /** A classified touch (see `classifyTouch`) at the time it happened. */
@@ -27,9 +28,9 @@ export type Model = 'first_touch' | 'last_non_direct' | 'linear' | 'time_decay' 
 export const MODELS: readonly Model[] = ['first_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'];
 
 export interface AttributionOptions {
-  /** Touches older than this before the conversion are ignored (default 30 days, GA4's default for conversions). */
+  /** Touches older than this before the conversion are ignored (default: a site's default lookback, 30 days). */
   lookbackMs?: number;
-  /** Time decay: a touch this much older than the conversion gets half the weight (default 7 days, as GA's time-decay model). */
+  /** Time decay: a touch this much older than the conversion gets half the weight (default: a site's default half-life, 7 days). */
   halfLifeMs?: number;
 }
 
@@ -88,8 +89,8 @@ function weights(model: Model, touches: readonly AttributionTouch[], ts: number,
  * // three credits of 1/3 conversion and 30 each (touches of the last 30 days)
  */
 export function attribute(conversion: Conversion, touches: readonly AttributionTouch[], model: Model, opts: AttributionOptions = {}): Credit[] {
-  const lookback = opts.lookbackMs ?? 30 * DAY;
-  const halfLife = opts.halfLifeMs && opts.halfLifeMs > 0 ? opts.halfLifeMs : 7 * DAY;
+  const lookback = opts.lookbackMs ?? SITE_DEFAULTS.attribution.lookbackDays * DAY;
+  const halfLife = opts.halfLifeMs && opts.halfLifeMs > 0 ? opts.halfLifeMs : SITE_DEFAULTS.attribution.halfLifeDays * DAY;
   const value = Number.isFinite(conversion.value) ? conversion.value : 0;
   const inWindow = touches
     .map((t, i) => ({ t, i }))

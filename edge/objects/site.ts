@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { DEFAULT_IDENTIFIER_LIMITS, type Experience, type Site, type SiteInput, type SitePatch } from '../../protocol/admin';
+import { SITE_DEFAULTS, type Experience, type Site, type SiteInput, type SitePatch } from '../../protocol/admin';
 import type { Audience } from '../../protocol/audience';
 import type { Env } from '../env';
 import { BANDIT_EVERY_MS, banditAllocation } from '../decisions/bandit-allocation';
@@ -182,12 +182,12 @@ function publicSite(s: StoredSite): Site {
   // Sites stored before a setting existed get its default.
   return {
     ...rest,
-    identifierLimits: rest.identifierLimits ?? DEFAULT_IDENTIFIER_LIMITS,
-    holdout: rest.holdout ?? 0,
-    proxyHosts: rest.proxyHosts ?? [],
-    goals: rest.goals ?? [],
-    attribution: rest.attribution ?? { lookbackDays: 30, halfLifeDays: 7 },
-    proxyDecideMs: rest.proxyDecideMs ?? 300,
+    identifierLimits: rest.identifierLimits ?? SITE_DEFAULTS.identifierLimits,
+    holdout: rest.holdout ?? SITE_DEFAULTS.holdout,
+    proxyHosts: rest.proxyHosts ?? SITE_DEFAULTS.proxyHosts,
+    goals: rest.goals ?? SITE_DEFAULTS.goals,
+    attribution: rest.attribution ?? SITE_DEFAULTS.attribution,
+    proxyDecideMs: rest.proxyDecideMs ?? SITE_DEFAULTS.proxyDecideMs,
     verificationSecretSet: verificationSecret !== null,
   };
 }

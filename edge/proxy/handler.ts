@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { SITE_DEFAULTS } from '../../protocol/admin';
 import { ClientId } from '../../protocol/events';
 import { ANONYMOUS_ID_KEY, CONSENT_KEY } from '../../protocol/storage';
 import { decideForVisitor } from '../decisions/visitor';
@@ -74,7 +75,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   const mayStore =
     choice === 'granted' || (choice === null && config.site.consentDefault !== 'required' && req.headers.get('sec-gpc') !== '1');
   const anonymousId = known ?? (page && mayStore ? crypto.randomUUID().replace(/-/g, '') : null);
-  const budget = config.site.proxyDecideMs ?? DEFAULT_DECIDE_MS;
+  const budget = config.site.proxyDecideMs ?? SITE_DEFAULTS.proxyDecideMs;
   const started = Date.now();
   const decision =
     page && anonymousId && budget > 0
@@ -134,6 +135,3 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   }
   return res;
 }
-
-/** How long a page waits for its decision by default before it is served with default content. */
-export const DEFAULT_DECIDE_MS = 300;

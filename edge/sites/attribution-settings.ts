@@ -1,3 +1,4 @@
+import { SITE_DEFAULTS } from '../../protocol/admin';
 import type { AttributionSettings } from '../profiles/attribution-store';
 import type { SiteConfig } from '../objects/site';
 
@@ -21,7 +22,7 @@ export function attributionSettings(config: SiteConfig): AttributionSettings {
       /* origins are validated on save */
     }
   }
-  const a = config.site.attribution ?? { lookbackDays: 30, halfLifeDays: 7 };
+  const a = config.site.attribution ?? SITE_DEFAULTS.attribution;
   const settings = { goals: [...goals], lookbackDays: a.lookbackDays, halfLifeDays: a.halfLifeDays, siteHosts: [...hosts] };
   memo.set(config, settings);
   return settings;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CollectBatch, DecideRequest, Event, ExperienceInput, formatIssues, MAX_PROPS, MAX_STRING, Props, SiteInput } from '../../protocol';
+import { CollectBatch, DecideRequest, Event, ExperienceInput, formatIssues, MAX_PROPS, MAX_STRING, Props, SITE_DEFAULTS, SiteInput } from '../../protocol';
 import eventCases from './cases/events.json';
 import originCases from './cases/origins.json';
 
@@ -113,6 +113,17 @@ describe('SiteInput', () => {
       goals: [],
       attribution: { lookbackDays: 30, halfLifeDays: 7 },
     });
+  });
+
+  it('takes every default from SITE_DEFAULTS, and gives each site its own copy of the lists and objects', () => {
+    const a = SiteInput.parse({ key: 'shop', name: 'Shop' });
+    expect(a).toEqual({ key: 'shop', name: 'Shop', ...SITE_DEFAULTS });
+    a.goals.push('Purchase');
+    a.identifierLimits.user = 9;
+    a.attribution.lookbackDays = 1;
+    expect(SITE_DEFAULTS.goals).toEqual([]);
+    expect(SITE_DEFAULTS.identifierLimits.user).toBe(1);
+    expect(SiteInput.parse({ key: 'b', name: 'B' })).toEqual({ key: 'b', name: 'B', ...SITE_DEFAULTS });
   });
 
   it.each(originCases)('treats $origin as an origin: $valid', ({ origin, valid }) => {
