@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { EventType } from '../../protocol/events';
+import { DEFAULT_MODEL, type Model } from '../../edge/measure/attribution';
 import { api, errorMessage, sitePath } from '../api';
 import { BarChart } from '../charts';
 import type { DashEnv } from '../guard';
@@ -10,13 +11,14 @@ import { loadSite } from './site';
 /** Attribution (model selector, channel / campaign / referral tables with bars) and funnels. Mounted at /dashboard/sites. */
 export const reportPages = new Hono<DashEnv>();
 
-export const MODELS = [
-  ['first_touch', 'First touch'],
-  ['last_non_direct', 'Last non-direct touch'],
-  ['linear', 'Linear'],
-  ['time_decay', 'Time decay'],
-  ['position_based', 'Position based (40/20/40)'],
-] as const;
+/** The model select's label of every attribution model, in its order: a model without one does not compile. */
+export const MODEL_LABELS: Record<Model, string> = {
+  first_touch: 'First touch',
+  last_non_direct: 'Last non-direct touch',
+  linear: 'Linear',
+  time_decay: 'Time decay',
+  position_based: 'Position based (40/20/40)',
+};
 
 interface Credit {
   key: string;
@@ -66,7 +68,8 @@ function CreditTable(props: { title: string; rows: Credit[]; site: string; refer
 reportPages.get('/:site/attribution', async (c) => {
   const site = await loadSite(c);
   if (site instanceof Response) return site;
-  const model = MODELS.some(([m]) => m === c.req.query('model')) ? (c.req.query('model') as string) : 'last_non_direct';
+  const asked = c.req.query('model') ?? '';
+  const model = Object.prototype.hasOwnProperty.call(MODEL_LABELS, asked) ? asked : DEFAULT_MODEL;
   const from = day(c.req.query('from'));
   const to = day(c.req.query('to'));
   const goal = (c.req.query('goal') ?? '').slice(0, 200);
@@ -81,7 +84,7 @@ reportPages.get('/:site/attribution', async (c) => {
       <form method="get" class="card row" aria-label="Attribution options">
         <div>
           <label for="model">Model</label>
-          <select id="model" name="model">{MODELS.map(([m, label]) => <option value={m} selected={m === model}>{label}</option>)}</select>
+          <select id="model" name="model">{Object.entries(MODEL_LABELS).map(([m, label]) => <option value={m} selected={m === model}>{label}</option>)}</select>
         </div>
         <div><label for="goal">Goal (event name)</label><input id="goal" name="goal" type="text" value={goal} placeholder="all conversions" /></div>
         <div><label for="from">From</label><input id="from" name="from" type="date" value={from} /></div>

@@ -4,12 +4,12 @@ import { EventType } from '../../protocol/events';
 import type { AppEnv, Env } from '../env';
 import { parseWith } from '../http/body';
 import { badRequest } from '../http/errors';
-import { MODELS, type Model } from '../measure/attribution';
+import { DEFAULT_MODEL, MODELS, type Model } from '../measure/attribution';
 import { summarizeFunnel, type FunnelStep } from '../measure/funnel';
 import { readCredits, type CreditSum } from '../objects/attribution-stats';
-import { profileStub } from '../profiles/address';
 import { resolveRef } from './profiles';
 import { requireAdminSite } from './sites';
+import { feedStub, profileStub } from '../objects/stubs';
 
 /** /api/sites/:site/attribution and /api/sites/:site/funnels. */
 export const reports = new Hono<AppEnv>();
@@ -60,7 +60,7 @@ function group(sums: readonly CreditSum[], keyOf: (s: CreditSum) => string | nul
 reports.get('/attribution', async (c) => {
   const site = c.req.param('site') as string;
   await requireAdminSite(c.env, site);
-  const raw = c.req.query('model') ?? 'last_non_direct';
+  const raw = c.req.query('model') ?? DEFAULT_MODEL;
   const model = ALIASES[raw] ?? raw;
   if (!MODELS.includes(model as Model)) throw badRequest(`model: must be one of ${MODELS.join(', ')} (or first, last, position)`);
   const goal = c.req.query('goal') ?? null;
@@ -147,7 +147,7 @@ reports.get('/funnels', async (c) => {
   const { from, to } = range((k) => c.req.query(k), Date.now());
   const fromMs = Date.parse(from);
   const toMs = Date.parse(to) + DAY_MS - 1;
-  const feed = c.env.FEEDS.get(c.env.FEEDS.idFromName(site));
+  const feed = feedStub(c.env, site);
   const { total, sample } = await feed.recentProfiles(fromMs, FUNNEL_MAX_PROFILES);
   const progress = await funnelProgressOf(c.env, site, sample, steps, hours * 3_600_000, fromMs, toMs);
   return c.json({ steps: summarizeFunnel(steps, progress), population: total, sampled: progress.length, windowHours: hours, from, to });

@@ -24,8 +24,11 @@ export interface Conversion {
   value: number;
 }
 
-export type Model = 'first_touch' | 'last_non_direct' | 'linear' | 'time_decay' | 'position_based';
-export const MODELS: readonly Model[] = ['first_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'];
+/** The attribution models, one list: the dashboard's labels are a Record<Model, string> of them. */
+export const MODELS = ['first_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'] as const;
+export type Model = (typeof MODELS)[number];
+/** The model reports use when none is asked for. */
+export const DEFAULT_MODEL: Model = 'last_non_direct';
 
 export interface AttributionOptions {
   /** Touches older than this before the conversion are ignored (default: a site's default lookback, 30 days). */

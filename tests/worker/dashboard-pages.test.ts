@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { admin, anon, BASE, call, createSite, event, feedWith, post } from './helpers';
 import { form, html, session } from './dashboard-helpers';
 import { conditionsFromRule, ruleFromConditions, conditionsFromForm, blankCondition, scalar } from '../../dashboard/rules';
-import { parseSteps } from '../../dashboard/pages/reports';
+import { MODEL_LABELS, parseSteps } from '../../dashboard/pages/reports';
+import { DEFAULT_MODEL, MODELS } from '../../edge/measure/attribution';
 import { wilson } from '../../dashboard/charts';
 
 const json = async <T>(res: Response) => (await res.json()) as T;
@@ -288,6 +289,12 @@ describe('profiles, live and reports', () => {
     expect(attribution.status).toBe(200);
     expect(attribution.text).toContain('<option value="linear" selected="">');
     expect(attribution.text).toContain('By channel');
+    // The select offers every model the edge has, in its order, and falls back to the default one.
+    const offered = [...attribution.text.matchAll(/<option value="([a-z_]+)"[^>]*>[^<]+<\/option>/g)].map((m) => m[1]).filter((v) => (MODELS as readonly string[]).includes(v!));
+    expect(offered).toEqual([...MODELS]);
+    expect(Object.keys(MODEL_LABELS)).toEqual([...MODELS]);
+    const fallback = await s.get(`/dashboard/sites/${site}/attribution?model=constructor`);
+    expect(fallback.text).toContain(`<option value="${DEFAULT_MODEL}" selected="">`);
     const funnel = await s.get(`/dashboard/sites/${site}/funnels?steps=${encodeURIComponent('page /demo\ntrack Add to cart')}`);
     expect(funnel.status).toBe(200);
     expect(funnel.text).toContain('From previous');
