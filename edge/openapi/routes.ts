@@ -10,6 +10,7 @@ import { AudienceInput, AudiencePatch } from '../../protocol/audience';
 import { DecideRequest } from '../../protocol/decide';
 import { DestinationInput, DestinationPatch } from '../../protocol/destinations';
 import { CollectBatch, Event } from '../../protocol/events';
+import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH } from '../../protocol/limits';
 import { SegmentBatch, SegmentAlias, SegmentIdentify, SegmentPageCall, SegmentScreen, SegmentTrack } from '../../protocol/segment';
 import { EstimateRequest } from '../admin/audience-estimate';
 import { PreviewRequest } from '../admin/experiences';
@@ -36,7 +37,7 @@ export interface RouteDoc {
 }
 
 /** /v1/collect's envelope with its events as they are validated, one by one. */
-const CollectBody = CollectBatch.extend({ events: z.array(Event).min(1).max(500) });
+const CollectBody = CollectBatch.extend({ events: z.array(Event).min(1).max(MAX_EVENTS_PER_BATCH) });
 const noBody = { 204: 'done' };
 const E4 = { 400: 'invalid request (the error names the field)', 404: 'no such site or document' };
 
@@ -65,7 +66,7 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'POST', path: '/v1/collect', tag: 'Tag', auth: 'none', summary: 'A batch of events from the tag', body: CollectBody,
     description: 'Sent as text/plain (no CORS preflight). Each event is validated on its own: bad ones are listed in `rejected` and never drop the good ones. An event id counts once.',
-    responses: { 202: '{accepted, duplicates, rejected, profileToken}', 400: 'no valid event / bad envelope', 403: 'origin not allowed', 404: 'unknown site', 413: 'body over 64 KiB', 429: 'rate limited' },
+    responses: { 202: '{accepted, duplicates, rejected, profileToken}', 400: 'no valid event / bad envelope', 403: 'origin not allowed', 404: 'unknown site', 413: `body over ${MAX_BODY_BYTES / 1024} KiB`, 429: 'rate limited' },
   },
   { method: 'OPTIONS', path: '/v1/collect', tag: 'Tag', auth: 'none', summary: 'CORS preflight (site named in ?site=)', query: { site: 'site key' }, responses: { 204: 'preflight answer' } },
   {
