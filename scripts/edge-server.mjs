@@ -23,8 +23,11 @@ export function freePort() {
 /**
  * Runs `wrangler dev` on 127.0.0.1:port with local, persisted Durable Object storage.
  * `envFile` holds the worker's secrets (ADMIN_TOKEN, TOKEN_SECRET). Resolves once /healthz answers.
+ * wrangler runs in its own process group (so stopping it takes workerd down too), out of reach of
+ * a Ctrl+C meant for the caller: `onSpawn(child)` is called as soon as it is spawned, before
+ * /healthz answers, so a caller stopping during start-up can stop it (stopEdgeProcess(child)).
  */
-export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', timeoutMs = 90_000 }) {
+export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', timeoutMs = 90_000, onSpawn }) {
   const inspectorPort = await freePort();
   const args = [
     join(root, 'node_modules/wrangler/bin/wrangler.js'), 'dev',
@@ -42,6 +45,7 @@ export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', time
     stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32', // own process group, so stop() takes workerd down too
   });
+  onSpawn?.(child);
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
@@ -59,7 +63,7 @@ export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', time
       /* not up yet */
     }
     if (Date.now() > deadline) {
-      stopChild(child);
+      await stopEdgeProcess(child);
       throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -68,27 +72,50 @@ export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', time
     url,
     child,
     output: () => output,
-    stop: () => stopChild(child),
+    stop: () => stopEdgeProcess(child),
   };
 }
 
-function stopChild(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
+/**
+ * Stops a process startEdge spawned and everything in its process group (wrangler, workerd):
+ * SIGTERM to the group, SIGKILL after `graceMs`. Resolves once the child has exited and nothing is
+ * left in its group (or, should something in it never go, shortly after the SIGKILL). Safe to call
+ * again while a stop is under way, or after the process has exited.
+ */
+export async function stopEdgeProcess(child, { graceMs = 5000 } = {}) {
+  if (!child.pid) return; // never started
+  const group = process.platform !== 'win32';
+  const send = (signal) => {
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      if (group) process.kill(-child.pid, signal);
+      else child.kill(signal);
     } catch {
-      child.kill('SIGTERM');
+      /* already gone */
     }
-    setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 5000).unref();
-  });
+  };
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const groupLeft = () => {
+    if (!group) return false;
+    try {
+      process.kill(-child.pid, 0);
+      return true;
+    } catch (err) {
+      return err.code === 'EPERM';
+    }
+  };
+  const stepMs = 50;
+  let killed = false;
+  send('SIGTERM');
+  for (let waited = 0; ; waited += stepMs) {
+    if (exited() && !groupLeft()) return;
+    if (!killed && waited >= graceMs) {
+      killed = true;
+      send('SIGKILL');
+    }
+    // A group member that was SIGKILLed but is still listed is a zombie nobody has reaped yet.
+    if (waited >= graceMs + 2000) return;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
 }
 
 /** The demo site's hero experience: two variants, 50/50. */
