@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventType } from './events';
+import { EventType, type StoredEvent } from './events';
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lower-case letters, digits, "-" or "_"');
 
@@ -77,20 +77,7 @@ export interface DestinationRoute {
 }
 
 /** An event as webhooks (and the NDJSON export) carry it: the stored event of the profile's timeline. */
-export interface WebhookEvent {
-  id: string;
-  type: string;
-  name: string | null;
-  ts: number;
-  receivedAt: number;
-  anonymousId: string;
-  url: string | null;
-  path: string | null;
-  title: string | null;
-  referrer: string | null;
-  context: { lang?: string; tz?: string; vw?: number; vh?: number } | null;
-  props: Record<string, string | number | boolean | null> | null;
-}
+export type WebhookEvent = StoredEvent;
 
 /** The JSON body every webhook carries. `id` is the idempotency key (also in X-Attune-Idempotency-Key). */
 export interface WebhookPayload {

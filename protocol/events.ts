@@ -93,3 +93,29 @@ export interface CollectResponse {
   rejected: EventRejection[];
   profileToken: string;
 }
+
+/**
+ * One event of a profile's timeline as the admin API, the activity feed, webhooks and the export
+ * show it (the edge's SQLite row, decoded). The one definition everything imports.
+ */
+export interface StoredEvent {
+  id: string;
+  type: EventType;
+  name: string | null;
+  ts: number;
+  /** When the edge received it (epoch ms). */
+  receivedAt: number;
+  anonymousId: string;
+  url: string | null;
+  path: string | null;
+  title: string | null;
+  referrer: string | null;
+  /** Language, time zone and viewport of the page. */
+  context: { lang?: string; tz?: string; vw?: number; vh?: number } | null;
+  props: Props | null;
+}
+
+/** A stored event in the site's activity feed (and the live socket): with the profile it landed in. */
+export interface FeedEvent extends StoredEvent {
+  profileId: string;
+}

@@ -1,15 +1,7 @@
 /** The Live page: a WebSocket to the site's activity feed; rows are built with textContent only. */
+import type { FeedEvent } from '../../protocol/events';
 
-interface LiveEvent {
-  id: string;
-  type: string;
-  name: string | null;
-  receivedAt: number;
-  url: string | null;
-  path: string | null;
-  profileId: string;
-  props: Record<string, unknown> | null;
-}
+type LiveEvent = FeedEvent;
 
 const ACTIVE_MS = 5 * 60_000;
 const KEEP_ROWS = 200;

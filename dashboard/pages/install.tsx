@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { FeedItem } from '../../edge/objects/activity-feed';
+import type { FeedEvent } from '../../protocol/events';
 import { api, sitePath } from '../api';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
@@ -24,7 +24,7 @@ interface Check {
 }
 
 async function check(c: Context<DashEnv>, site: string): Promise<Check> {
-  const res = await api<{ events: FeedItem[] }>(c, `${sitePath(site)}/events?limit=50`);
+  const res = await api<{ events: FeedEvent[] }>(c, `${sitePath(site)}/events?limit=50`);
   const events = res.ok ? res.body.events : [];
   const last = events[0];
   return { installed: events.length > 0, lastReceivedAt: last?.receivedAt ?? null, lastUrl: last?.url ?? null, recent: events.length };

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
-import type { FeedItem } from '../../edge/objects/activity-feed';
-import type { ProfileSnapshot, StoredEvent } from '../../edge/objects/profile';
+import type { FeedEvent, StoredEvent } from '../../protocol/events';
+import type { ProfileSnapshot } from '../../protocol/profile';
 import { api, errorMessage, sitePath } from '../api';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
@@ -41,8 +41,8 @@ profilePages.get('/:site/profiles', async (c) => {
     if (res.ok) return c.redirect(profDash(site.key, res.body.profileId), 303);
     problem = res.status === 404 ? `No profile for ${refFor(kind, q)}.` : errorMessage(res.body);
   }
-  const feed = await api<{ events: FeedItem[] }>(c, `${sitePath(site.key)}/events?limit=200`);
-  const recent = new Map<string, FeedItem>();
+  const feed = await api<{ events: FeedEvent[] }>(c, `${sitePath(site.key)}/events?limit=200`);
+  const recent = new Map<string, FeedEvent>();
   for (const e of feed.ok ? feed.body.events : []) if (!recent.has(e.profileId) && recent.size < 20) recent.set(e.profileId, e);
   const deleted = c.req.query('deleted');
   return render(

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { SITE_DEFAULTS, type Experience, type Site } from '../../protocol/admin';
-import type { FeedItem } from '../../edge/objects/activity-feed';
+import type { FeedEvent } from '../../protocol/events';
 import { api, errorMessage, sitePath } from '../api';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
@@ -147,7 +147,7 @@ sitePages.post('/:site/settings', async (c) => {
   return settingsPage(c, site, errorMessage(res.body));
 });
 
-export function EventRow(props: { e: FeedItem; site: string; short?: boolean }) {
+export function EventRow(props: { e: FeedEvent; site: string; short?: boolean }) {
   const { e } = props;
   return (
     <tr>
@@ -165,7 +165,7 @@ sitePages.get('/:site', async (c) => {
   if (site instanceof Response) return site;
   const [exps, events] = await Promise.all([
     api<{ experiences: Experience[] }>(c, `${sitePath(site.key)}/experiences`),
-    api<{ events: FeedItem[] }>(c, `${sitePath(site.key)}/events?limit=20`),
+    api<{ events: FeedEvent[] }>(c, `${sitePath(site.key)}/events?limit=20`),
   ]);
   return render(
     c,

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { eventually, type LocalEdge } from './edge';
+import type { StoredEvent } from '../../protocol/events';
 
 /** The tag's public API as a page sees it on `window.attune`. */
 export interface AttuneApi {
@@ -17,20 +18,8 @@ export interface AttuneApi {
 /** `window` with the tag on it; for use inside page.evaluate callbacks (types only). */
 export type AttuneWindow = Window & { attune: AttuneApi };
 
-/** One event as the admin API returns it. */
-export interface StoredEvent {
-  id: string;
-  type: string;
-  name: string | null;
-  ts: number;
-  receivedAt?: number;
-  anonymousId?: string;
-  url: string | null;
-  path: string | null;
-  title: string | null;
-  referrer: string | null;
-  props: Record<string, unknown> | null;
-}
+/** One event as the admin API returns it: the protocol's stored event. */
+export type { StoredEvent };
 
 /** Creates a site whose allowed origins are `origins` (idempotent per edge: 409 is fine). */
 export async function createSite(edge: LocalEdge, key: string, origins: string[]): Promise<void> {
