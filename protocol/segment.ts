@@ -61,6 +61,9 @@ export const SegmentBatch = z.object({
   writeKey: z.string().max(256).optional(),
 });
 
+/** The message types, each also a single-message route (`/v1/track`, …). */
+export const SEGMENT_TYPES = SegmentMessage.options.map((o) => o.shape.type.value);
+
 export type SegmentMessage = z.infer<typeof SegmentMessage>;
 export type SegmentBatch = z.infer<typeof SegmentBatch>;
 

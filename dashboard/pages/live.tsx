@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
-import type { FeedItem } from '../../edge/objects/activity-feed';
+import type { FeedEvent } from '../../protocol/events';
 import { api, sitePath } from '../api';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
 import { dash, Scroll } from '../ui';
 import { EventRow, loadSite } from './site';
+import { feedStub } from '../../edge/objects/stubs';
 
 /** Live: events as they arrive, visitors active now, events per minute. Mounted at /dashboard/sites. */
 export const livePages = new Hono<DashEnv>();
@@ -12,7 +13,7 @@ export const livePages = new Hono<DashEnv>();
 export const ACTIVE_MS = 5 * 60_000;
 
 /** Visitors seen and events per minute over the last five minutes, from the newest events. */
-export function liveStats(events: Pick<FeedItem, 'receivedAt' | 'profileId'>[], now: number) {
+export function liveStats(events: Pick<FeedEvent, 'receivedAt' | 'profileId'>[], now: number) {
   const recent = events.filter((e) => e.receivedAt >= now - ACTIVE_MS);
   return { active: new Set(recent.map((e) => e.profileId)).size, perMinute: Math.round((recent.length / 5) * 10) / 10 };
 }
@@ -20,7 +21,7 @@ export function liveStats(events: Pick<FeedItem, 'receivedAt' | 'profileId'>[], 
 livePages.get('/:site/live', async (c) => {
   const site = await loadSite(c);
   if (site instanceof Response) return site;
-  const res = await api<{ events: FeedItem[] }>(c, `${sitePath(site.key)}/events?limit=500`);
+  const res = await api<{ events: FeedEvent[] }>(c, `${sitePath(site.key)}/events?limit=500`);
   const events = res.ok ? res.body.events : [];
   const stats = liveStats(events, Date.now());
   // The script keeps the last five minutes (arrival time, profile) to keep the counters moving.
@@ -66,5 +67,5 @@ livePages.get('/:site/live/socket', async (c) => {
   const key = c.req.param('site');
   const site = await api(c, sitePath(key));
   if (!site.ok) return c.text('no such site', 404);
-  return c.env.FEEDS.get(c.env.FEEDS.idFromName(key)).fetch(c.req.raw);
+  return feedStub(c.env, key).fetch(c.req.raw);
 });

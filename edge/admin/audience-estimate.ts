@@ -4,9 +4,8 @@ import { Rule as RuleSchema, type Audience, type Rule } from '../../protocol/aud
 import type { AppEnv, Env } from '../env';
 import { readBody } from '../http/body';
 import { notFound } from '../http/errors';
-import { profileStub } from '../profiles/address';
-import { siteStub } from '../sites/config-cache';
 import { requireAdminSite } from './sites';
+import { feedStub, profileStub, siteStub } from '../objects/stubs';
 
 /** Who counts as recently seen, and how many of them are asked. */
 export const ESTIMATE_WINDOW_DAYS = 30;
@@ -32,7 +31,7 @@ export interface AudienceEstimate {
  * scaled to everyone seen. Exact when fewer than 200 profiles were seen.
  */
 export async function estimateAudience(env: Env, site: string, rule: Rule, now: number): Promise<AudienceEstimate> {
-  const feed = env.FEEDS.get(env.FEEDS.idFromName(site));
+  const feed = feedStub(env, site);
   const { total, sample } = await feed.recentProfiles(now - ESTIMATE_WINDOW_DAYS * DAY_MS, ESTIMATE_SAMPLE);
   let matched = 0;
   let evaluated = 0;

@@ -6,8 +6,8 @@ import { newSecret } from '../destinations/sign';
 import { parseWith, readBody } from '../http/body';
 import { ApiError, notFound } from '../http/errors';
 import type { AppEnv } from '../env';
-import { destinationHub } from '../objects/destination-hub';
 import { requireAdminSite } from './sites';
+import { destinationHub } from '../objects/stubs';
 
 /**
  * /api/sites/:site/destinations — webhook destinations. The signing secret is made on create and

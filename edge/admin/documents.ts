@@ -4,8 +4,9 @@ import { parseWith, readBody } from '../http/body';
 import { ApiError, notFound } from '../http/errors';
 import type { AppEnv, Env } from '../env';
 import type { DocKind } from '../objects/site';
-import { invalidateSiteConfig, siteStub } from '../sites/config-cache';
+import { invalidateSiteConfig } from '../sites/config-cache';
 import { requireAdminSite } from './sites';
+import { siteStub } from '../objects/stubs';
 
 interface DocRoutes {
   kind: DocKind;

@@ -4,9 +4,9 @@ import { AudienceInput, AudiencePatch } from '../../protocol/audience';
 import { PREVIEW_PARAM, signPreview } from '../decisions/preview';
 import { readBody } from '../http/body';
 import { badRequest, notFound } from '../http/errors';
-import { siteStub } from '../sites/config-cache';
 import { documentRoutes } from './documents';
 import { requireAdminSite } from './sites';
+import { siteStub } from '../objects/stubs';
 
 /** /api/sites/:site/experiences — an experience may target one of the site's audiences. */
 export const experiences = documentRoutes({

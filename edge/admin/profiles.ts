@@ -7,9 +7,10 @@ import { ApiError, notFound } from '../http/errors';
 import type { AppEnv, Env } from '../env';
 import { normaliseEmail, normalisePhone } from '../../protocol/pii';
 import { sha256Hex } from '../crypto';
-import { profileIdForAnonymous, profileStub } from '../profiles/address';
-import { eraseProfile, followForward, identityStub, unmergeProfile } from '../profiles/resolve';
+import { profileIdForAnonymous } from '../profiles/address';
+import { eraseProfile, followForward, unmergeProfile } from '../profiles/resolve';
 import { requireAdminSite } from './sites';
+import { feedStub, identityStub, profileStub } from '../objects/stubs';
 
 export const profiles = new Hono<AppEnv>();
 
@@ -114,6 +115,5 @@ siteEvents.get('/', async (c) => {
   const key = c.req.param('site') as string;
   await requireAdminSite(c.env, key);
   const limit = intParam(c.req.query('limit'), 'limit', 50, 1000);
-  const feed = c.env.FEEDS.get(c.env.FEEDS.idFromName(key));
-  return c.json({ events: await feed.recent(limit) });
+  return c.json({ events: await feedStub(c.env, key).recent(limit) });
 });

@@ -4,8 +4,9 @@ import type { AppEnv } from '../env';
 import { badRequest, notFound } from '../http/errors';
 import { analyzeExperiment, type GoalSpec, type VariantData } from '../measure/stats';
 import { readExperienceCounts, type CountRow } from '../objects/experience-stats';
-import { invalidateSiteConfig, siteStub } from '../sites/config-cache';
+import { invalidateSiteConfig } from '../sites/config-cache';
 import { requireAdminSite } from './sites';
+import { siteStub } from '../objects/stubs';
 
 /** /api/sites/:site/experiences/:id/results and …/reallocate: reading the counters. */
 export const results = new Hono<AppEnv>();

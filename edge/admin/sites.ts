@@ -5,11 +5,10 @@ import { readBody, parseWith } from '../http/body';
 import { ApiError, badRequest, notFound } from '../http/errors';
 import { invalidateHost } from '../sites/host-cache';
 import type { AppEnv, Env } from '../env';
-import { invalidateSiteConfig, siteStub } from '../sites/config-cache';
+import { invalidateSiteConfig } from '../sites/config-cache';
+import { siteIndexStub, siteStub } from '../objects/stubs';
 
 export const sites = new Hono<AppEnv>();
-
-const indexStub = (env: Env) => env.SITE_INDEX.get(env.SITE_INDEX.idFromName('all'));
 
 /** The site named in the path, or 404. Shared by every /api/sites/:site/** route. */
 export async function requireAdminSite(env: Env, key: string) {
@@ -20,7 +19,7 @@ export async function requireAdminSite(env: Env, key: string) {
 }
 
 sites.get('/', async (c) => {
-  const keys = await indexStub(c.env).list();
+  const keys = await siteIndexStub(c.env).list();
   const all = await Promise.all(keys.map((k) => siteStub(c.env, k).get()));
   return c.json({ sites: all.filter((s) => s !== null) });
 });
@@ -28,7 +27,7 @@ sites.get('/', async (c) => {
 /** Proxy hosts are unique across sites and need an origin to fetch from. */
 async function claimHosts(env: Env, key: string, hosts: string[], proxyOrigin: string | null): Promise<void> {
   if (hosts.length > 0 && !proxyOrigin) throw badRequest('proxyHosts: set proxyOrigin too; proxy mode fetches pages from it');
-  const taken = await indexStub(env).setHosts(key, [...new Set(hosts)]);
+  const taken = await siteIndexStub(env).setHosts(key, [...new Set(hosts)]);
   if (taken) throw new ApiError(409, 'conflict', `proxyHosts: "${taken}" already belongs to another site`);
 }
 
@@ -38,7 +37,7 @@ sites.post('/', async (c) => {
   await claimHosts(c.env, input.key, input.proxyHosts, input.proxyOrigin);
   const created = await siteStub(c.env, input.key).create(input, Date.now());
   if (!created) throw new ApiError(409, 'conflict', `site "${input.key}" already exists`);
-  await indexStub(c.env).add(input.key, created.createdAt);
+  await siteIndexStub(c.env).add(input.key, created.createdAt);
   invalidateSiteConfig(input.key);
   return c.json(created, 201);
 });

@@ -1,8 +1,9 @@
 import { sha256Hex } from '../crypto';
 import type { Env } from '../env';
-import { destinationHub, type DeadLetter, type DeliveryRecord } from '../objects/destination-hub';
+import { type DeadLetter, type DeliveryRecord } from '../objects/destination-hub';
 import { deliver } from './deliver';
 import { backoffSeconds, type DestinationMessage } from './message';
+import { destinationHub } from '../objects/stubs';
 
 const DEFAULT_RETRY_SECONDS = 10;
 

@@ -6,16 +6,8 @@
  * nothing is lost between the profile and the queue (the experiment counters' outbox pattern).
  */
 import type { DestinationRoute, WebhookPayload } from '../../protocol/destinations';
-import type { StoredEvent } from '../objects/profile';
+import type { StoredEvent } from '../../protocol/events';
 import type { DestinationMessage } from './message';
-
-export const DESTINATION_SCHEMA = `
-CREATE TABLE IF NOT EXISTS dest_outbox (key TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS memberships (audience TEXT PRIMARY KEY, since INTEGER NOT NULL);
-`;
-
-/** Tables a profile erase must empty. */
-export const DESTINATION_TABLES = ['dest_outbox', 'memberships'];
 
 /** What ingest and decide get from the site for routing: the enabled destinations. */
 export interface DestinationContext {

@@ -1,6 +1,6 @@
 import type { DestinationRoute } from '../../protocol/destinations';
 import type { Env } from '../env';
-import { destinationHub } from '../objects/destination-hub';
+import { destinationHub } from '../objects/stubs';
 
 /**
  * Per-isolate cache of each site's destination routes (the enabled destinations' filters), like the

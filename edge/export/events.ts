@@ -4,8 +4,8 @@ import { requireAdminSite } from '../admin/sites';
 import type { AppEnv, Env } from '../env';
 import { parseWith } from '../http/body';
 import { badRequest } from '../http/errors';
-import { profileStub } from '../profiles/address';
-import type { ExportCursor } from './profile-page';
+import type { ExportCursor } from '../profiles/event-store';
+import { feedStub, profileStub } from '../objects/stubs';
 
 /** An instant in a query: epoch milliseconds or an ISO 8601 date/time. */
 const Instant = z
@@ -40,7 +40,7 @@ const SKEW_MS = 24 * 60 * 60 * 1000;
  * range. Merged-away profiles are skipped: their events are in the survivor's timeline.
  */
 export function exportStream(env: Env, site: string, from: number, to: number): ReadableStream<Uint8Array> {
-  const feed = env.FEEDS.get(env.FEEDS.idFromName(site));
+  const feed = feedStub(env, site);
   const enc = new TextEncoder();
   let profiles: string[] = [];
   let lastProfile = '';

@@ -1,17 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import type { StoredEvent } from './profile';
-
-export interface FeedItem extends StoredEvent {
-  profileId: string;
-}
+import type { FeedEvent } from '../../protocol/events';
 
 /** How many recent events a site's feed keeps. */
 const KEEP = 1000;
 
 /** What a live socket receives: the events of one accepted batch, oldest first. */
 export interface LiveMessage {
-  events: FeedItem[];
+  events: FeedEvent[];
 }
 
 /**
@@ -56,7 +52,7 @@ export class ActivityFeed extends DurableObject<Env> {
     }
   }
 
-  private broadcast(items: FeedItem[]): void {
+  private broadcast(items: FeedEvent[]): void {
     const sockets = this.ctx.getWebSockets();
     if (sockets.length === 0) return;
     const message = JSON.stringify({ events: items } satisfies LiveMessage);
@@ -87,7 +83,7 @@ export class ActivityFeed extends DurableObject<Env> {
       .map((r) => r.profile_id);
   }
 
-  append(items: FeedItem[]): void {
+  append(items: FeedEvent[]): void {
     if (items.length === 0) return;
     this.ctx.storage.transactionSync(() => {
       for (const item of items) {
@@ -103,18 +99,21 @@ export class ActivityFeed extends DurableObject<Env> {
   }
 
   /** Newest first. */
-  recent(limit: number): FeedItem[] {
+  recent(limit: number): FeedEvent[] {
     return this.sql
       .exec<{ body: string }>('SELECT body FROM recent ORDER BY seq DESC LIMIT ?', limit)
       .toArray()
-      .map((r) => JSON.parse(r.body) as FeedItem);
+      .map((r) => JSON.parse(r.body) as FeedEvent);
   }
 
-  /** Drops the erased profiles' events from the feed too. */
-  forget(profileIds: string[]): void {
-    for (const id of profileIds) {
-      this.sql.exec("DELETE FROM recent WHERE json_extract(body, '$.profileId') = ?", id);
-      this.sql.exec('DELETE FROM seen WHERE profile_id = ?', id);
-    }
+  /** Drops an erased person from the feed: every event of their profiles or their browsers, and their last-seen rows. */
+  forget(profileIds: string[], anonymousIds: string[] = []): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const id of profileIds) {
+        this.sql.exec("DELETE FROM recent WHERE json_extract(body, '$.profileId') = ?", id);
+        this.sql.exec('DELETE FROM seen WHERE profile_id = ?', id);
+      }
+      for (const id of anonymousIds) this.sql.exec("DELETE FROM recent WHERE json_extract(body, '$.anonymousId') = ?", id);
+    });
   }
 }

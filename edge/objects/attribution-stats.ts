@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { CreditIncrement } from '../profiles/attribution-store';
 import { SEEN_SCHEMA, firstTime, fromAllShards } from './shards';
+import { attributionShard } from './stubs';
 
 /** One row of credited conversions and revenue. */
 export interface CreditSum {
@@ -65,10 +66,6 @@ export class AttributionStats extends DurableObject<Env> {
       .toArray()
       .map((r) => ({ channel: r.channel, campaign: r.campaign || null, referralCode: r.referral_code || null, conversions: r.conversions, revenue: r.revenue }));
   }
-}
-
-export function attributionShard(env: Env, site: string, shard: number) {
-  return env.ATTRIBUTION.get(env.ATTRIBUTION.idFromName(`${site}\n${shard}`));
 }
 
 export async function readCredits(env: Env, site: string, model: string, goal: string | null, from: string, to: string): Promise<CreditSum[]> {

@@ -174,7 +174,3 @@ export class DestinationHub extends DurableObject<Env> {
     this.sql.exec('INSERT OR REPLACE INTO dead_letters (id, destination, at, body) VALUES (?, ?, ?, ?)', letter.id, letter.destination, letter.at, JSON.stringify(letter));
   }
 }
-
-export function destinationHub(env: Env, site: string) {
-  return env.DESTINATIONS.get(env.DESTINATIONS.idFromName(site));
-}

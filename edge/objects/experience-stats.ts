@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { Increment } from '../profiles/measure-store';
 import { SEEN_SCHEMA, firstTime, fromAllShards } from './shards';
+import { statsShard } from './stubs';
 
 /**
  * One shard of one experience's counters: visitors exposed and converted per variant, goal and
@@ -61,10 +62,6 @@ export class ExperienceStats extends DurableObject<Env> {
       .toArray()
       .map((r) => ({ variant: r.variant, kind: r.kind as CountRow['kind'], goal: r.goal, day: r.day, n: r.n, revenue: r.revenue, revenueSq: r.revenue_sq }));
   }
-}
-
-export function statsShard(env: Env, site: string, experience: string, shard: number) {
-  return env.STATS.get(env.STATS.idFromName(`${site}\n${experience}\n${shard}`));
 }
 
 /** Every shard's counts for one experience, added up per (variant, kind, goal, day). */

@@ -1,6 +1,7 @@
 import { sha256Hex } from '../crypto';
 import type { Env } from '../env';
 import { signProfileToken, verifyProfileToken } from './token';
+import { profileStub } from '../objects/stubs';
 
 /**
  * A first-seen browser's profile id is derived from its anonymous id, so the first request
@@ -8,10 +9,6 @@ import { signProfileToken, verifyProfileToken } from './token';
  */
 export async function profileIdForAnonymous(site: string, anonymousId: string): Promise<string> {
   return `p_${(await sha256Hex(`${site}\n${anonymousId}`)).slice(0, 24)}`;
-}
-
-export function profileStub(env: Env, site: string, profileId: string) {
-  return env.PROFILES.get(env.PROFILES.idFromName(`${site}/${profileId}`));
 }
 
 export interface ResolvedProfile {

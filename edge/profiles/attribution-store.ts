@@ -7,7 +7,7 @@
  */
 import { MODELS, attribute, type AttributionTouch } from '../measure/attribution';
 import { classifyTouch } from '../measure/channels';
-import type { StoredEvent } from '../objects/profile';
+import type { StoredEvent } from '../../protocol/events';
 import { valueOf } from './measure-store';
 
 const DAY_MS = 86_400_000;

@@ -26,13 +26,15 @@ export const MAX_ALIASES_PER_BATCH = 5;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
- * The identifiers an identify event names. Emails and phones count only as the tag sends them,
+ * The identifiers an event names: the user id of any event that carries one (a server's track or
+ * page names its user as surely as an identify does), and for identifies the email and phone
+ * hashes and custom ids of their traits. Emails and phones count only as the tag sends them,
  * hashed; a plaintext value never becomes an identifier.
  */
 export function identifiersOf(e: Event): Identifier[] {
-  if (e.type !== 'identify') return [];
   const out: Identifier[] = [];
   if (e.userId) out.push({ type: 'user', value: e.userId });
+  if (e.type !== 'identify') return out;
   for (const type of ['email', 'phone'] as const) {
     const v = e.traits?.[type];
     if (typeof v === 'string' && SHA256_HEX.test(v)) out.push({ type, value: v });

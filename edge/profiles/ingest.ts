@@ -1,9 +1,10 @@
-import type { Event } from '../../protocol/events';
+import type { Event, StoredEvent } from '../../protocol/events';
 import { destinationRoutes } from '../destinations/routes-cache';
 import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
-import type { StoredEvent } from '../objects/profile';
+import { feedStub } from '../objects/stubs';
 import { attributionSettings } from '../sites/attribution-settings';
+import { MAX_ALIASES_PER_BATCH } from './identifiers';
 import { aliasProfile, linkIdentifiers, onLiveProfile } from './resolve';
 
 export interface IngestRequest {
@@ -18,10 +19,12 @@ export interface IngestRequest {
 }
 
 /**
- * Stores one browser's (or one server call's) events: into the live profile, with what the site's
- * experiments, attribution and destinations need worked out there; then joins identifiers and
- * aliases the events named; then feeds the live feed without holding up the caller. Shared by
- * /v1/collect and the Segment-spec routes, so both ingest the same way.
+ * Stores one browser's (or one server call's) events, in order: into the live profile, with what
+ * the site's experiments, attribution and destinations need worked out there. When an event names
+ * a new identifier, the profile stops after it; the identifier is linked here (which may merge the
+ * browser into the person's profile) and the rest of the batch goes to the profile the browser is
+ * now, so an identify is in effect for every event after it. Then the live feed is fed without
+ * holding up the caller. Shared by /v1/collect and the Segment-spec routes, so both ingest the same way.
  */
 export async function ingestEvents(
   env: Env,
@@ -30,33 +33,46 @@ export async function ingestEvents(
   req: IngestRequest,
 ): Promise<{ accepted: StoredEvent[]; duplicates: number; profileId: string }> {
   const routes = await destinationRoutes(env, req.site);
-  const live = await onLiveProfile(env, req.site, req.start, async (stub, profileId) =>
-    await stub.ingest({
-      site: req.site,
-      retentionDays: config.site.retentionDays,
-      limits: config.site.identifierLimits,
-      verification: req.verification,
-      profileId,
-      anonymousId: req.anonymousId,
-      receivedAt: req.now,
-      events: req.events,
-      goals: config.experiences
-        .filter((e) => (e.status === 'running' || e.status === 'paused') && e.goals.length > 0)
-        .map((e) => ({ experience: e.id, goals: e.goals })),
-      attribution: attributionSettings(config),
-      destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
-    }),
-  );
-  const { accepted, duplicates, link, aliases } = live.result;
   const limits = config.site.identifierLimits;
-  // An identify naming a known user, email or phone joins this browser to that person's profile.
-  let profileId = link.length ? await linkIdentifiers(env, req.site, live.profileId, link, req.now, limits) : live.profileId;
-  for (const previousId of aliases) profileId = await aliasProfile(env, req.site, profileId, previousId, req.now, limits);
+  const accepted: StoredEvent[] = [];
+  let duplicates = 0;
+  let aliasBudget = MAX_ALIASES_PER_BATCH;
+  let profileId = req.start;
+  for (let rest = req.events; rest.length > 0; ) {
+    const events = rest;
+    const live = await onLiveProfile(env, req.site, profileId, async (stub, id) =>
+      await stub.ingest({
+        site: req.site,
+        retentionDays: config.site.retentionDays,
+        limits,
+        verification: req.verification,
+        profileId: id,
+        anonymousId: req.anonymousId,
+        receivedAt: req.now,
+        events,
+        aliasBudget,
+        goals: config.experiences
+          .filter((e) => (e.status === 'running' || e.status === 'paused') && e.goals.length > 0)
+          .map((e) => ({ experience: e.id, goals: e.goals })),
+        attribution: attributionSettings(config),
+        destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
+      }),
+    );
+    const { link, aliases, handled } = live.result;
+    accepted.push(...live.result.accepted);
+    duplicates += live.result.duplicates;
+    // A known user, email or phone joins this browser to that person's profile.
+    profileId = link.length ? await linkIdentifiers(env, req.site, live.profileId, link, req.now, limits) : live.profileId;
+    for (const previousId of aliases) profileId = await aliasProfile(env, req.site, profileId, previousId, req.now, limits);
+    aliasBudget -= aliases.length;
+    rest = events.slice(Math.max(handled, 1));
+  }
   if (accepted.length > 0) {
     // The live feed is best effort and never holds up the request.
-    const feed = env.FEEDS.get(env.FEEDS.idFromName(req.site));
     ctx.waitUntil(
-      feed.append(accepted.map((e) => ({ ...e, profileId }))).catch((err: unknown) => console.error('activity feed append failed', err)),
+      feedStub(env, req.site)
+        .append(accepted.map((e) => ({ ...e, profileId })))
+        .catch((err: unknown) => console.error('activity feed append failed', err)),
     );
   }
   return { accepted, duplicates, profileId };

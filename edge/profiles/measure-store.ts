@@ -6,20 +6,11 @@
  * Every increment has a deterministic key, so a retried batch, a retried flush or a retried merge
  * counts once: the outbox and the counters both ignore a key they have seen.
  */
-import type { StoredEvent } from '../objects/profile';
+import type { StoredEvent } from '../../protocol/events';
 import type { CreditIncrement } from './attribution-store';
 
 /** What the outbox holds: experiment counter increments and attribution credits. */
 export type OutboxItem = Increment | CreditIncrement;
-
-export const MEASURE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS exposures (experience TEXT PRIMARY KEY, variant TEXT NOT NULL, ts INTEGER NOT NULL, source TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS conversions (
-  experience TEXT NOT NULL, goal TEXT NOT NULL, variant TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, source TEXT NOT NULL,
-  PRIMARY KEY (experience, goal)
-);
-CREATE TABLE IF NOT EXISTS stat_outbox (key TEXT PRIMARY KEY, body TEXT NOT NULL);
-`;
 
 /** One change to an experiment's counters. `profile` picks the shard; n is +1, 0 (revenue only) or -1 (a merge retracting). */
 export interface Increment {

@@ -4,6 +4,7 @@
  * shell; every function runs inside the calling object's transaction.
  */
 import { absorbMeasure, exportMeasure, type MeasureData } from './measure-store';
+import type { Meta } from './meta-store';
 
 export type Row = Record<string, SqlStorageValue>;
 
@@ -25,11 +26,11 @@ export interface MergeData {
 const all = (sql: SqlStorage, query: string) => sql.exec<Row>(query).toArray();
 
 /** Everything a profile holds that the survivor must have. The retiring profile keeps its copy (for unmerge). */
-export function exportProfile(sql: SqlStorage, from: string, meta: Record<string, string>): MergeData {
+export function exportProfile(sql: SqlStorage, from: string, meta: Partial<Meta>): MergeData {
   return {
     from,
-    firstSeen: Number(meta.firstSeen),
-    lastSeen: Number(meta.lastSeen),
+    firstSeen: meta.firstSeen ?? 0,
+    lastSeen: meta.lastSeen ?? 0,
     events: all(sql, 'SELECT * FROM events'),
     traits: all(sql, 'SELECT * FROM traits'),
     identifiers: all(sql, 'SELECT * FROM identifiers'),
@@ -83,6 +84,14 @@ export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
     data.from, now, added, JSON.stringify(addedIds.map((r) => ({ type: r.type, value: r.value }))),
   );
   return added;
+}
+
+/** The merges this profile absorbed, oldest first. */
+export function mergesOf(sql: SqlStorage): { from: string; mergedAt: number; eventsAdded: number }[] {
+  return sql
+    .exec<{ from_profile: string; merged_at: number; events_added: number }>('SELECT from_profile, merged_at, events_added FROM merges ORDER BY merged_at, from_profile')
+    .toArray()
+    .map((r) => ({ from: r.from_profile, mergedAt: r.merged_at, eventsAdded: r.events_added }));
 }
 
 /**

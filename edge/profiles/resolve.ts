@@ -1,8 +1,9 @@
 import type { Site } from '../../protocol/admin';
 import { byAge, planMerge, type MergeSide } from '../engine/merge-plan';
 import type { Env } from '../env';
-import { profileIdForAnonymous, profileStub } from './address';
-import { identifierKey, uniqueIdentifiers, type Identifier } from './identifiers';
+import { profileIdForAnonymous } from './address';
+import { uniqueIdentifiers, type Identifier } from './identifiers';
+import { feedStub, identityStub, profileStub } from '../objects/stubs';
 
 /**
  * Identity across objects. A merged-away profile forwards to its survivor, and a profile only ever
@@ -10,10 +11,6 @@ import { identifierKey, uniqueIdentifiers, type Identifier } from './identifiers
  * directions agree on the survivor.
  */
 const MAX_HOPS = 16;
-
-export function identityStub(env: Env, site: string, id: Identifier) {
-  return env.IDENTITIES.get(env.IDENTITIES.idFromName(identifierKey(site, id)));
-}
 
 /** The live profile a profile id stands for now. */
 export async function followForward(env: Env, site: string, profileId: string): Promise<string> {
@@ -98,18 +95,18 @@ export async function onLiveProfile<R extends object>(
 
 /**
  * Erases a person: the live profile, every profile merged into it (they keep copies for unmerge),
- * their identifier claims, and their events in the site's activity feed. Returns the erased ids.
+ * the objects of the identifiers they claimed, and every entry of the site's activity feed that
+ * names one of those profiles or browsers. Each object's storage goes as a whole. Returns the
+ * erased profile ids.
  */
 export async function eraseProfile(env: Env, site: string, profileId: string): Promise<string[]> {
-  const erased = [profileId];
-  const { identifiers, mergedFrom } = await profileStub(env, site, profileId).erase();
-  for (const from of mergedFrom) {
-    const other = await profileStub(env, site, from).erase();
-    identifiers.push(...other.identifiers);
-    erased.push(from);
-  }
+  const first = await profileStub(env, site, profileId).erase();
+  const others = await Promise.all(first.mergedFrom.map((from) => profileStub(env, site, from).erase()));
+  const all = [first, ...others];
+  const identifiers = uniqueIdentifiers(all.flatMap((e) => e.identifiers));
   await Promise.all(identifiers.map((id) => identityStub(env, site, id).release()));
-  await env.FEEDS.get(env.FEEDS.idFromName(site)).forget(erased);
+  const erased = [profileId, ...first.mergedFrom];
+  await feedStub(env, site).forget(erased, [...new Set(all.flatMap((e) => e.anonymousIds))]);
   return erased;
 }
 

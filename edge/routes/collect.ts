@@ -9,9 +9,9 @@ import type { AppEnv } from '../env';
 import { enrichEvent, primaryLanguage } from '../enrich/page';
 import { resolveProfile, tokenFor } from '../profiles/address';
 import { verifiedUserIds } from '../profiles/verify';
-import { siteStub } from '../sites/config-cache';
 import { ingestEvents } from '../profiles/ingest';
 import { requireSite, preflight } from './public-site';
+import { siteStub } from '../objects/stubs';
 
 export const collect = new Hono<AppEnv>();
 

@@ -1,45 +1,52 @@
 import type { Event } from '../../protocol/events';
 import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
+import { identityStub } from '../objects/stubs';
 import { profileIdForAnonymous } from '../profiles/address';
 import { ingestEvents } from '../profiles/ingest';
-import { followForward, identityStub } from '../profiles/resolve';
+import { followForward } from '../profiles/resolve';
+import { runsOf } from './people';
 
-export interface Group {
+/** One message of a Segment request, mapped and validated. */
+export interface PersonMessage {
+  /** The Attune anonymous id it belongs to (derived from the user id for userId-only messages). */
   anonymousId: string;
-  /** The messages named only a user id: they belong to that user's profile when there is one. */
+  /** The message named only a user id: it belongs to that user's profile when there is one. */
   userOnly: boolean;
   userId?: string;
-  events: Event[];
+  event: Event;
 }
 
 /**
- * Stores one person's events from a Segment request, the way /v1/collect does for the tag: into the
- * profile of the anonymous id (or, for server-side calls that name only a user id, the profile
- * that user id already belongs to), then links identifiers and aliases, then feeds the live feed.
- * Identifies carry no signature, so on a site that requires verification they stay claims.
+ * Stores one person's messages of a Segment request, in order, the way /v1/collect does for the
+ * tag. Consecutive messages from the same browser (or, server-side, naming only the same user id)
+ * go as one batch: into the profile of the anonymous id, or for userId-only messages the profile
+ * that user id belongs to — else a profile of its own that claims the user id, so that a browser
+ * identifying later merges into it. Unsigned, so on a site that requires verification they stay
+ * claims: they never reach the verified profile.
  */
-export async function ingestGroup(
+export async function ingestPerson(
   env: Env,
   ctx: { waitUntil(p: Promise<unknown>): void },
   config: SiteConfig,
   site: string,
-  g: Group,
+  messages: PersonMessage[],
   now: number,
 ): Promise<{ accepted: number; duplicates: number }> {
   const verification = config.site.verificationRequired ? { verifiedUsers: [] } : null;
-  let start = await profileIdForAnonymous(site, g.anonymousId);
-  if (g.userOnly && g.userId && !verification) {
-    const owner = await identityStub(env, site, { type: 'user', value: g.userId }).owner();
-    if (owner) start = await followForward(env, site, owner);
+  let accepted = 0;
+  let duplicates = 0;
+  const named = messages.map((m) => ({ ...m, anonymousId: m.userOnly ? undefined : m.anonymousId, attune: m.anonymousId }));
+  for (const run of runsOf(named)) {
+    const first = run[0]!;
+    let start = await profileIdForAnonymous(site, first.attune);
+    if (first.userOnly && first.userId && !verification) {
+      const owner = await identityStub(env, site, { type: 'user', value: first.userId }).owner();
+      if (owner) start = await followForward(env, site, owner);
+    }
+    const res = await ingestEvents(env, ctx, config, { site, anonymousId: first.attune, start, events: run.map((m) => m.event), verification, now });
+    accepted += res.accepted.length;
+    duplicates += res.duplicates;
   }
-  const { accepted, duplicates } = await ingestEvents(env, ctx, config, {
-    site,
-    anonymousId: g.anonymousId,
-    start,
-    events: g.events,
-    verification,
-    now,
-  });
-  return { accepted: accepted.length, duplicates };
+  return { accepted, duplicates };
 }

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { Event, SiteKey } from '../../protocol/events';
 import { formatIssues } from '../../protocol/issues';
 import { MAX_FUTURE_SKEW_MS } from '../../protocol/limits';
-import { SegmentBatch, SegmentMessage, type SegmentResponse } from '../../protocol/segment';
+import { SEGMENT_TYPES, SegmentBatch, SegmentMessage, type SegmentResponse } from '../../protocol/segment';
 import type { AppEnv } from '../env';
 import { enrichEvent } from '../enrich/page';
 import { parseWith, readJson } from '../http/body';
@@ -10,7 +10,8 @@ import { ApiError } from '../http/errors';
 import { limitWriteKey } from '../http/rate-limit';
 import type { SiteConfig } from '../objects/site';
 import { getSiteConfig } from '../sites/config-cache';
-import { ingestGroup } from './ingest';
+import { ingestPerson, type PersonMessage } from './ingest';
+import { groupByPerson } from './people';
 import { mapMessage } from './map';
 
 /**
@@ -81,7 +82,7 @@ async function handle(
   const field = (index: number, rest: string) => (single ? rest : `batch[${index}].${rest}`);
   const now = Date.now();
   const rejected: SegmentResponse['rejected'] = [];
-  const groups = new Map<string, { anonymousId: string; userOnly: boolean; userId?: string; events: Event[] }>();
+  const messages: PersonMessage[] = [];
   const seen = new Set<string>();
   let repeats = 0;
   for (const [index, item] of raw.entries()) {
@@ -112,20 +113,20 @@ async function handle(
       continue;
     }
     seen.add(key);
-    const group = groups.get(mapped.anonymousId) ?? { anonymousId: mapped.anonymousId, userOnly: mapped.userOnly, userId: mapped.userId, events: [] };
-    group.events.push(enrichEvent(event.data, {}));
-    groups.set(mapped.anonymousId, group);
+    messages.push({ anonymousId: mapped.anonymousId, userOnly: mapped.userOnly, userId: mapped.userId, event: enrichEvent(event.data, {}) });
   }
-  if (groups.size === 0) throw new ApiError(400, 'no_valid_messages', 'no message is valid', { rejected });
+  if (messages.length === 0) throw new ApiError(400, 'no_valid_messages', 'no message is valid', { rejected });
 
   let accepted = 0;
   let duplicates = repeats;
-  // A few profiles at a time: a batch of one server's traffic names many people.
-  const queue = [...groups.values()];
+  // One person's messages in order; a few people at a time (a batch of one server's traffic names many).
+  const queue = groupByPerson(messages.map((m) => (m.userOnly ? { userId: m.userId } : { anonymousId: m.anonymousId, userId: m.userId }))).map((g) =>
+    g.map((i) => messages[i]!),
+  );
   await Promise.all(
     Array.from({ length: Math.min(4, queue.length) }, async () => {
       for (let g = queue.shift(); g; g = queue.shift()) {
-        const res = await ingestGroup(c.env, c.executionCtx, config, site, g, now);
+        const res = await ingestPerson(c.env, c.executionCtx, config, site, g, now);
         accepted += res.accepted;
         duplicates += res.duplicates;
       }
@@ -146,7 +147,7 @@ segment.post('/batch', async (c) => {
 });
 
 /** The single-message endpoints: the path names the type (a body `type` must agree). */
-for (const type of ['track', 'page', 'identify', 'alias', 'screen'] as const) {
+for (const type of SEGMENT_TYPES) {
   segment.post(`/${type}`, async (c) => {
     const early = /^Basic\s/i.test(c.req.header('authorization') ?? '') ? await authenticate(c, undefined) : null;
     const raw = await readSegmentJson(c.req.raw, MAX_MESSAGE_BYTES);

@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
+import { siteStub } from '../objects/stubs';
 
 /**
  * Per-isolate cache of site configs. The visitor path reads from here; the site object is asked
@@ -15,10 +16,6 @@ interface Entry {
 }
 
 const cache = new Map<string, Entry>();
-
-export function siteStub(env: Env, key: string) {
-  return env.SITES.get(env.SITES.idFromName(key));
-}
 
 export function getSiteConfig(env: Env, key: string, now = Date.now()): Promise<SiteConfig | null> {
   const hit = cache.get(key);

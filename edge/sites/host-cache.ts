@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { siteIndexStub } from '../objects/stubs';
 
 /**
  * Per-isolate cache of which site serves a host in proxy mode (null: none — the usual answer for
@@ -13,7 +14,7 @@ export function siteForHost(env: Env, host: string, now = Date.now()): Promise<s
   const hit = cache.get(host);
   if (hit && hit.expires > now) return hit.value;
   if (cache.size >= MAX_ENTRIES) cache.clear();
-  const value = env.SITE_INDEX.get(env.SITE_INDEX.idFromName('all'))
+  const value = siteIndexStub(env)
     .siteForHost(host)
     .catch((err: unknown) => {
       cache.delete(host);

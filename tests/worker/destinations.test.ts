@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { backoffSeconds, type DestinationMessage } from '../../edge/destinations/message';
 import { signatureHeader, verifySignature } from '../../edge/destinations/sign';
 import type { ProfileObject } from '../../edge/objects/profile';
-import { profileIdForAnonymous, profileStub } from '../../edge/profiles/address';
+import { profileIdForAnonymous } from '../../edge/profiles/address';
 import { admin, anon, call, createSite, event, post } from './helpers';
+import { profileStub } from '../../edge/objects/stubs';
 
 const env = workerEnv as unknown as Env; // the test project's bindings are the edge's
 

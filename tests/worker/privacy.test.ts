@@ -1,8 +1,22 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env as workerEnv } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../edge/env';
+import { identityStub, profileStub } from '../../edge/objects/stubs';
+import { profileIdForAnonymous } from '../../edge/profiles/address';
 import { admin, anon, createSite, event, feedWith, post, hashEmail } from './helpers';
+
+/** Every table of an object's SQLite storage with its row count, and what its KV and alarm hold. */
+async function holdings<T extends Rpc.DurableObjectBranded>(stub: DurableObjectStub<T>): Promise<{ rows: Record<string, number>; kv: string[]; alarm: number | null }> {
+  return runInDurableObject(stub, async (_o: unknown, state) => {
+    const tables = state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+      .toArray()
+      .map((t) => t.name);
+    const rows = Object.fromEntries(tables.map((t) => [t, state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM "${t}"`).one().n]));
+    return { rows, kv: [...state.storage.kv.list()].map(([k]) => k), alarm: await state.storage.getAlarm() };
+  });
+}
 
 const env = workerEnv as unknown as Env; // the test project's bindings are the edge's
 
@@ -43,6 +57,51 @@ describe('privacy: export and erase a person', () => {
     await post('/v1/collect', { site, anonymousId: fresh, events: [identify(email)] });
     const p = (await (await admin(`/sites/${site}/profiles/email:erase-me@example.com`)).json()) as { eventCount: number; merges: unknown[] };
     expect(p).toMatchObject({ eventCount: 1, merges: [] });
+  });
+});
+
+describe('erasure leaves nothing', () => {
+  it('deletes every erased object as a whole, frees each identifier object, and every former identifier answers 404', async () => {
+    const site = await createSite();
+    const [laptop, phone, tablet] = [anon(), anon(), anon()];
+    const email = await hashEmail('forget-me@example.com');
+    const collect = (a: string, events: unknown[]) => post('/v1/collect', { site, anonymousId: a, events });
+    await collect(laptop, [event(), event('identify', { userId: 'u-forget', traits: { email, plan: 'pro', 'id:crm': 'C-7' } })]);
+    await collect(phone, [event(), event('identify', { traits: { email } })]);
+    await collect(tablet, [event(), event('identify', { traits: { email } })]);
+    await feedWith(site, 6);
+    const person = (await (await admin(`/sites/${site}/profiles/user:u-forget`)).json()) as { profileId: string; merges: { from: string }[] };
+    expect(person.merges).toHaveLength(2);
+    // An unmerge leaves records in the survivor (the browser it handed back, the pair never to merge
+    // again). It gives back a device that brought no identifier of its own: the laptop's stay.
+    const laptopProfile = await profileIdForAnonymous(site, laptop);
+    const merged = person.merges.map((m) => m.from);
+    const given = merged.find((m) => m !== laptopProfile)!;
+    const kept = merged.find((m) => m !== given)!;
+    expect((await admin(`/sites/${site}/profiles/${person.profileId}/unmerge`, { method: 'POST', body: JSON.stringify({ from: given }) })).status).toBe(200);
+    expect(await holdings(profileStub(env, site, person.profileId))).toMatchObject({ rows: { split_anon: 1, no_merge: 1 } });
+
+    const del = await admin(`/sites/${site}/profiles/user:u-forget`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    expect(((await del.json()) as { profiles: string[] }).profiles.sort()).toEqual([person.profileId, kept].sort());
+
+    const stubs = [
+      ...[person.profileId, kept].map((id) => profileStub(env, site, id)),
+      ...[{ type: 'user', value: 'u-forget' }, { type: 'email', value: email }, { type: 'crm', value: 'C-7' }].map((id) => identityStub(env, site, id)),
+    ];
+    for (const stub of stubs) {
+      const left = await holdings(stub);
+      expect(Object.entries(left.rows).filter(([, n]) => n > 0), 'tables holding rows').toEqual([]);
+      expect(left).toEqual({ rows: {}, kv: [], alarm: null }); // the storage went as a whole
+    }
+    const gone = [person.profileId, kept, 'user:u-forget', 'email:forget-me@example.com', 'crm:C-7'];
+    const survivorBrowsers = [laptop, phone, tablet].map((a) => `anon:${a}`);
+    for (const ref of gone) expect((await admin(`/sites/${site}/profiles/${ref}`)).status, ref).toBe(404);
+    // The profile the unmerge gave back is another person now, and stays.
+    const restored = await Promise.all(survivorBrowsers.map(async (r) => (await admin(`/sites/${site}/profiles/${r}`)).status));
+    expect(restored.filter((s) => s === 200)).toHaveLength(1);
+    const feed = (await (await admin(`/sites/${site}/events?limit=1000`)).json()) as { events: { profileId: string }[] };
+    expect(feed.events.every((e) => e.profileId === given)).toBe(true);
   });
 });
 

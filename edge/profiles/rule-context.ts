@@ -1,0 +1,41 @@
+/**
+ * The profile's side of a decision's rule context, joined to the request's fields: traits, new vs
+ * returning, session count, exposures, the current session's signals, last seen, and event counts
+ * — read only for the names and window the rules count over (often none).
+ */
+import type { Rule } from '../../protocol/audience';
+import { eventNeeds, type RuleContext } from '../engine/rules';
+import type { AssignmentStore } from './assignment-store';
+import type { EventStore } from './event-store';
+import type { IdentityStore } from './identity-store';
+import type { MetaStore } from './meta-store';
+import type { SessionStore } from './session-store';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface ContextSources {
+  meta: MetaStore;
+  events: EventStore;
+  identity: IdentityStore;
+  sessions: SessionStore;
+  assignments: AssignmentStore;
+}
+
+export function ruleContext(s: ContextSources, fields: Record<string, unknown>, now: number, rules: readonly Rule[]): RuleContext {
+  const needs = eventNeeds(rules);
+  const meta = s.meta.all();
+  const sessions = s.sessions.count();
+  return {
+    fields: { ...fields, traits: s.identity.traits(), isNew: sessions <= 1, sessionCount: sessions, exposures: s.assignments.exposed() },
+    counts: needs ? s.events.countsPerDay(now - needs.days * DAY_MS, needs.names) : [],
+    sessionSignals: s.events.signalsSince(meta.sessionStart ?? now),
+    lastSeen: meta.lastSeen ?? null,
+    now,
+  };
+}
+
+/** The request fields of the profile's last decision (what estimates and ingest-time audience checks use). */
+export function lastFields(meta: MetaStore): Record<string, unknown> {
+  const json = meta.get('lastFields');
+  return json ? (JSON.parse(json) as Record<string, unknown>) : {};
+}
