@@ -443,7 +443,7 @@ export function proxyMarkdown({ rows, check, seconds, seconds1, rounds }) {
     `p50 ${plus(a.p50)} ms at 10 connections and ${plus(a.p50_1)} ms at 1 (${Math.max(a.p50, a.p50_1) <= 2 ? 'within' : '**over**'}), ` +
     `${plusInt(a.bytes)} bytes (${a.bytes <= 3072 ? 'within' : '**over**'})`;
   const budget =
-    `Budget (DESIGN.md: proxy mode adds ≤ 2 ms p50 and ≤ 3 KB of HTML over the pass-through worker): ` +
+    `Budget (docs/ARCHITECTURE.md, Budgets: proxy mode adds ≤ 2 ms p50 and ≤ 3 KB of HTML over the pass-through worker): ` +
     `fresh visitors ${verdict(aa)}; returning visitors ${verdict(ar)}.`;
   const rounds50 = order.map((k) => `${k} ${rows[k].c10.roundP50.map(ms).join(' / ')}`).join('; ');
   const checked =

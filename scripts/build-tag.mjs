@@ -2,7 +2,7 @@
 // attune.js is what every page view loads; attune-more.js (pages with slots, identify) and
 // attune-outbox.js (after a failed delivery or when events were left behind) are ES modules the
 // tag imports only when a page needs them.
-// Prints raw, gzip and brotli sizes: bytes are a budget (see DESIGN.md, Budgets).
+// Prints raw, gzip and brotli sizes: bytes are a budget (see docs/ARCHITECTURE.md, Budgets).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';

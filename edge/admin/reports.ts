@@ -16,7 +16,7 @@ export const reports = new Hono<AppEnv>();
 
 const DAY_MS = 86_400_000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-/** DESIGN.md's short model names, accepted as well. */
+/** The short model names the contract first published (docs/ARCHITECTURE.md, Public contract), accepted as well. */
 const ALIASES: Record<string, Model> = { first: 'first_touch', last: 'last_non_direct', position: 'position_based' };
 
 /** from/to as days (inclusive); default: the last 30 days. */

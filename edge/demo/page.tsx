@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import type { AppEnv } from '../env';
 
-/** The install snippet from DESIGN.md: the queue stub, then the async tag. */
+/** The install snippet (docs/ARCHITECTURE.md, Public contract): the queue stub, then the async tag. */
 export const QUEUE_STUB = 'window.attune=window.attune||function(){(attune.q=attune.q||[]).push(arguments)}';
 
 const PRODUCTS = [

@@ -48,8 +48,8 @@ collect.post('/', async (c) => {
     throw new ApiError(400, 'no_valid_events', 'no event in the batch is valid', { rejected });
   }
 
-  // Where the site requires it, only identifies signed by its server may name identifiers
-  // (DESIGN.md, Identity); the secret is read only for batches that carry an identify.
+  // Where the site requires it, only user ids whose identify its server signed may become
+  // identifiers (docs/ARCHITECTURE.md, Identity); the secret is read only for batches that carry an identify.
   const verification = config.site.verificationRequired
     ? {
         verifiedUsers: valid.some((e) => e.type === 'identify')

@@ -60,7 +60,7 @@ describe('attribution', () => {
     expect(row(first.byChannel, 'paid_search')).toMatchObject({ conversions: 1, revenue: 120 });
     expect(row(first.byCampaign, 'spring')).toMatchObject({ conversions: 1 });
 
-    const last = await report(site, 'last'); // DESIGN.md's short name
+    const last = await report(site, 'last'); // the contract's short name (docs/ARCHITECTURE.md, Public contract)
     expect(row(last.byChannel, 'referral')).toMatchObject({ conversions: 1, revenue: 120 });
 
     const linear = await report(site, 'linear');
