@@ -169,6 +169,19 @@ export class DestinationHub extends DurableObject<Env> {
     return JSON.parse(row.body) as DeadLetter;
   }
 
+  /**
+   * Forgets erased people: their dead letters (which carry their events) and the delivery log's
+   * entries for their messages (whose keys name the profile).
+   */
+  forget(profileIds: string[]): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const id of profileIds) {
+        this.sql.exec("DELETE FROM dead_letters WHERE json_extract(body, '$.message.payload.profileId') = ?", id);
+        this.sql.exec("DELETE FROM deliveries WHERE instr(json_extract(body, '$.key'), ?) > 0", `_${id}_`);
+      }
+    });
+  }
+
   /** Puts a dead letter back when its replay could not be queued. */
   restore(letter: DeadLetter): void {
     this.sql.exec('INSERT OR REPLACE INTO dead_letters (id, destination, at, body) VALUES (?, ?, ?, ?)', letter.id, letter.destination, letter.at, JSON.stringify(letter));

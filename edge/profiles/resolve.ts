@@ -3,7 +3,7 @@ import { byAge, planMerge, type MergeSide } from '../engine/merge-plan';
 import type { Env } from '../env';
 import { profileIdForAnonymous } from './address';
 import { uniqueIdentifiers, type Identifier } from './identifiers';
-import { feedStub, identityStub, profileStub } from '../objects/stubs';
+import { destinationHub, feedStub, identityStub, profileStub } from '../objects/stubs';
 
 /**
  * Identity across objects. A merged-away profile forwards to its survivor, and a profile only ever
@@ -95,8 +95,9 @@ export async function onLiveProfile<R extends object>(
 
 /**
  * Erases a person: the live profile, every profile merged into it (they keep copies for unmerge),
- * the objects of the identifiers they claimed, and every entry of the site's activity feed that
- * names one of those profiles or browsers. Each object's storage goes as a whole. Returns the
+ * the objects of the identifiers they claimed, every entry of the site's activity feed that
+ * names one of those profiles or browsers, and the webhook dead letters and delivery log entries
+ * of their messages. Each object's storage goes as a whole. Returns the
  * erased profile ids.
  */
 export async function eraseProfile(env: Env, site: string, profileId: string): Promise<string[]> {
@@ -107,6 +108,7 @@ export async function eraseProfile(env: Env, site: string, profileId: string): P
   await Promise.all(identifiers.map((id) => identityStub(env, site, id).release()));
   const erased = [profileId, ...first.mergedFrom];
   await feedStub(env, site).forget(erased, [...new Set(all.flatMap((e) => e.anonymousIds))]);
+  await destinationHub(env, site).forget(erased);
   return erased;
 }
 

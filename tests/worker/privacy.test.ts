@@ -103,6 +103,26 @@ describe('erasure leaves nothing', () => {
     const feed = (await (await admin(`/sites/${site}/events?limit=1000`)).json()) as { events: { profileId: string }[] };
     expect(feed.events.every((e) => e.profileId === given)).toBe(true);
   });
+  it("drops the person's webhook dead letters and delivery log entries", async () => {
+    const site = await createSite();
+    const hook = await admin(`/sites/${site}/destinations`, {
+      method: 'POST',
+      body: JSON.stringify({ id: 'crm', name: 'CRM', url: 'http://127.0.0.1:9/hook', events: { types: [], names: ['Signup'] }, maxAttempts: 1 }),
+    });
+    expect(hook.status).toBe(201);
+    const [gone, stays] = [anon(), anon()];
+    for (const a of [gone, stays]) await post('/v1/collect', { site, anonymousId: a, events: [event('track', { name: 'Signup' })] });
+    const letters = async () =>
+      ((await (await admin(`/sites/${site}/destinations/crm/dead-letters`)).json()) as { deadLetters: { message: { payload: { profileId: string } } }[] }).deadLetters;
+    for (let i = 0; i < 100 && (await letters()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await letters()).toHaveLength(2);
+    const erased = (await (await admin(`/sites/${site}/profiles/anon:${gone}`, { method: 'DELETE' })).json()) as { deleted: string };
+    const left = await letters();
+    expect(left.map((l) => l.message.payload.profileId)).toEqual([await profileIdForAnonymous(site, stays)]);
+    const log = (await (await admin(`/sites/${site}/destinations/crm/deliveries`)).json()) as { deliveries: { key: string }[] };
+    expect(log.deliveries.some((d) => d.key.includes(erased.deleted))).toBe(false);
+    expect(log.deliveries).toHaveLength(1);
+  });
 });
 
 describe('retention', () => {
