@@ -1,6 +1,6 @@
 import { sha256Hex } from '../crypto';
 import type { Env } from '../env';
-import { signProfileToken, verifyProfileToken } from './token';
+import { PROFILE_TOKEN_RENEW_S, signProfileToken, verifyProfileToken } from './token';
 import { profileStub } from '../objects/stubs';
 
 /**
@@ -13,6 +13,8 @@ export async function profileIdForAnonymous(site: string, anonymousId: string): 
 
 export interface ResolvedProfile {
   profileId: string;
+  /** The browser the token is bound to. */
+  anonymousId: string;
   token: string;
   stub: ReturnType<typeof profileStub>;
 }
@@ -23,17 +25,21 @@ export async function resolveProfile(
   site: string,
   anonymousId: string,
   token: string | undefined,
+  now = Date.now(),
 ): Promise<ResolvedProfile> {
-  const fromToken = await verifyProfileToken(env, site, token);
-  const profileId = fromToken ?? (await profileIdForAnonymous(site, anonymousId));
+  const fromToken = await verifyProfileToken(env, site, anonymousId, token, now);
+  const profileId = fromToken?.profileId ?? (await profileIdForAnonymous(site, anonymousId));
+  // A token near its expiry is renewed in this answer, so a returning browser never falls back to the slow path.
+  const keep = fromToken && token && fromToken.expiresAt * 1000 - now > PROFILE_TOKEN_RENEW_S * 1000;
   return {
     profileId,
-    token: fromToken && token ? token : await signProfileToken(env, site, profileId),
+    anonymousId,
+    token: keep ? token : await signProfileToken(env, site, profileId, anonymousId, now),
     stub: profileStub(env, site, profileId),
   };
 }
 
 /** The token for the profile that answered: the one the browser sent, or a fresh one after a forward. */
 export function tokenFor(env: Env, site: string, resolved: ResolvedProfile, profileId: string): Promise<string> | string {
-  return profileId === resolved.profileId ? resolved.token : signProfileToken(env, site, profileId);
+  return profileId === resolved.profileId ? resolved.token : signProfileToken(env, site, profileId, resolved.anonymousId);
 }

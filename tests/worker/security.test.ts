@@ -83,15 +83,18 @@ describe('profile tokens: forged and foreign ones are ignored (stale ones forwar
     const victim = anon();
     const { profileToken: victimToken } = (await (await post('/v1/collect', { site, anonymousId: victim, events: [event()] })).json()) as { profileToken: string };
     const victimProfile = victimToken.split('.')[0]!;
-    const [mac = ''] = victimToken.split('.').slice(1);
+    const [, exp = '', mac = ''] = victimToken.split('.');
     const forgeries = [
-      `${victimProfile}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BB' : 'AA'}`, // a changed signature
-      `${victimProfile}.`, // none
-      `${victimProfile}.${mac}.${mac}`, // extra part
-      `${victimProfile}x.${mac}`, // another profile under the victim's signature
-      await signProfileToken(env, other, victimProfile), // signed for another site
+      `${victimProfile}.${exp}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BB' : 'AA'}`, // a changed signature
+      `${victimProfile}.${exp}.`, // none
+      `${victimProfile}.${exp}.${mac}.${mac}`, // extra part
+      `${victimProfile}x.${exp}.${mac}`, // another profile under the victim's signature
+      `${victimProfile}.${(parseInt(exp, 36) + 86_400).toString(36)}.${mac}`, // lifetime extended
+      `${victimProfile}.${mac}`, // the old, unbound format
+      await signProfileToken(env, other, victimProfile, victim), // signed for another site
+      await signProfileToken(env, site, victimProfile, victim, Date.now() - 31 * 86_400_000), // expired
       await signPreview(env, { site, experience: 'x', variant: victimProfile, expiresAt: Date.now() + 60_000 }), // another kind of token
-      `${victimProfile.toUpperCase()}.${mac}`,
+      `${victimProfile.toUpperCase()}.${exp}.${mac}`,
       victimToken.replace('.', '..'),
     ];
     for (const profileToken of forgeries) {
@@ -105,11 +108,23 @@ describe('profile tokens: forged and foreign ones are ignored (stale ones forwar
     }
     // Nothing reached the victim's profile.
     expect((await profileOf(site, `anon:${victim}`)).eventCount).toBe(1);
-    // The genuine token still works (for its own site only).
-    const own = (await (await decide(site, anon(), { profileToken: victimToken })).json()) as DecideResponse;
+    // The genuine token works for the browser it was issued to, on its own site, and for no other.
+    const own = (await (await decide(site, victim, { profileToken: victimToken })).json()) as DecideResponse;
     expect(own.profileToken).toBe(victimToken);
-    const elsewhere = (await (await decide(other, anon(), { profileToken: victimToken })).json()) as DecideResponse;
-    expect(elsewhere.profileToken).not.toBe(victimToken);
+    const elsewhere = (await (await decide(other, victim, { profileToken: victimToken })).json()) as DecideResponse;
+    expect(elsewhere.profileToken.split('.')[0]).not.toBe(victimProfile);
+  });
+
+  it('refuses a token replayed with another anonymous id: the other browser reaches only its own profile', async () => {
+    const site = await createSite();
+    const victim = anon();
+    const { profileToken } = (await (await post('/v1/collect', { site, anonymousId: victim, events: [event()] })).json()) as { profileToken: string };
+    const attacker = anon();
+    const replayed = (await (await post('/v1/collect', { site, anonymousId: attacker, profileToken, events: [event('track', { name: 'Injected' })] })).json()) as { profileToken: string };
+    expect(replayed.profileToken.split('.')[0]).not.toBe(profileToken.split('.')[0]);
+    const decided = (await (await decide(site, attacker, { profileToken })).json()) as DecideResponse;
+    expect(decided.profileToken.split('.')[0]).not.toBe(profileToken.split('.')[0]);
+    expect((await profileOf(site, `anon:${victim}`)).eventCount).toBe(1);
   });
 });
 
@@ -184,7 +199,7 @@ describe('signed preview links', () => {
       `${payload}.`,
       `${payload}`,
       `${payload}.${sig}.x`,
-      await signProfileToken(env, site, 'p_aaaaaaaaaaaa'), // a profile token is no preview
+      await signProfileToken(env, site, 'p_aaaaaaaaaaaa', anon()), // a profile token is no preview
     ];
     for (const forged of attempts) expect(await shows(site, forged), forged).toBe(false);
     // Valid for its own site only, and not once expired.
