@@ -15,6 +15,8 @@ export const DecideContext = z.object({
 export const DecideRequest = z.object({
   /** A signed preview token (from the admin API); also read from the URL's attune_preview parameter. */
   preview: z.string().max(1024).optional(),
+  /** A debug token (from the admin API; also the URL's attune_debug parameter): `reasons` then covers every experience. */
+  debug: z.string().max(1024).optional(),
   site: SiteKey,
   anonymousId: ClientId,
   profileToken: z.string().max(256).optional(),
@@ -64,6 +66,10 @@ export interface DecideResponse {
   audiences: string[];
   /** The visitor is in the site's holdout group: every slot keeps its default. */
   holdout?: boolean;
-  /** Per experience id: why it did or did not decide (see ExperienceReason). */
+  /**
+   * Per experience id, why it decided: only the experiences that decided a slot for this visitor,
+   * unless the request carried a preview or debug token — then every experience, with why each
+   * did not (see ExperienceReason).
+   */
   reasons?: Record<string, ExperienceReason>;
 }

@@ -9,6 +9,7 @@ import { audienceEstimates } from './audience-estimate';
 import { reports } from './reports';
 import { sites } from './sites';
 import { destinations } from './destinations';
+import { debugTokens } from './debug';
 import { exportRoutes } from '../export/events';
 
 /** The admin API, mounted at /api. Every route sits behind the bearer token. */
@@ -23,6 +24,7 @@ adminApi.route('/sites/:site/profiles', profiles);
 adminApi.route('/sites/:site/events', siteEvents);
 adminApi.route('/sites/:site/destinations', destinations);
 adminApi.route('/sites/:site/export', exportRoutes);
+adminApi.route('/sites/:site/debug-token', debugTokens);
 adminApi.route('/sites/:site', reports);
 adminApi.onError(onError);
 adminApi.notFound(onNotFound);

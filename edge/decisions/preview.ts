@@ -1,6 +1,5 @@
-import { base64url, hmac, safeEqual } from '../crypto';
 import type { Env } from '../env';
-import { keyFor } from '../profiles/token';
+import { readClaims, signClaims, urlParam } from './signed';
 
 /**
  * Signed preview links: `?attune_preview=<token>` shows one variant of one experience, whatever
@@ -16,41 +15,17 @@ export interface Preview {
 }
 
 export const PREVIEW_PARAM = 'attune_preview';
-const enc = new TextEncoder();
 
-async function mac(env: Env, payload: string): Promise<string> {
-  return base64url(await hmac(await keyFor(env, 'preview'), payload));
-}
-
-export async function signPreview(env: Env, p: Preview): Promise<string> {
-  const payload = base64url(enc.encode(JSON.stringify({ s: p.site, e: p.experience, v: p.variant, x: p.expiresAt })));
-  return `${payload}.${await mac(env, payload)}`;
+export function signPreview(env: Env, p: Preview): Promise<string> {
+  return signClaims(env, 'preview', { s: p.site, e: p.experience, v: p.variant, x: p.expiresAt });
 }
 
 /** The preview a token grants for `site` now, or null when it is malformed, forged, expired or for another site. */
 export async function verifyPreview(env: Env, site: string, token: string | undefined, now: number): Promise<Preview | null> {
-  if (!token || token.length > 1024) return null;
-  const [payload, sig, extra] = token.split('.');
-  if (!payload || !sig || extra !== undefined) return null;
-  if (!safeEqual(sig, await mac(env, payload))) return null;
-  try {
-    const b = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const raw = JSON.parse(new TextDecoder().decode(Uint8Array.from(b, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
-    const { s, e, v, x } = raw;
-    if (typeof s !== 'string' || typeof e !== 'string' || typeof v !== 'string' || typeof x !== 'number') return null;
-    if (s !== site || x < now) return null;
-    return { site: s, experience: e, variant: v, expiresAt: x };
-  } catch {
-    return null;
-  }
+  const c = await readClaims(env, 'preview', site, token, now);
+  if (!c || typeof c.e !== 'string' || typeof c.v !== 'string') return null;
+  return { site, experience: c.e, variant: c.v, expiresAt: c.x as number };
 }
 
 /** The preview token carried by a page URL, if any. */
-export function previewParam(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url).searchParams.get(PREVIEW_PARAM) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const previewParam = (url: string | undefined) => urlParam(url, PREVIEW_PARAM);

@@ -6,6 +6,7 @@ import type { SiteConfig } from '../objects/site';
 import { resolveProfile, tokenFor } from '../profiles/address';
 import { onLiveProfile } from '../profiles/resolve';
 import { evaluateDecision, newVisitorContext, type DecisionInput, type Evaluated } from './evaluate';
+import { debugParam, verifyDebug } from './debug';
 import { previewParam, verifyPreview } from './preview';
 import { destinationRoutes } from '../destinations/routes-cache';
 
@@ -21,6 +22,8 @@ export interface VisitorRequest {
   cf?: RequestFacts['cf'];
   /** A preview token; else one in the page URL's attune_preview parameter is used. */
   preview?: string;
+  /** A debug token; else one in the page URL's attune_debug parameter is used. */
+  debug?: string;
   now: number;
   /**
    * The edge has just minted this visitor's id (proxy mode, first page view): there is no history
@@ -85,7 +88,11 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
       profileId = live.profileId;
       out = live.result;
     }
-    const { decisions, audiences, holdout, reasons } = out;
+    const { decisions, audiences, holdout } = out;
+    // A visitor hears only why what they got was decided: the site's other experiences (drafts,
+    // other slots, other audiences) are named only to a preview or debug token from the admin API.
+    const everything = preview || (await verifyDebug(env, req.site, req.debug ?? debugParam(req.url), req.now));
+    const reasons = everything ? out.reasons : Object.fromEntries(Object.values(decisions).map((d) => [d.experience, out.reasons[d.experience] ?? d.reason]));
     res = { decisions, audiences, ...(holdout && { holdout }), reasons };
   }
   return { profileToken: await tokenFor(env, req.site, profile, profileId), ...res };

@@ -14,6 +14,7 @@ import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH } from '../../protocol/limits';
 import { SegmentBatch, SegmentAlias, SegmentIdentify, SegmentPageCall, SegmentScreen, SegmentTrack } from '../../protocol/segment';
 import { EstimateRequest } from '../admin/audience-estimate';
 import { PreviewRequest } from '../admin/experiences';
+import { DebugTokenRequest } from '../admin/debug';
 import { UnmergeRequest } from '../admin/profiles';
 import { ExportQuery } from '../export/events';
 
@@ -71,7 +72,7 @@ export const ROUTES: RouteDoc[] = [
   { method: 'OPTIONS', path: '/v1/collect', tag: 'Tag', auth: 'none', summary: 'CORS preflight (site named in ?site=)', query: { site: 'site key' }, responses: { 204: 'preflight answer' } },
   {
     method: 'POST', path: '/v1/decide', tag: 'Tag', auth: 'none', summary: "The visitor's variant per slot", body: DecideRequest,
-    responses: { 200: '{profileToken, decisions, audiences, reasons, holdout?}', 400: 'invalid request', 403: 'origin not allowed', 404: 'unknown site', 429: 'rate limited' },
+    responses: { 200: '{profileToken, decisions, audiences, reasons (of what decided; every experience with a preview or debug token), holdout?}', 400: 'invalid request', 403: 'origin not allowed', 404: 'unknown site', 429: 'rate limited' },
   },
   { method: 'OPTIONS', path: '/v1/decide', tag: 'Tag', auth: 'none', summary: 'CORS preflight (site named in ?site=)', query: { site: 'site key' }, responses: { 204: 'preflight answer' } },
   {
@@ -92,6 +93,7 @@ export const ROUTES: RouteDoc[] = [
 
   ...docs('experiences', 'an experience', ExperienceInput, ExperiencePatch, 'Experiences'),
   { method: 'POST', path: '/api/sites/:site/experiences/:id/preview', tag: 'Experiences', auth: 'admin', summary: 'A signed preview link for one variant', body: PreviewRequest, responses: { 201: '{token, param, expiresAt, url?}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/debug-token', tag: 'Sites', auth: 'admin', summary: 'A token that makes /v1/decide explain every experience (reasons)', body: DebugTokenRequest, responses: { 201: '{token, param, expiresAt}', ...E4 } },
   {
     method: 'GET', path: '/api/sites/:site/experiences/:id/results', tag: 'Experiences', auth: 'admin', summary: 'Results: visitors, conversions, uplift, p-value, chance to beat control, SRM',
     query: { from: 'first day (YYYY-MM-DD)', to: 'last day (YYYY-MM-DD)' }, responses: { 200: 'the results', ...E4 },

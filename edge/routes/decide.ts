@@ -29,6 +29,7 @@ decide.post('/', async (c) => {
     userAgent: c.req.header('user-agent') ?? '',
     cf: c.req.raw.cf as RequestFacts['cf'],
     preview: body.preview,
+    debug: body.debug,
     now: Date.now(),
   });
   c.header('Cache-Control', 'no-store');

@@ -20,8 +20,14 @@ async function decide(site: string, anonymousId: string, extra: Record<string, u
   return (await res.json()) as DecideResponse;
 }
 
+async function debugToken(site: string): Promise<string> {
+  const res = await admin(`/sites/${site}/debug-token`, { method: 'POST', body: '{}' });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { token: string }).token;
+}
+
 describe('decision reasons', () => {
-  it('says why each experience did or did not decide', async () => {
+  it('with a debug token from the admin API, says why each experience did or did not decide', async () => {
     const site = await createSite();
     const audience = await admin(`/sites/${site}/audiences`, { method: 'POST', body: JSON.stringify({ name: 'VIP', rule: { field: 'traits.vip', op: 'eq', value: true } }) });
     const aud = ((await audience.json()) as { id: string }).id;
@@ -33,7 +39,7 @@ describe('decision reasons', () => {
     const closed = await experience(site, { name: 'Nobody', slot: 'side', traffic: 0 });
     const other = await experience(site, { name: 'Other slot', slot: 'promo' });
 
-    const r = await decide(site, anon(), { slots: ['hero', 'footer', 'banner', 'side'] });
+    const r = await decide(site, anon(), { slots: ['hero', 'footer', 'banner', 'side'], debug: await debugToken(site) });
     expect(r.reasons).toEqual({
       [targeted]: 'not_in_audience',
       [general]: 'matched',
@@ -46,6 +52,24 @@ describe('decision reasons', () => {
     expect(r.decisions.hero?.reason).toBe('matched');
   });
 
+  it('without one, names only the experiences that decided a slot the page asked for — never a draft or another slot', async () => {
+    const site = await createSite();
+    const general = await experience(site, { name: 'General hero' });
+    await experience(site, { id: 'secret-q3-price-cut', name: 'Q3 price cut', status: 'draft', slot: 'banner' });
+    await experience(site, { name: 'Other slot', slot: 'promo' });
+    const visitor = anon();
+    for (const extra of [{ slots: ['hero', 'banner'] }, { slots: ['hero'] }, { slots: ['hero', 'banner'], debug: 'forged.token' }]) {
+      const r = await decide(site, visitor, extra);
+      expect(r.reasons, JSON.stringify(extra)).toEqual({ [general]: expect.stringMatching(/^(matched|sticky)$/) });
+      expect(Object.keys(r.decisions)).toEqual(['hero']);
+      expect(JSON.stringify(r)).not.toContain('secret-q3-price-cut');
+    }
+    // A debug token of another site explains nothing here.
+    const other = await createSite();
+    const foreign = await decide(site, visitor, { slots: ['hero', 'banner'], debug: await debugToken(other) });
+    expect(Object.keys(foreign.reasons ?? {})).toEqual([general]);
+  });
+
   it('says sticky on the next decision and holdout for held-out visitors', async () => {
     const site = await createSite();
     const exp = await experience(site, { name: 'Hero' });
@@ -55,8 +79,9 @@ describe('decision reasons', () => {
 
     await admin(`/sites/${site}`, { method: 'PATCH', body: JSON.stringify({ holdout: 0.5 }) });
     let held: DecideResponse | undefined;
+    const debug = await debugToken(site);
     for (let i = 0; i < 40 && !held; i++) {
-      const r = await decide(site, anon());
+      const r = await decide(site, anon(), { debug });
       if (r.holdout) held = r;
     }
     expect(held?.reasons?.[exp]).toBe('holdout');
