@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate } from '../../edge/engine/template';
+import { placeholderProblems, renderTemplate } from '../../edge/engine/template';
+import placeholders from './cases/placeholders.json';
+import problems from './cases/placeholder-problems.json';
 
 const fields = { traits: { firstName: 'Ada', evil: '<img src=x onerror=alert(1)>', plan: 'pro' }, geo: { city: 'Zürich' }, hour: 9 };
 
@@ -19,5 +21,17 @@ describe('variant placeholders', () => {
     ['no placeholders', 'Plain <b>HTML</b>', true, 'Plain <b>HTML</b>'],
   ])('%s', (_name, template, html, expected) => {
     expect(renderTemplate(template, fields, html)).toBe(expected);
+  });
+});
+
+describe('placeholders are escaped for where they land (HTML variants)', () => {
+  it.each(placeholders as { name: string; template: string; fields?: Record<string, unknown>; out: string }[])('$name', ({ template, fields: own, out }) => {
+    expect(renderTemplate(template, own ?? { traits: { firstName: 'Ada', website: 'javascript:alert(document.cookie)' } }, true)).toBe(out);
+  });
+});
+
+describe('placeholders that cannot be filled safely are refused on save', () => {
+  it.each(problems as { name: string; template: string; problems: string[] }[])('$name', ({ template, problems: expected }) => {
+    expect(placeholderProblems(template)).toEqual(expected);
   });
 });
