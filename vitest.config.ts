@@ -21,6 +21,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ADMIN_TOKEN: 'test-admin-token',
+                // Local receivers (127.0.0.1) as destinations; security-ssrf.test.ts runs without it.
+                ATTUNE_ALLOW_PRIVATE_NETWORK: '1',
                 DESTINATION_RETRY_SECONDS: '1',
                 // The fuzz suites' seed and run-count multiplier (tests/worker/fuzz-arbitraries.ts).
                 FUZZ_SEED: process.env.FUZZ_SEED ?? '',

@@ -34,6 +34,11 @@ export interface Env {
   ADMIN_TOKEN?: string;
   /** Key for profile tokens; derived from ADMIN_TOKEN when unset. */
   TOKEN_SECRET?: string;
+  /**
+   * "1" lets destinations and proxy origins use loopback and private addresses: local development
+   * only (every edge `npm start`, the tests and the benchmarks start sets it; `wrangler deploy` never does).
+   */
+  ATTUNE_ALLOW_PRIVATE_NETWORK?: string;
 }
 
 export type AppEnv = { Bindings: Env };

@@ -37,6 +37,8 @@ export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', time
     '--env-file', envFile,
     '--show-interactive-dev-session=false',
     '--live-reload=false',
+    // Local development fetches local origins and posts to local receivers; `wrangler deploy` never sets this.
+    '--var', 'ATTUNE_ALLOW_PRIVATE_NETWORK:1',
   ];
   if (persistTo) args.push('--persist-to', persistTo);
   const child = spawn(process.execPath, args, {

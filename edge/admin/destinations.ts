@@ -4,8 +4,9 @@ import { deliver } from '../destinations/deliver';
 import { invalidateDestinationRoutes } from '../destinations/routes-cache';
 import { newSecret } from '../destinations/sign';
 import { parseWith, readBody } from '../http/body';
-import { ApiError, notFound } from '../http/errors';
-import type { AppEnv } from '../env';
+import { ApiError, badRequest, notFound } from '../http/errors';
+import { outboundUrlRule } from '../http/public-url';
+import type { AppEnv, Env } from '../env';
 import { requireAdminSite } from './sites';
 import { destinationHub } from '../objects/stubs';
 
@@ -16,6 +17,12 @@ import { destinationHub } from '../objects/stubs';
 export const destinations = new Hono<AppEnv>();
 
 const siteOf = (c: { req: { param(name: string): string | undefined } }) => c.req.param('site') as string;
+
+/** A destination's URL must be a public address: the edge posts to it (see edge/http/public-url.ts). */
+function publicUrl(env: Env, url: string): void {
+  const refused = outboundUrlRule(env, url);
+  if (refused) throw badRequest(`url: ${refused} — webhooks are sent from the edge, so a destination must be a public address`, { rule: refused });
+}
 
 async function load(env: AppEnv['Bindings'], site: string, id: string): Promise<Destination> {
   await requireAdminSite(env, site);
@@ -40,6 +47,7 @@ destinations.post('/', async (c) => {
   const site = siteOf(c);
   await requireAdminSite(c.env, site);
   const input = await readBody(c.req.raw, DestinationInput);
+  publicUrl(c.env, input.url);
   const id = input.id ?? `dst_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const secret = newSecret();
   const created = await destinationHub(c.env, site).create({ ...input, id }, secret, Date.now());
@@ -57,6 +65,7 @@ destinations.patch('/:id', async (c) => {
   const { id, createdAt: _c, updatedAt: _u, ...editable } = prev;
   // Merged over the stored destination, then validated whole (so it still hears something).
   const { id: _id, ...fields } = parseWith(DestinationInput, { ...editable, ...patch, id });
+  if (patch.url !== undefined) publicUrl(c.env, fields.url);
   const secret = rotateSecret ? newSecret() : undefined;
   const updated = await destinationHub(c.env, site).replace(id, fields, Date.now(), secret);
   if (!updated) throw notFound(`destination "${id}" does not exist`);
@@ -86,7 +95,7 @@ destinations.post('/:id/test', async (c) => {
   if (!target) throw notFound(`destination "${d.id}" does not exist`);
   const now = Date.now();
   const payload: WebhookPayload = { id: `test_${crypto.randomUUID().replace(/-/g, '')}`, type: 'test', site, destination: d.id, createdAt: now };
-  const res = await deliver(target, { site, destination: d.id, payload }, 1);
+  const res = await deliver(c.env, target, { site, destination: d.id, payload }, 1);
   await hub.record([{ destination: d.id, delivery: { key: payload.id, type: 'test', attempt: 1, ...res, at: Date.now(), outcome: 'test' } }]);
   return c.json({ delivered: res.ok, status: res.status, error: res.error, durationMs: res.durationMs, id: payload.id });
 });

@@ -4,6 +4,7 @@ import { SiteKey } from '../../protocol/events';
 import { readBody, parseWith } from '../http/body';
 import { ApiError, badRequest, notFound } from '../http/errors';
 import { invalidateHost } from '../sites/host-cache';
+import { outboundUrlRule } from '../http/public-url';
 import type { AppEnv, Env } from '../env';
 import { invalidateSiteConfig } from '../sites/config-cache';
 import { siteIndexStub, siteStub } from '../objects/stubs';
@@ -27,6 +28,8 @@ sites.get('/', async (c) => {
 /** Proxy hosts are unique across sites and need an origin to fetch from. */
 async function claimHosts(env: Env, key: string, hosts: string[], proxyOrigin: string | null): Promise<void> {
   if (hosts.length > 0 && !proxyOrigin) throw badRequest('proxyHosts: set proxyOrigin too; proxy mode fetches pages from it');
+  const refused = proxyOrigin && outboundUrlRule(env, proxyOrigin);
+  if (refused) throw badRequest(`proxyOrigin: ${refused} — the edge fetches pages from it, so it must be a public address`, { rule: refused });
   const taken = await siteIndexStub(env).setHosts(key, [...new Set(hosts)]);
   if (taken) throw new ApiError(409, 'conflict', `proxyHosts: "${taken}" already belongs to another site`);
 }

@@ -38,7 +38,7 @@ export async function consumeDestinations(batch: MessageBatch<DestinationMessage
           const target = targets.get(m.body.destination);
           if (!target?.enabled) return m.ack();
           const attempt = m.attempts;
-          const res = await deliver(target, m.body, attempt);
+          const res = await deliver(env, target, m.body, attempt);
           const base = { key: m.body.payload.id, type: m.body.payload.type, attempt, ...res, at: Date.now() };
           if (res.ok) {
             m.ack();

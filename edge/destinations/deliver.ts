@@ -1,3 +1,5 @@
+import type { Env } from '../env';
+import { outboundUrlRule } from '../http/public-url';
 import type { DeliveryTarget } from '../objects/destination-hub';
 import type { DestinationMessage } from './message';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signatureHeader } from './sign';
@@ -12,10 +14,16 @@ export interface AttemptResult {
   durationMs: number;
 }
 
-/** POSTs one message to its destination, signed; never throws. Any 2xx counts as delivered. */
-export async function deliver(target: DeliveryTarget, msg: DestinationMessage, attempt: number): Promise<AttemptResult> {
+/**
+ * POSTs one message to its destination, signed; never throws. Any 2xx counts as delivered. A
+ * destination whose URL is not a public address is never fetched (it was checked when saved; this
+ * holds for destinations saved before that check, or while local development allowed them).
+ */
+export async function deliver(env: Env, target: DeliveryTarget, msg: DestinationMessage, attempt: number): Promise<AttemptResult> {
   const body = JSON.stringify(msg.payload);
   const started = Date.now();
+  const refused = outboundUrlRule(env, target.url);
+  if (refused) return { ok: false, status: 0, error: `not sent: the URL is a ${refused}`, durationMs: 0 };
   try {
     const res = await fetch(target.url, {
       method: 'POST',

@@ -7,6 +7,7 @@ import type { RequestFacts } from '../engine/context';
 import { primaryLanguage } from '../enrich/page';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
+import { outboundUrlRule } from '../http/public-url';
 import { ipAllowed } from '../http/rate-limit';
 import { getSiteConfig } from '../sites/config-cache';
 import { rewriteHtml, type Embedded } from './rewrite';
@@ -98,6 +99,8 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
       : Promise.resolve(null);
 
   let upstream: Response;
+  const refused = outboundUrlRule(c.env, origin);
+  if (refused) throw new ApiError(502, 'origin_refused', `the origin is a ${refused}: proxy mode fetches only public addresses`);
   try {
     upstream = await fetch(target, {
       method: req.method,
