@@ -1,4 +1,5 @@
 import type { Event } from '../../protocol/events';
+import { SHA256_HEX } from '../../protocol/pii';
 
 /**
  * A known identifier that can join profiles: a user id, a SHA-256 (hex) of an email or phone, or a
@@ -22,8 +23,6 @@ export const isCustomType = (type: string) => !BUILT_IN.has(type);
 
 /** How many earlier ids (Segment's alias, `previousId`) one batch may join; a browser names one at login. */
 export const MAX_ALIASES_PER_BATCH = 5;
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * The identifiers an event names: the user id of any event that carries one (a server's track or

@@ -10,10 +10,10 @@
  * - nested properties are flattened to dotted keys (`product.sku`), arrays become JSON text.
  */
 import { ClientId } from '../../protocol/events';
-import { LOOKS_LIKE_EMAIL, PII_KEY, normaliseEmail, normalisePhone } from '../../protocol/pii';
 import type { SegmentMessage } from '../../protocol/segment';
 import { MAX_STRING } from '../../protocol/limits';
 import { sha256Hex } from '../crypto';
+import { hashPersonalTraits } from '../enrich/pii';
 
 type Scalar = string | number | boolean | null;
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -66,18 +66,6 @@ export function flatten(input: Record<string, unknown> | undefined, prefix = '',
   return out;
 }
 
-/** Traits as the tag sends them: emails and phones (and anything that looks like an email) hashed. */
-export async function hashTraits(traits: Record<string, Scalar>): Promise<Record<string, Scalar>> {
-  const out: Record<string, Scalar> = {};
-  for (const [k, v] of Object.entries(traits)) {
-    out[k] =
-      typeof v === 'string' && (PII_KEY.test(k) || LOOKS_LIKE_EMAIL.test(v.trim()))
-        ? await sha256Hex(/phone|mobile/i.test(k) ? normalisePhone(v) : normaliseEmail(v))
-        : v;
-  }
-  return out;
-}
-
 /** One Segment message as an Attune event, or the reason it cannot be one. */
 export async function mapMessage(
   m: SegmentMessage,
@@ -120,7 +108,7 @@ export async function mapMessage(
       return out({ type: 'page', ...(m.name && { name: m.name }), ...withProps(rest) });
     }
     case 'identify': {
-      const traits = await hashTraits(flatten(m.traits));
+      const traits = await hashPersonalTraits(flatten(m.traits));
       return out({ type: 'identify', ...(Object.keys(traits).length && { traits }) });
     }
     case 'alias':
