@@ -5,6 +5,9 @@ export interface ProfileSnapshot {
   profileId: string;
   site: string;
   identifiers: { type: string; value: string; firstSeen: number }[];
+  /** The person's browsers; a verified one sent an identify signed by the site's server, and sees the others' verified data. */
+  browsers: { anonymousId: string; firstSeen: number; lastSeen: number; verified: boolean }[];
+  /** Every trait as last set, from any source (what a verified browser sees is narrower: README, Security). */
   traits: Props;
   firstSeen: number;
   lastSeen: number;

@@ -12,9 +12,10 @@ import type { Env } from '../env';
 import { funnelProgress, type FunnelStep } from '../measure/funnel';
 import type { ExportCursor } from '../profiles/event-store';
 import type { Identifier } from '../profiles/identifiers';
-import { absorb, exportProfile, mergesOf, restore, split, type MergeData, type Row } from '../profiles/merge-store';
+import { absorb, exportProfile, mergesOf, restore, split, type MergeData, type Returned } from '../profiles/merge-store';
 import { recordBatch, type IngestInput, type IngestResult } from '../profiles/record';
 import { lastFields, ruleContext } from '../profiles/rule-context';
+import { scopeFor } from '../profiles/scope';
 import { snapshotOf } from '../profiles/snapshot';
 import { holdsData, openStores, type ProfileStores } from '../profiles/stores';
 import { schemaVersion } from './migrations';
@@ -88,10 +89,12 @@ export class ProfileObject extends DurableObject<Env> {
     const forward = this.forwardFor(input.anonymousId);
     if (forward) return forward;
     const s = this.s;
-    // Membership is computed here, inside the profile, so an event sent a moment ago counts.
+    // Membership is computed here, inside the profile, so an event sent a moment ago counts — from
+    // what this browser may read of the person (its own contributions unless verified: scope.ts).
     // Built only when audiences or placeholders need it: traits and counts cost SQL reads.
     let ctx: RuleContext | undefined;
-    const context = () => (ctx ??= ruleContext(s, input.fields, input.now, input.audiences.map((a) => a.rule)));
+    const scope = scopeFor(s.browsers, input.anonymousId);
+    const context = () => (ctx ??= ruleContext(s, input.fields, input.now, input.audiences.map((a) => a.rule), scope));
     const { newAssignments, ...out } = evaluateDecision(input, context, s.assignments.all());
     const fields = JSON.stringify(input.fields);
     const wantsChanges = input.destinations && wantsAudienceChanges(input.destinations);
@@ -225,14 +228,14 @@ export class ProfileObject extends DurableObject<Env> {
     return { added };
   }
 
-  /** Unmerge, on the survivor: hands back what `from` brought. Null when no such merge is recorded. */
-  split(from: string, history: string[]): { events: Row[]; touches: Row[] } | null {
+  /** Unmerge, on the survivor: hands back what `from`'s browsers sent. Null when no such merge is recorded. */
+  split(from: string, history: string[]): Omit<Returned, 'anonymousIds'> | null {
     const out = this.ctx.storage.transactionSync(() => split(this.s.sql, from, history));
-    return out && { events: out.events, touches: out.touches };
+    return out && { events: out.events, touches: out.touches, browsers: out.browsers, traits: out.traits };
   }
 
-  /** Unmerge, on the profile given back: it lives again with its events and touches. */
-  restore(back: { events: Row[]; touches: Row[] }, survivor: string): void {
-    this.ctx.storage.transactionSync(() => restore(this.s.sql, back.events, back.touches, survivor));
+  /** Unmerge, on the profile given back: it lives again with what its browsers sent. */
+  restore(back: Omit<Returned, 'anonymousIds'>, survivor: string): void {
+    this.ctx.storage.transactionSync(() => restore(this.s.sql, back, survivor));
   }
 }

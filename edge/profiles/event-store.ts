@@ -4,6 +4,7 @@
  * rules, a funnel's steps.
  */
 import type { Props, StoredEvent } from '../../protocol/events';
+import { inScope, type Scope } from './scope';
 
 /** An event as the `events` table holds it. */
 export interface EventRow extends Record<string, SqlStorageValue> {
@@ -95,13 +96,14 @@ export class EventStore {
    * rules read). Derived from the timeline itself, so merges, unmerges and retention never leave
    * it out of step.
    */
-  countsPerDay(since: number, names?: readonly string[]): DayCount[] {
+  countsPerDay(since: number, names?: readonly string[], scope?: Scope): DayCount[] {
     const only = names ? ` AND COALESCE(name, type) IN (${names.map(() => '?').join(', ')})` : '';
+    const whose = inScope(scope, 'anonymous_id');
     return this.sql
       .exec<DayCount>(
         `SELECT COALESCE(name, type) AS name, date(ts / 1000, 'unixepoch') AS day, COUNT(*) AS n
-         FROM events WHERE ts >= ?${only} GROUP BY 1, 2 ORDER BY 2, 1`,
-        since, ...(names ?? []),
+         FROM events WHERE ts >= ?${only}${whose.sql} GROUP BY 1, 2 ORDER BY 2, 1`,
+        since, ...(names ?? []), ...whose.args,
       )
       .toArray();
   }
@@ -116,11 +118,24 @@ export class EventStore {
   }
 
   /** The signals seen since `since` (the current session's), each once. */
-  signalsSince(since: number): string[] {
+  signalsSince(since: number, scope?: Scope): string[] {
+    const whose = inScope(scope, 'anonymous_id');
     return this.sql
-      .exec<{ name: string }>("SELECT DISTINCT name FROM events WHERE type = 'signal' AND ts >= ?", since)
+      .exec<{ name: string }>(`SELECT DISTINCT name FROM events WHERE type = 'signal' AND ts >= ?${whose.sql}`, since, ...whose.args)
       .toArray()
       .map((r) => r.name);
+  }
+
+  /** The experiences whose variant the scope's browsers reported shown. */
+  exposedIn(scope: Scope): string[] {
+    const whose = inScope(scope, 'anonymous_id');
+    return this.sql
+      .exec<{ e: string }>(
+        `SELECT DISTINCT json_extract(props, '$.experience') AS e FROM events WHERE type = 'track' AND name = '$exposure'${whose.sql} AND e IS NOT NULL`,
+        ...whose.args,
+      )
+      .toArray()
+      .map((r) => r.e);
   }
 
   /** How often `path` was viewed since `since`. */

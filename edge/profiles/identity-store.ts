@@ -7,6 +7,7 @@
 import type { Props } from '../../protocol/events';
 import { limitFor, type IdentifierLimits } from '../engine/merge-plan';
 import { isCustomType, MAX_CUSTOM_TYPES, type Identifier } from './identifiers';
+import { VERIFIED_SOURCE, type Scope } from './scope';
 
 /** Which of some named identifiers the profile takes, and why each other one is refused. */
 export interface Admission {
@@ -84,21 +85,30 @@ export class IdentityStore {
       .map((r) => ({ type: r.type, value: r.value, firstSeen: r.first_seen }));
   }
 
-  /** Newer wins by client time, so a late-arriving old identify cannot overwrite a fresh trait. */
-  setTraits(traits: Props, at: number): void {
+  /**
+   * Traits as one source sent them: a browser's claim (its anonymous id), or a signed identify
+   * (VERIFIED_SOURCE). Per source, newer wins by client time, so a late-arriving old identify
+   * cannot overwrite a fresh trait — and no source ever overwrites another's.
+   */
+  setTraits(traits: Props, at: number, source: string): void {
     for (const [k, v] of Object.entries(traits)) {
       this.sql.exec(
-        `INSERT INTO traits (k, v, set_at) VALUES (?, ?, ?)
-         ON CONFLICT (k) DO UPDATE SET v = excluded.v, set_at = excluded.set_at WHERE excluded.set_at >= traits.set_at`,
-        k, JSON.stringify(v), at,
+        `INSERT INTO traits (k, source, v, set_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (k, source) DO UPDATE SET v = excluded.v, set_at = excluded.set_at WHERE excluded.set_at >= traits.set_at`,
+        k, source, JSON.stringify(v), at,
       );
     }
   }
 
-  traits(): Props {
+  /** The traits a scope sees (the newest value per key among its sources); every source's without one. */
+  traits(scope?: Scope): Props {
+    const where = scope ? `WHERE source IN (${scope.browsers.map(() => '?').join(', ')})${scope.verified ? ' OR source = ?' : ''}` : '';
+    const args = scope ? [...scope.browsers, ...(scope.verified ? [VERIFIED_SOURCE] : [])] : [];
     const out: Props = {};
-    for (const t of this.sql.exec<{ k: string; v: string }>('SELECT k, v FROM traits ORDER BY k')) out[t.k] = JSON.parse(t.v) as Props[string];
-    return out;
+    for (const t of this.sql.exec<{ k: string; v: string }>(`SELECT k, v FROM traits ${where} ORDER BY set_at, source`, ...args)) {
+      out[t.k] = JSON.parse(t.v) as Props[string];
+    }
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   /** The profile a browser was given back to by an unmerge, if it was. */

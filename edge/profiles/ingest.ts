@@ -5,6 +5,7 @@ import type { SiteConfig } from '../objects/site';
 import { feedStub } from '../objects/stubs';
 import { attributionSettings } from '../sites/attribution-settings';
 import { MAX_ALIASES_PER_BATCH } from './identifiers';
+import type { Verification } from './record';
 import { aliasProfile, linkIdentifiers, onLiveProfile } from './resolve';
 
 export interface IngestRequest {
@@ -13,8 +14,8 @@ export interface IngestRequest {
   /** The profile to start at: from a token, the anonymous id, or a known user id. */
   start: string;
   events: Event[];
-  /** Where the site requires it: the user ids whose identify was signed. */
-  verification: { verifiedUsers: string[] } | null;
+  /** The user ids whose identify was signed, and whether the site requires it. */
+  verification: Verification;
   now: number;
 }
 

@@ -8,6 +8,15 @@ import type { Meta } from './meta-store';
 
 export type Row = Record<string, SqlStorageValue>;
 
+/** What an unmerge hands back to the restored profile: what its browsers sent. */
+export interface Returned {
+  events: Row[];
+  touches: Row[];
+  browsers: Row[];
+  traits: Row[];
+  anonymousIds: string[];
+}
+
 export interface MergeData {
   from: string;
   firstSeen: number;
@@ -19,6 +28,8 @@ export interface MergeData {
   /** merges the retiring profile had absorbed itself: the history travels with the data */
   merges: Row[];
   touches: Row[];
+  /** Its browsers, with which were verified (absent from senders before browsers were recorded). */
+  browsers?: Row[];
   /** Experiment exposures and conversions, so the person counts once (absent from older senders). */
   measure?: MeasureData;
 }
@@ -37,8 +48,20 @@ export function exportProfile(sql: SqlStorage, from: string, meta: Partial<Meta>
     assignments: all(sql, 'SELECT * FROM assignments'),
     merges: all(sql, 'SELECT * FROM merges'),
     touches: all(sql, 'SELECT * FROM touches'),
+    browsers: all(sql, 'SELECT * FROM browsers'),
     measure: exportMeasure(sql),
   };
+}
+
+/** Browsers, each once: seen from the first time either profile saw it to the last, verified if either says so. */
+function insertBrowsers(sql: SqlStorage, rows: Row[]): void {
+  insertRows(
+    sql,
+    'browsers',
+    rows,
+    `ON CONFLICT (anonymous_id) DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen),
+     last_seen = MAX(last_seen, excluded.last_seen), verified = MAX(verified, excluded.verified)`,
+  );
 }
 
 function insertRows(sql: SqlStorage, table: string, rows: Row[], conflict: string): number {
@@ -66,12 +89,14 @@ export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
   insertRows(sql, 'assignments', data.assignments, 'ON CONFLICT (experience) DO NOTHING');
   insertRows(sql, 'merges', data.merges, 'ON CONFLICT (from_profile) DO NOTHING');
   insertRows(sql, 'touches', data.touches ?? [], 'ON CONFLICT (anonymous_id, ts) DO NOTHING');
+  // Traits stay with their source (a browser's claim, or signed): a merge never lets one overwrite another's.
   insertRows(
     sql,
     'traits',
     data.traits,
-    'ON CONFLICT (k) DO UPDATE SET v = excluded.v, set_at = excluded.set_at WHERE excluded.set_at > traits.set_at',
+    'ON CONFLICT (k, source) DO UPDATE SET v = excluded.v, set_at = excluded.set_at WHERE excluded.set_at > traits.set_at',
   );
+  insertBrowsers(sql, data.browsers ?? []);
   absorbMeasure(sql, data.from, data.measure);
   const added = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n - before;
   sql.exec(
@@ -99,31 +124,34 @@ export function mergesOf(sql: SqlStorage): { from: string; mergedAt: number; eve
  * (before and since the merge) and the identifiers the merge brought in. Returns the events, for
  * the restored profile. `history` lists profiles that had merged into the retiring one before.
  */
-export function split(sql: SqlStorage, from: string, history: string[]): { events: Row[]; touches: Row[]; anonymousIds: string[] } | null {
+export function split(sql: SqlStorage, from: string, history: string[]): Returned | null {
   const merge = sql.exec<{ added_identifiers: string }>('SELECT added_identifiers FROM merges WHERE from_profile = ?', from).toArray()[0];
   if (!merge) return null;
   const added = JSON.parse(merge.added_identifiers) as { type: string; value: string }[];
   const anonymousIds = added.filter((i) => i.type === 'anonymous').map((i) => i.value);
-  const events: Row[] = [];
-  const touches: Row[] = [];
+  const back: Returned = { events: [], touches: [], browsers: [], traits: [], anonymousIds };
+  // What the restored profile's browsers sent goes back with them: events, sessions, their claimed traits.
+  const moves: [keyof Omit<Returned, 'anonymousIds'>, string][] = [['events', 'anonymous_id'], ['touches', 'anonymous_id'], ['browsers', 'anonymous_id'], ['traits', 'source']];
   for (const anon of anonymousIds) {
-    events.push(...sql.exec<Row>('SELECT * FROM events WHERE anonymous_id = ?', anon).toArray());
-    touches.push(...sql.exec<Row>('SELECT * FROM touches WHERE anonymous_id = ?', anon).toArray());
-    sql.exec('DELETE FROM events WHERE anonymous_id = ?', anon);
-    sql.exec('DELETE FROM touches WHERE anonymous_id = ?', anon);
+    for (const [table, column] of moves) {
+      back[table].push(...sql.exec<Row>(`SELECT * FROM ${table} WHERE ${column} = ?`, anon).toArray());
+      sql.exec(`DELETE FROM ${table} WHERE ${column} = ?`, anon);
+    }
     // A browser of the restored profile that still carries this profile's token is sent back.
     sql.exec('INSERT OR REPLACE INTO split_anon (anonymous_id, profile_id) VALUES (?, ?)', anon, from);
   }
   for (const id of added) sql.exec('DELETE FROM identifiers WHERE type = ? AND value = ?', id.type, id.value);
   for (const f of [from, ...history]) sql.exec('DELETE FROM merges WHERE from_profile = ?', f);
   sql.exec('INSERT OR IGNORE INTO no_merge (profile_id) VALUES (?)', from);
-  return { events, touches, anonymousIds };
+  return back;
 }
 
 /** The other half of an unmerge, on the restored profile: it stops forwarding and takes its events back. */
-export function restore(sql: SqlStorage, events: Row[], touches: Row[], survivor: string): void {
+export function restore(sql: SqlStorage, back: Omit<Returned, 'anonymousIds'>, survivor: string): void {
   sql.exec("DELETE FROM meta WHERE k = 'forwardedTo'");
-  insertRows(sql, 'events', events, 'ON CONFLICT (id) DO NOTHING');
-  insertRows(sql, 'touches', touches, 'ON CONFLICT (anonymous_id, ts) DO NOTHING');
+  insertRows(sql, 'events', back.events, 'ON CONFLICT (id) DO NOTHING');
+  insertRows(sql, 'touches', back.touches, 'ON CONFLICT (anonymous_id, ts) DO NOTHING');
+  insertRows(sql, 'traits', back.traits ?? [], 'ON CONFLICT (k, source) DO UPDATE SET v = excluded.v, set_at = excluded.set_at WHERE excluded.set_at > traits.set_at');
+  insertBrowsers(sql, back.browsers ?? []);
   sql.exec('INSERT OR IGNORE INTO no_merge (profile_id) VALUES (?)', survivor);
 }

@@ -19,7 +19,16 @@ import { attributeEvent, type AttributionSettings } from './attribution-store';
 import { identifiersOf, uniqueIdentifiers, type Identifier } from './identifiers';
 import { enqueue, measureEvent, type ExperienceGoals } from './measure-store';
 import { lastFields, ruleContext } from './rule-context';
+import { VERIFIED_SOURCE } from './scope';
 import type { ProfileStores } from './stores';
+
+/** What the site's server vouched for in a batch (see edge/profiles/verify.ts). */
+export interface Verification {
+  /** The site requires it: only signed user ids may join profiles. */
+  required: boolean;
+  /** The user ids whose identify carries a valid signature. */
+  verifiedUsers: string[];
+}
 
 export interface IngestInput {
   site: string;
@@ -27,8 +36,8 @@ export interface IngestInput {
   retentionDays: number;
   /** How many identifiers of each type this profile may hold. */
   limits: IdentifierLimits;
-  /** Set where the site requires verification: the user ids whose identify was signed. */
-  verification: { verifiedUsers: string[] } | null;
+  /** The user ids whose identify the site's server signed, and whether only those may join profiles. */
+  verification: Verification;
   profileId: string;
   anonymousId: string;
   receivedAt: number;
@@ -81,8 +90,8 @@ export function recordBatch(s: ProfileStores, input: IngestInput): IngestResult 
   s.meta.set('retentionDays', input.retentionDays);
   s.sessions.seen(input.site, input.profileId, input.anonymousId, input.receivedAt);
   const out: IngestResult = { accepted: [], duplicates: 0, link: [], aliases: [], handled: 0 };
-  const verified = input.verification?.verifiedUsers;
-  const trusted = (id: Identifier) => !verified || (id.type === 'user' && verified.includes(id.value));
+  const { required, verifiedUsers } = input.verification;
+  const trusted = (id: Identifier) => !required || (id.type === 'user' && verifiedUsers.includes(id.value));
   for (const e of input.events) {
     out.handled++;
     const named = identifiersOf(e);
@@ -97,7 +106,11 @@ export function recordBatch(s: ProfileStores, input: IngestInput): IngestResult 
     attributeEvent(s.sql, input.profileId, row, input.attribution, (item) => enqueue(s.sql, item));
     for (const id of admission.allowed) s.identity.add(id, input.receivedAt);
     if (e.type === 'identify') {
-      s.identity.setTraits(e.traits ?? {}, e.ts);
+      // Signed for a user the profile now holds: this browser is the person's, verified. Otherwise
+      // its identify is a claim, and its traits stay its own (scope.ts).
+      const signed = !!e.userId && verifiedUsers.includes(e.userId) && admission.allowed.some((id) => id.type === 'user' && id.value === e.userId);
+      if (signed) s.browsers.verify(input.anonymousId, input.receivedAt);
+      s.identity.setTraits(e.traits ?? {}, e.ts, signed ? VERIFIED_SOURCE : input.anonymousId);
       // Linking an identifier the profile holds again is how a claim lost to a failure is made good.
       out.link.push(...admission.allowed);
     }

@@ -6,9 +6,11 @@
 import type { Rule } from '../../protocol/audience';
 import { eventNeeds, type RuleContext } from '../engine/rules';
 import type { AssignmentStore } from './assignment-store';
+import type { BrowserStore } from './browser-store';
 import type { EventStore } from './event-store';
 import type { IdentityStore } from './identity-store';
 import type { MetaStore } from './meta-store';
+import type { Scope } from './scope';
 import type { SessionStore } from './session-store';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -19,17 +21,25 @@ export interface ContextSources {
   identity: IdentityStore;
   sessions: SessionStore;
   assignments: AssignmentStore;
+  browsers: BrowserStore;
 }
 
-export function ruleContext(s: ContextSources, fields: Record<string, unknown>, now: number, rules: readonly Rule[]): RuleContext {
+/** `scope`: what one browser may read (scope.ts); without it, the whole profile (estimates, webhooks). */
+export function ruleContext(s: ContextSources, fields: Record<string, unknown>, now: number, rules: readonly Rule[], scope?: Scope): RuleContext {
   const needs = eventNeeds(rules);
   const meta = s.meta.all();
-  const sessions = s.sessions.count();
+  const sessions = s.sessions.count(scope);
   return {
-    fields: { ...fields, traits: s.identity.traits(), isNew: sessions <= 1, sessionCount: sessions, exposures: s.assignments.exposed() },
-    counts: needs ? s.events.countsPerDay(now - needs.days * DAY_MS, needs.names) : [],
-    sessionSignals: s.events.signalsSince(meta.sessionStart ?? now),
-    lastSeen: meta.lastSeen ?? null,
+    fields: {
+      ...fields,
+      traits: s.identity.traits(scope),
+      isNew: sessions <= 1,
+      sessionCount: sessions,
+      exposures: scope ? s.events.exposedIn(scope) : s.assignments.exposed(),
+    },
+    counts: needs ? s.events.countsPerDay(now - needs.days * DAY_MS, needs.names, scope) : [],
+    sessionSignals: s.events.signalsSince(meta.sessionStart ?? now, scope),
+    lastSeen: scope ? s.browsers.lastSeen(scope.browsers) : (meta.lastSeen ?? null),
     now,
   };
 }

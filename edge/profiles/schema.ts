@@ -49,4 +49,22 @@ export const PROFILE_MIGRATIONS: readonly Migration[] = [
       if (!cols.includes('added_identifiers')) sql.exec("ALTER TABLE merges ADD COLUMN added_identifiers TEXT NOT NULL DEFAULT '[]'");
     },
   },
+  {
+    version: 2,
+    name: 'browsers with what each contributed: verified flags, and traits by source',
+    up(sql) {
+      sql.exec(`
+        CREATE TABLE browsers (
+          anonymous_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, verified INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT OR IGNORE INTO browsers (anonymous_id, first_seen, last_seen)
+          SELECT value, first_seen, COALESCE((SELECT CAST(v AS INTEGER) FROM meta WHERE k = 'lastSeen'), first_seen)
+          FROM identifiers WHERE type = 'anonymous';
+        CREATE TABLE traits_v2 (k TEXT NOT NULL, source TEXT NOT NULL DEFAULT '', v TEXT NOT NULL, set_at INTEGER NOT NULL, PRIMARY KEY (k, source));
+        INSERT INTO traits_v2 (k, source, v, set_at) SELECT k, '', v, set_at FROM traits;
+        DROP TABLE traits;
+        ALTER TABLE traits_v2 RENAME TO traits;
+      `);
+    },
+  },
 ];

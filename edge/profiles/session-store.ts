@@ -4,7 +4,9 @@
  * that attribution credits. A page viewed again within its session is the `repeat_view` signal.
  */
 import type { Props, StoredEvent } from '../../protocol/events';
+import type { BrowserStore } from './browser-store';
 import type { EventStore } from './event-store';
+import { inScope, type Scope } from './scope';
 import type { IdentityStore } from './identity-store';
 import type { MetaStore } from './meta-store';
 
@@ -19,6 +21,7 @@ export class SessionStore {
     private readonly meta: MetaStore,
     private readonly events: EventStore,
     private readonly identity: IdentityStore,
+    private readonly browsers: BrowserStore,
   ) {}
 
   /** The profile was seen now, by this browser. */
@@ -28,6 +31,7 @@ export class SessionStore {
     this.meta.keep('firstSeen', now);
     this.meta.set('lastSeen', now);
     this.identity.add({ type: 'anonymous', value: anonymousId }, now);
+    this.browsers.seen(anonymousId, now);
   }
 
   /**
@@ -54,9 +58,10 @@ export class SessionStore {
     return signal;
   }
 
-  /** How many sessions the person has had (on every device merged into the profile). */
-  count(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM touches').one().n;
+  /** How many sessions the person has had (on every device merged into the profile, or the scope's browsers). */
+  count(scope?: Scope): number {
+    const whose = inScope(scope, 'anonymous_id');
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM touches WHERE 1 = 1${whose.sql}`, ...whose.args).one().n;
   }
 
   /** The most recent sessions' touches, newest first. */

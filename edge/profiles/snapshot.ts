@@ -12,6 +12,7 @@ export function snapshotOf(s: ProfileStores, now: number): ProfileSnapshot | nul
     profileId: meta.profileId,
     site: meta.site,
     identifiers: s.identity.list(),
+    browsers: s.browsers.list(),
     traits: s.identity.traits(),
     firstSeen: meta.firstSeen ?? 0,
     lastSeen: meta.lastSeen ?? 0,

@@ -5,6 +5,7 @@
 import type { Env } from '../env';
 import { migrate } from '../objects/migrations';
 import { AssignmentStore } from './assignment-store';
+import { BrowserStore } from './browser-store';
 import { EventStore } from './event-store';
 import { IdentityStore } from './identity-store';
 import { MetaStore } from './meta-store';
@@ -18,6 +19,7 @@ export interface ProfileStores {
   events: EventStore;
   identity: IdentityStore;
   sessions: SessionStore;
+  browsers: BrowserStore;
   assignments: AssignmentStore;
   outbox: ProfileOutbox;
 }
@@ -28,12 +30,14 @@ export function openStores(ctx: DurableObjectState, env: Env): ProfileStores {
   const meta = new MetaStore(sql);
   const events = new EventStore(sql);
   const identity = new IdentityStore(sql);
+  const browsers = new BrowserStore(sql);
   return {
     sql,
     meta,
     events,
     identity,
-    sessions: new SessionStore(sql, meta, events, identity),
+    browsers,
+    sessions: new SessionStore(sql, meta, events, identity, browsers),
     assignments: new AssignmentStore(sql),
     outbox: new ProfileOutbox(ctx, env, sql, meta),
   };

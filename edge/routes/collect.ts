@@ -7,6 +7,7 @@ import { limitVisitor } from '../http/rate-limit';
 import { ApiError } from '../http/errors';
 import type { AppEnv } from '../env';
 import { enrichEvent, primaryLanguage } from '../enrich/page';
+import { hashPersonalTraits } from '../enrich/pii';
 import { resolveProfile, tokenFor } from '../profiles/address';
 import { verifiedUserIds } from '../profiles/verify';
 import { ingestEvents } from '../profiles/ingest';
@@ -47,16 +48,17 @@ collect.post('/', async (c) => {
   if (valid.length === 0) {
     throw new ApiError(400, 'no_valid_events', 'no event in the batch is valid', { rejected });
   }
+  // The tag hashes emails and phones in the browser; a client that sent them in clear gets them hashed here.
+  for (const e of valid) if (e.traits) e.traits = await hashPersonalTraits(e.traits);
 
-  // Where the site requires it, only user ids whose identify its server signed may become
-  // identifiers (docs/ARCHITECTURE.md, Identity); the secret is read only for batches that carry an identify.
-  const verification = config.site.verificationRequired
-    ? {
-        verifiedUsers: valid.some((e) => e.type === 'identify')
-          ? await verifiedUserIds(await siteStub(c.env, body.site).verificationSecret(), valid)
-          : [],
-      }
-    : null;
+  // An identify signed by the site's server verifies the browser; unsigned ones are claims, and
+  // where the site requires it only signed user ids become identifiers (docs/ARCHITECTURE.md,
+  // Identity). The secret is read only for batches that carry a signature.
+  const signed = valid.some((e) => e.type === 'identify' && e.signature);
+  const verification = {
+    required: config.site.verificationRequired,
+    verifiedUsers: signed ? await verifiedUserIds(await siteStub(c.env, body.site).verificationSecret(), valid) : [],
+  };
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
   const { accepted, duplicates, profileId } = await ingestEvents(c.env, c.executionCtx, config, {
     site: body.site,

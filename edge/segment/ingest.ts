@@ -33,14 +33,15 @@ export async function ingestPerson(
   messages: PersonMessage[],
   now: number,
 ): Promise<{ accepted: number; duplicates: number }> {
-  const verification = config.site.verificationRequired ? { verifiedUsers: [] } : null;
+  // Segment-spec calls carry no signature: every user id they name is a claim.
+  const verification = { required: config.site.verificationRequired, verifiedUsers: [] };
   let accepted = 0;
   let duplicates = 0;
   const named = messages.map((m) => ({ ...m, anonymousId: m.userOnly ? undefined : m.anonymousId, attune: m.anonymousId }));
   for (const run of runsOf(named)) {
     const first = run[0]!;
     let start = await profileIdForAnonymous(site, first.attune);
-    if (first.userOnly && first.userId && !verification) {
+    if (first.userOnly && first.userId && !verification.required) {
       const owner = await identityStub(env, site, { type: 'user', value: first.userId }).owner();
       if (owner) start = await followForward(env, site, owner);
     }

@@ -11,7 +11,7 @@ describe('POST /v1/collect', () => {
     expect(res.status).toBe(202);
     const body = (await res.json()) as { accepted: number; duplicates: number; profileToken: string };
     expect(body).toMatchObject({ accepted: 2, duplicates: 0, rejected: [] });
-    expect(body.profileToken).toMatch(/^p_[a-z0-9]+\.[A-Za-z0-9_-]+$/);
+    expect(body.profileToken).toMatch(/^p_[a-z0-9]+\.[0-9a-z]+\.[A-Za-z0-9_-]+$/);
 
     const list = await admin(`/sites/${site}/profiles/anon:${anonymousId}/events`);
     expect(list.status).toBe(200);

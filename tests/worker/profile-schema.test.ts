@@ -46,10 +46,20 @@ describe('profile schema: versioned migrations', () => {
       }
       sql.exec("INSERT INTO events (id, type, name, ts, received_at, anonymous_id) VALUES ('evt_old_00001', 'track', 'Signup', ?, ?, 'anon_old_0001')", now, now);
       sql.exec("INSERT INTO identifiers (type, value, first_seen) VALUES ('user', 'u-old', ?)", now);
+      sql.exec("INSERT INTO identifiers (type, value, first_seen) VALUES ('anonymous', 'anon_old_0001', ?)", now - 1000);
+      sql.exec("INSERT INTO traits (k, v, set_at) VALUES ('plan', '\"pro\"', ?)", now);
       sql.exec("INSERT INTO merges (from_profile, merged_at, events_added) VALUES ('p_ffffffffffffffffffffffff', ?, 0)", now);
     });
     const snapshot = await stub.snapshot();
-    expect(snapshot).toMatchObject({ profileId, eventCount: 1, identifiers: [{ type: 'user', value: 'u-old' }], merges: [{ from: 'p_ffffffffffffffffffffffff' }] });
+    expect(snapshot).toMatchObject({
+      profileId,
+      eventCount: 1,
+      identifiers: [{ type: 'anonymous', value: 'anon_old_0001' }, { type: 'user', value: 'u-old' }],
+      merges: [{ from: 'p_ffffffffffffffffffffffff' }],
+      traits: { plan: 'pro' },
+      // Version 2 lists the profile's browsers, last seen when the profile was.
+      browsers: [{ anonymousId: 'anon_old_0001', lastSeen: now, verified: false }],
+    });
     await runInDurableObject(stub, (_o: ProfileObject, state) => {
       expect(schemaVersion(state.storage)).toBe(latestVersion(PROFILE_MIGRATIONS));
       const cols = state.storage.sql.exec<{ name: string }>('PRAGMA table_info(merges)').toArray().map((c) => c.name);
