@@ -5,7 +5,8 @@ import { api } from './api';
 import { asset } from './asset';
 import { requireSession, type DashEnv } from './guard';
 import { render } from './render';
-import { csrfToken, currentSession, endSession, sameOrigin, startSession } from './session';
+import { csrfToken, currentSession, endAllSessions, endSession, sameOrigin, startSession } from './session';
+import { recordAuthFailure, throttledFor } from '../edge/http/auth-throttle';
 import { SiteForm, sitePages } from './pages/site';
 import { installPages } from './pages/install';
 import { livePages } from './pages/live';
@@ -14,6 +15,7 @@ import { experiencePages } from './pages/experiences';
 import { resultPages } from './pages/results';
 import { reportPages } from './pages/reports';
 import { profilePages } from './pages/profiles';
+import { verificationPages } from './pages/verification';
 import { dash } from './ui';
 
 /**
@@ -79,9 +81,17 @@ dashboard.get('/', async (c) => {
 
 dashboard.post('/login', async (c) => {
   if (!sameOrigin(c)) return render(c, 'Sign in', <SignIn error="Cross-site sign-in refused." />, { status: 403 });
+  const throttled = (seconds: number) => {
+    c.header('Retry-After', String(seconds));
+    return render(c, 'Sign in', <SignIn error={`Too many wrong tokens from this address: try again in ${Math.ceil(seconds / 60)} minutes.`} />, { status: 429 });
+  };
+  const wait = await throttledFor(c);
+  if (wait > 0) return throttled(wait);
   const form = await c.req.parseBody();
   const token = typeof form.token === 'string' ? form.token : '';
   if (!c.env.ADMIN_TOKEN || !token || !(await secretsEqual(token, c.env.ADMIN_TOKEN))) {
+    const blocked = await recordAuthFailure(c);
+    if (blocked > 0) return throttled(blocked);
     return render(c, 'Sign in', <SignIn error="That token is not valid." />, { status: 401 });
   }
   await startSession(c);
@@ -94,13 +104,24 @@ dashboard.post('/logout', async (c) => {
   if (session && (!sameOrigin(c) || form.csrf !== (await csrfToken(c, session)))) {
     return render(c, 'Sign in', <SignIn error="Sign-out refused: the form was not sent from this dashboard." />, { status: 403 });
   }
-  endSession(c);
+  await endSession(c, session);
+  return c.redirect('/dashboard', 303);
+});
+
+/** Ends every session of the dashboard (a lost laptop, a colleague who left): everyone signs in again. */
+dashboard.post('/logout-everywhere', async (c) => {
+  const session = await currentSession(c);
+  const form = await c.req.parseBody();
+  if (!session || !sameOrigin(c) || form.csrf !== (await csrfToken(c, session))) {
+    return render(c, 'Sign in', <SignIn error="Refused: sign in, then sign out everywhere from the dashboard." />, { status: 403 });
+  }
+  await endAllSessions(c);
   return c.redirect('/dashboard', 303);
 });
 
 // Everything below needs a session; posts need the CSRF token.
 dashboard.use('/sites', requireSession());
 dashboard.use('/sites/*', requireSession());
-for (const pages of [sitePages, installPages, livePages, audiencePages, experiencePages, resultPages, reportPages, profilePages]) {
+for (const pages of [sitePages, installPages, livePages, audiencePages, experiencePages, resultPages, reportPages, profilePages, verificationPages]) {
   dashboard.route('/sites', pages);
 }

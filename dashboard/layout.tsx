@@ -84,10 +84,16 @@ export function Layout(props: { title: string; children: Child; logout?: string;
           <a href="/dashboard">Attune</a>
           {props.nav && <span class="muted" style="color:#c9d1d9;flex:1">{props.nav.site}</span>}
           {props.logout !== undefined && (
-            <form method="post" action="/dashboard/logout">
-              <input type="hidden" name="csrf" value={props.logout} />
-              <button type="submit">Sign out</button>
-            </form>
+            <>
+              <form method="post" action="/dashboard/logout">
+                <input type="hidden" name="csrf" value={props.logout} />
+                <button type="submit">Sign out</button>
+              </form>
+              <form method="post" action="/dashboard/logout-everywhere">
+                <input type="hidden" name="csrf" value={props.logout} />
+                <button type="submit" class="secondary" title="Ends every dashboard session, on every device">Sign out everywhere</button>
+              </form>
+            </>
           )}
         </header>
         <main>

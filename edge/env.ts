@@ -1,4 +1,5 @@
 import type { ActivityFeed } from './objects/activity-feed';
+import type { AdminAccess } from './objects/admin-access';
 import type { DestinationHub } from './objects/destination-hub';
 import type { DestinationMessage } from './destinations/message';
 import type { ExperienceStats } from './objects/experience-stats';
@@ -18,6 +19,8 @@ export interface Env {
   STATS: DurableObjectNamespace<ExperienceStats>;
   /** Sharded attribution credits per model, goal, day, channel, campaign and referral code. */
   ATTRIBUTION: DurableObjectNamespace<AttributionStats>;
+  /** Dashboard sessions and failed admin authentications (one object for the deployment). */
+  ADMIN_ACCESS: DurableObjectNamespace<AdminAccess>;
   /** Per site: webhook destinations, their secrets, the delivery log and dead letters. */
   DESTINATIONS: DurableObjectNamespace<DestinationHub>;
   /** Messages for webhook destinations (producer: profile outboxes and replays; consumer: edge/destinations/consumer.ts). */

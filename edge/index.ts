@@ -11,6 +11,7 @@ export { IdentityObject } from './objects/identity';
 export { ExperienceStats } from './objects/experience-stats';
 export { AttributionStats } from './objects/attribution-stats';
 export { DestinationHub } from './objects/destination-hub';
+export { AdminAccess } from './objects/admin-access';
 
 export default {
   fetch: app.fetch,

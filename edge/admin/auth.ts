@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { secretsEqual } from '../crypto';
 import { ApiError } from '../http/errors';
+import { recordAuthFailure, refuseIfThrottled } from '../http/auth-throttle';
 import type { AppEnv } from '../env';
 
 /** Bearer ADMIN_TOKEN on every /api/** route. */
@@ -14,7 +15,9 @@ export function adminAuth(): MiddlewareHandler<AppEnv> {
       c.header('WWW-Authenticate', 'Bearer');
       throw new ApiError(401, 'unauthorized', 'missing bearer token: send Authorization: Bearer <ADMIN_TOKEN>');
     }
+    await refuseIfThrottled(c);
     if (!(await secretsEqual(match[1].trim(), expected))) {
+      await recordAuthFailure(c);
       c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw new ApiError(401, 'unauthorized', 'invalid admin token');
     }

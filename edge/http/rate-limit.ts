@@ -55,7 +55,8 @@ export function addressBucket(ip: string): string {
   return groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':') + '::/64';
 }
 
-async function ipKey(env: Env, ip: string): Promise<string> {
+/** The counter key of an address: an HMAC of its bucket, never the address. */
+export async function ipKey(env: Env, ip: string): Promise<string> {
   return `ip:${base64url(new Uint8Array(await hmac(await keyFor(env, 'ratelimit'), addressBucket(ip))).slice(0, 16))}`;
 }
 

@@ -30,5 +30,8 @@ export const statsShard = (env: Env, site: string, experience: string, shard: nu
 /** One shard of a site's attribution credits. */
 export const attributionShard = (env: Env, site: string, shard: number) => byName(env.ATTRIBUTION, `${site}\n${shard}`);
 
+/** Dashboard sessions and throttled admin authentication: one object for the whole deployment. */
+export const adminAccessStub = (env: Env) => byName(env.ADMIN_ACCESS, 'all');
+
 /** A site's webhook destinations, their delivery log and dead letters. */
 export const destinationHub = (env: Env, site: string) => byName(env.DESTINATIONS, site);
