@@ -149,7 +149,10 @@ export type ExperienceInput = z.infer<typeof ExperienceInput>;
 export type ExperiencePatch = z.infer<typeof ExperiencePatch>;
 export type Variant = z.infer<typeof VariantInput>;
 
-/** A site as stored. The verification secret never leaves the edge; `verificationSecretSet` says whether one exists. */
+/**
+ * A site as the admin API shows it. The verification secret is left out (`verificationSecretSet`
+ * says whether one exists); admins read it from `GET …/verification`, and visitors never see it.
+ */
 export interface Site extends Omit<SiteInput, 'verificationSecret'> {
   verificationSecretSet: boolean;
   createdAt: number;

@@ -83,6 +83,7 @@ export function SiteForm(props: { csrf: string; action: string; site?: Site; err
       <p class="hint">{s.verificationSecretSet ? 'A secret is set; leave blank to keep it.' : 'None set. At least 16 characters.'}</p>
       {s.verificationSecretSet && <label class="inline"><input type="checkbox" name="clearSecret" /> Remove the secret</label>}
       <label class="inline"><input type="checkbox" name="verificationRequired" checked={s.verificationRequired} /> Require signed identify calls</label>
+      <p class="hint">Signed identifies verify a browser (it sees the person's other verified devices); unsigned ones are claims: with this on they join nothing, with it off they join for measurement only.</p>
       <div class="row">
         {num('retentionDays', 'Retention (days)', s.retentionDays, 1, 3650)}
         <div>
@@ -128,6 +129,10 @@ function settingsPage(c: Context<DashEnv>, site: Site, error?: string, saved?: b
     <>
       <h1>Settings</h1>
       {saved && <Notice kind="ok">Saved.</Notice>}
+      <p>
+        Personalization across a person's devices needs <a href={dash(site.key, 'verification')}>identity verification</a>: without it,
+        an identify is a claim and each browser sees only what it sent itself.
+      </p>
       <div class="card"><SiteForm csrf={c.get('csrf')} action={dash(site.key, 'settings')} site={site} error={error} /></div>
     </>,
     { site: site.key, tab: 'settings', status: error ? 400 : 200 },

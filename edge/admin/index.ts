@@ -10,6 +10,7 @@ import { reports } from './reports';
 import { sites } from './sites';
 import { destinations } from './destinations';
 import { debugTokens } from './debug';
+import { verification } from './verification';
 import { exportRoutes } from '../export/events';
 
 /** The admin API, mounted at /api. Every route sits behind the bearer token. */
@@ -25,6 +26,7 @@ adminApi.route('/sites/:site/events', siteEvents);
 adminApi.route('/sites/:site/destinations', destinations);
 adminApi.route('/sites/:site/export', exportRoutes);
 adminApi.route('/sites/:site/debug-token', debugTokens);
+adminApi.route('/sites/:site/verification', verification);
 adminApi.route('/sites/:site', reports);
 adminApi.onError(onError);
 adminApi.notFound(onNotFound);

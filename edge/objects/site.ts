@@ -67,7 +67,7 @@ export class SiteObject extends DurableObject<Env> {
     return publicSite(next);
   }
 
-  /** The identity-verification secret; stays inside the edge. */
+  /** The identity-verification secret: read by the edge to check signatures, and by the admin API's verification route. */
   verificationSecret(): string | null {
     return this.stored()?.verificationSecret ?? null;
   }

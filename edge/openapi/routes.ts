@@ -15,6 +15,7 @@ import { SegmentBatch, SegmentAlias, SegmentIdentify, SegmentPageCall, SegmentSc
 import { EstimateRequest } from '../admin/audience-estimate';
 import { PreviewRequest } from '../admin/experiences';
 import { DebugTokenRequest } from '../admin/debug';
+import { SignatureCheck } from '../admin/verification';
 import { UnmergeRequest } from '../admin/profiles';
 import { ExportQuery } from '../export/events';
 
@@ -94,6 +95,9 @@ export const ROUTES: RouteDoc[] = [
   ...docs('experiences', 'an experience', ExperienceInput, ExperiencePatch, 'Experiences'),
   { method: 'POST', path: '/api/sites/:site/experiences/:id/preview', tag: 'Experiences', auth: 'admin', summary: 'A signed preview link for one variant', body: PreviewRequest, responses: { 201: '{token, param, expiresAt, url?}', ...E4 } },
   { method: 'POST', path: '/api/sites/:site/debug-token', tag: 'Sites', auth: 'admin', summary: 'A token that makes /v1/decide explain every experience (reasons)', body: DebugTokenRequest, responses: { 201: '{token, param, expiresAt}', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/verification', tag: 'Sites', auth: 'admin', summary: "The identity-verification secret the site's server signs user ids with, and whether signatures are required", responses: { 200: '{secret, required}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/verification/secret', tag: 'Sites', auth: 'admin', summary: 'A new random verification secret (the old one stops verifying)', responses: { 201: '{secret}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/verification/check', tag: 'Sites', auth: 'admin', summary: "Checks a signature the site's server made for a user id", body: SignatureCheck, responses: { 200: '{valid, expected}', ...E4 } },
   {
     method: 'GET', path: '/api/sites/:site/experiences/:id/results', tag: 'Experiences', auth: 'admin', summary: 'Results: visitors, conversions, uplift, p-value, chance to beat control, SRM',
     query: { from: 'first day (YYYY-MM-DD)', to: 'last day (YYYY-MM-DD)' }, responses: { 200: 'the results', ...E4 },
