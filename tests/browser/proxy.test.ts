@@ -232,4 +232,29 @@ describe('proxy mode', () => {
       await patchSite({ consentDefault: 'granted' });
     }
   });
+
+  it('fills placeholders with the same escaping as the tag: a planted javascript: link gets its default', async () => {
+    const created = await edge.api('/sites/demo/experiences', {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'planted-link', name: 'Planted link', slot: 'hero', status: 'running', priority: 100,
+        variants: [{ key: 'v', weight: 1, content: { type: 'html', value: '<a id="planted" href="{{traits.website | default:"/account"}}">Hi {{traits.name}}</a>' } }],
+      }),
+    });
+    expect(created.status).toBe(201);
+    try {
+      const aid = `planted${crypto.randomUUID().replace(/-/g, '')}`;
+      const identify = { id: `evt_${crypto.randomUUID().replace(/-/g, '')}`, type: 'identify', ts: Date.now(), traits: { website: 'javascript:alert(document.cookie)', name: '<script>alert(1)</script>' } };
+      const sent = await fetch(`${edge.url}/v1/collect`, { method: 'POST', body: JSON.stringify({ site: 'demo', anonymousId: aid, events: [identify] }) });
+      expect(sent.status).toBe(202);
+      const page = await eventually(async () => {
+        const r = await raw('/product', { headers: { cookie: `_attune_aid=${aid}` } });
+        return heroOf(r.body.toString()).includes('planted') && r;
+      });
+      const hero = heroOf(page.body.toString());
+      expect(hero).toBe('<a id="planted" href="/account">Hi &lt;script&gt;alert(1)&lt;/script&gt;</a>');
+    } finally {
+      await fetch(`${edge.url}/api/sites/demo/experiences/planted-link`, { method: 'DELETE', headers: { Authorization: `Bearer ${edge.token}` } });
+    }
+  });
 });

@@ -31,6 +31,11 @@ const variants = [
 beforeAll(async () => {
   for (const slot of ['hero', 'late', 'below'])
     await createExperience(s.edge, SITE, { id: `${slot}-exp`, name: `${slot} experience`, slot, status: 'running', variants });
+  // A placeholder in a link: a visitor's trait can never make it a javascript: link.
+  await createExperience(s.edge, SITE, {
+    id: 'link-exp', name: 'Your site', slot: 'link', status: 'running',
+    variants: [{ key: 'v', weight: 1, content: { type: 'html', value: '<a id="planted" href="{{traits.website | default:"/account"}}">Your site, {{traits.name}}</a>' } }],
+  });
 });
 
 const EMBEDDED = JSON.stringify({
@@ -44,6 +49,7 @@ function setupPages(): void {
     title: 'Hero',
     body: '<div data-attune-slot="hero">Default hero</div><button id="b" onclick="document.getElementById(\'o\').textContent=\'ok\'">Button</button><p id="o"></p>',
   });
+  s.fx.page('/link', { title: 'Link', body: '<div data-attune-slot="link">Default link</div>' });
   s.fx.page('/empty', { title: 'No slots yet', body: '<h1>No slots yet</h1><div id="mount"></div>' });
   s.fx.page('/below', {
     title: 'Below the fold',
@@ -94,6 +100,28 @@ describe('slots', () => {
     const decide = decidesOf(s.proxy.requests);
     expect(decide).toHaveLength(1);
     expect(JSON.parse(decide[0]!.body)).toMatchObject({ site: SITE, anonymousId: aid, slots: ['hero'] });
+    expect(errors).toEqual([]);
+  });
+
+  it('never turns a planted trait into a javascript: link: the placeholder takes its default', async () => {
+    const { page, errors } = await s.open();
+    await openPage(page, '/link');
+    const html = await page.evaluate(async () => {
+      const { attune } = window as unknown as AttuneWindow;
+      await attune.identify('u-planted', { website: 'javascript:alert(document.cookie)', name: '<img src=x onerror=alert(1)>' });
+      await attune.flush();
+      const decided = (await attune.decide(['link'])) as Record<string, { content: { value: string } | null }>;
+      return decided.link?.content?.value ?? '';
+    });
+    // The decision made after the trait was stored: escaped text, the default link.
+    expect(html).toBe('<a id="planted" href="/account">Your site, &lt;img src=x onerror=alert(1)&gt;</a>');
+    // The next page view fills the slot with it.
+    await page.reload();
+    await tagReady(page);
+    await page.waitForSelector('#planted', { state: 'attached', timeout: 10_000 });
+    expect(await page.locator('#planted').getAttribute('href')).toBe('/account');
+    expect(await page.locator('#planted').textContent()).toBe('Your site, <img src=x onerror=alert(1)>');
+    expect(await page.locator('[data-attune-slot="link"] img').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 
