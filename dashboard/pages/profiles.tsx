@@ -120,6 +120,7 @@ profilePages.get('/:site/profiles/:ref', async (c) => {
   const offset = Number.isInteger(asked) && asked >= 0 ? asked : Math.max(0, total - PAGE);
   const journey = await api<{ events: StoredEvent[]; total: number }>(c, `${profPath(site.key, p.profileId)}/events?limit=${PAGE}&offset=${offset}`);
   const csrf = c.get('csrf');
+  const verified = new Set((p.browsers ?? []).filter((b) => b.verified).map((b) => b.anonymousId));
   const devices = [...new Set([...p.identifiers.filter((i) => i.type === 'anon' || i.type === 'anonymous').map((i) => i.value), ...p.touches.map((t) => t.anonymousId)])];
   return render(
     c,
@@ -143,7 +144,10 @@ profilePages.get('/:site/profiles/:ref', async (c) => {
           <tbody>{p.identifiers.map((i) => <tr><td>{i.type}</td><td><code>{i.value}</code></td><td><Time ms={i.firstSeen} /></td></tr>)}</tbody>
         </table>
       </Scroll>
-      <p><b>Devices</b> (anonymous ids): {devices.length ? devices.map((d, i) => <>{i > 0 && ', '}<code>{d}</code></>) : <span class="muted">none</span>}</p>
+      <p>
+        <b>Devices</b> (anonymous ids): {devices.length ? devices.map((d, i) => <>{i > 0 && ', '}<code>{d}</code>{verified.has(d) && <span class="pill running" title="sent an identify signed by your server">verified</span>}</>) : <span class="muted">none</span>}
+      </p>
+      <p class="hint">Only verified devices see each other's data in decisions; the others are claims and see only what they sent themselves.</p>
       <h3>Merges</h3>
       {p.merges.length === 0 ? <p class="muted">No other profile was merged into this one.</p> : (
         <Scroll>
