@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import type { FeedEvent } from '../../protocol/events';
+import type { Rejection } from '../../protocol/rejections';
 import { api, sitePath } from '../api';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
-import { dash, Notice, Time } from '../ui';
+import { dash, Notice, Scroll, Time } from '../ui';
 import { loadSite } from './site';
 
 /** Install: the snippet to paste, proxy-mode steps, and whether events have arrived. Mounted at /dashboard/sites. */
@@ -45,6 +46,35 @@ function CheckPanel(props: { check: Check; site: string }) {
   );
 }
 
+/** What the edge refused lately and why, so a developer sees why events are missing (libraries rarely read the answer). */
+function Rejections(props: { site: string; rejections: Rejection[] }) {
+  return (
+    <div class="card">
+      <h2 style="margin-top:0">Recent rejections</h2>
+      {props.rejections.length === 0 ? (
+        <p class="muted">Nothing refused lately: every event and Segment-spec message sent to this site was taken.</p>
+      ) : (
+        <Scroll label="Recent rejections">
+          <table>
+            <thead><tr><th>When (UTC)</th><th>Route</th><th>Library</th><th>Field</th><th>Reason</th></tr></thead>
+            <tbody>
+              {props.rejections.map((r) => (
+                <tr>
+                  <td><Time ms={r.at} /></td>
+                  <td><code>{r.route}</code></td>
+                  <td>{r.library ?? <span class="muted">unknown</span>}</td>
+                  <td><code>{r.field}</code>{r.messageId && <><br /><span class="muted">{r.messageId}</span></>}</td>
+                  <td>{r.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      )}
+    </div>
+  );
+}
+
 installPages.get('/:site/install/check', async (c) => c.json(await check(c, c.req.param('site'))));
 
 installPages.get('/:site/install', async (c) => {
@@ -78,6 +108,7 @@ installPages.get('/:site/install', async (c) => {
           <a class="button secondary" href={dash(site.key, 'install')} data-check="install-check">Check again</a>
         </div>
       </div>
+      <Rejections site={site.key} rejections={(await api<{ rejections: Rejection[] }>(c, `${sitePath(site.key)}/rejections?limit=20`)).body.rejections ?? []} />
       <div class="card">
         <h2 style="margin-top:0">Or: proxy mode (no flicker, no tag to paste)</h2>
         <ol>

@@ -109,6 +109,15 @@ profiles.delete('/:ref', async (c) => {
   return c.json({ deleted: snapshot.profileId, profiles: erased });
 });
 
+/** GET /api/sites/:site/rejections — the messages the edge refused lately, newest first, with the field at fault. */
+export const siteRejections = new Hono<AppEnv>();
+siteRejections.get('/', async (c) => {
+  const key = c.req.param('site') as string;
+  await requireAdminSite(c.env, key);
+  const limit = intParam(c.req.query('limit'), 'limit', 50, 200);
+  return c.json({ rejections: await feedStub(c.env, key).rejections(limit) });
+});
+
 /** GET /api/sites/:site/events — the site's most recent events, newest first (the dashboard's feed). */
 export const siteEvents = new Hono<AppEnv>();
 siteEvents.get('/', async (c) => {

@@ -5,6 +5,7 @@ import { readBody, parseWith } from '../http/body';
 import { ApiError, badRequest, notFound } from '../http/errors';
 import { invalidateHost } from '../sites/host-cache';
 import { outboundUrlRule } from '../http/public-url';
+import { invalidateKnownOrigins } from '../sites/origin-cache';
 import type { AppEnv, Env } from '../env';
 import { invalidateSiteConfig } from '../sites/config-cache';
 import { siteIndexStub, siteStub } from '../objects/stubs';
@@ -42,6 +43,7 @@ sites.post('/', async (c) => {
   if (!created) throw new ApiError(409, 'conflict', `site "${input.key}" already exists`);
   await siteIndexStub(c.env).add(input.key, created.createdAt);
   invalidateSiteConfig(input.key);
+  invalidateKnownOrigins();
   return c.json(created, 201);
 });
 
@@ -57,6 +59,7 @@ sites.patch('/:site', async (c) => {
   const updated = await siteStub(c.env, key).update(patch, Date.now());
   if (!updated) throw notFound(`site "${key}" does not exist`);
   invalidateSiteConfig(key);
+  invalidateKnownOrigins();
   for (const h of [...(before.proxyHosts ?? []), ...(updated.proxyHosts ?? [])]) invalidateHost(h);
   return c.json(updated);
 });

@@ -11,12 +11,12 @@ export function originAllowed(site: Pick<Site, 'origins'>, origin: string | unde
 }
 
 /** CORS response headers for an allowed origin: credentials are never needed (ids travel in the body). */
-export function corsHeaders(origin: string | undefined): Record<string, string> {
+export function corsHeaders(origin: string | undefined, allowHeaders = 'Content-Type'): Record<string, string> {
   if (!origin) return {};
   return {
     'Access-Control-Allow-Origin': origin,
     'Access-Control-Allow-Methods': 'POST, OPTIONS',
-    'Access-Control-Allow-Headers': 'Content-Type',
+    'Access-Control-Allow-Headers': allowHeaders,
     'Access-Control-Max-Age': '86400',
     // The tag backs off as the edge asks, which it can only read when exposed cross-origin.
     'Access-Control-Expose-Headers': 'Retry-After',

@@ -1,9 +1,33 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { FeedEvent } from '../../protocol/events';
+import type { Rejection } from '../../protocol/rejections';
+import { migrate, type Migration } from './migrations';
 
 /** How many recent events a site's feed keeps. */
 const KEEP = 1000;
+/** How many refused messages it keeps. */
+const KEEP_REJECTIONS = 200;
+
+const FEED_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'recent events, and who was seen when',
+    up(sql) {
+      sql.exec('CREATE TABLE IF NOT EXISTS recent (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)');
+      // Who was seen lately: the population audience size estimates sample from.
+      sql.exec('CREATE TABLE IF NOT EXISTS seen (profile_id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL)');
+      sql.exec('CREATE INDEX IF NOT EXISTS seen_last ON seen (last_seen)');
+    },
+  },
+  {
+    version: 2,
+    name: 'refused messages',
+    up(sql) {
+      sql.exec('CREATE TABLE rejections (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)');
+    },
+  },
+];
 
 /** What a live socket receives: the events of one accepted batch, oldest first. */
 export interface LiveMessage {
@@ -19,17 +43,38 @@ export interface LiveMessage {
  * it and broadcasts the batch. Authentication happens before the upgrade reaches the object.
  */
 export class ActivityFeed extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private ready = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec('CREATE TABLE IF NOT EXISTS recent (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)');
-    // Who was seen lately: the population audience size estimates sample from.
-    this.sql.exec('CREATE TABLE IF NOT EXISTS seen (profile_id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL)');
-    this.sql.exec('CREATE INDEX IF NOT EXISTS seen_last ON seen (last_seen)');
     // Keep-alives are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  /** The SQL storage with its schema up to date (made once, not on every wake). */
+  private get sql(): SqlStorage {
+    if (!this.ready) {
+      migrate(this.ctx.storage, FEED_MIGRATIONS);
+      this.ready = true;
+    }
+    return this.ctx.storage.sql;
+  }
+
+  /** Keeps refused messages (newest KEEP_REJECTIONS), for the dashboard's Install page. */
+  reject(items: Rejection[]): void {
+    if (items.length === 0) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const r of items) this.sql.exec('INSERT INTO rejections (body) VALUES (?)', JSON.stringify(r));
+      this.sql.exec('DELETE FROM rejections WHERE seq <= (SELECT MAX(seq) FROM rejections) - ?', KEEP_REJECTIONS);
+    });
+  }
+
+  /** The most recent rejections, newest first. */
+  rejections(limit: number): Rejection[] {
+    return this.sql
+      .exec<{ body: string }>('SELECT body FROM rejections ORDER BY seq DESC LIMIT ?', limit)
+      .toArray()
+      .map((r) => JSON.parse(r.body) as Rejection);
   }
 
   /** A WebSocket upgrade: the caller (the dashboard, after its session and Origin checks) has authorized it. */

@@ -11,7 +11,7 @@ import { DecideRequest } from '../../protocol/decide';
 import { DestinationInput, DestinationPatch } from '../../protocol/destinations';
 import { CollectBatch, Event } from '../../protocol/events';
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH } from '../../protocol/limits';
-import { SegmentBatch, SegmentAlias, SegmentIdentify, SegmentPageCall, SegmentScreen, SegmentTrack } from '../../protocol/segment';
+import { SegmentBatch, SegmentAlias, SegmentGroup, SegmentIdentify, SegmentPageCall, SegmentScreen, SegmentTrack } from '../../protocol/segment';
 import { EstimateRequest } from '../admin/audience-estimate';
 import { PreviewRequest } from '../admin/experiences';
 import { DebugTokenRequest } from '../admin/debug';
@@ -51,11 +51,13 @@ const docs = (kind: string, noun: string, create: z.ZodType, patch: z.ZodType, t
   { method: 'DELETE', path: `/api/sites/:site/${kind}/:id`, tag, auth: 'admin', summary: `Delete ${noun}`, responses: { ...noBody, ...E4 } },
 ];
 
-const segment = (type: string, body: z.ZodType): RouteDoc => ({
-  method: 'POST', path: `/v1/${type}`, tag: 'Segment', auth: 'writeKey', summary: `Segment-spec ${type} call`, body,
-  description: 'HTTP Basic auth with the site key as the write key (or `writeKey` in the body). The path names the type. Bodies may be gzipped.',
-  responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'the message is invalid (named)', 401: 'missing or unknown write key', 413: 'over 32 KB', 415: 'a Content-Encoding other than gzip', 429: 'rate limited (per write key)' },
-});
+/** A Segment message route and its one-letter short form (Segment's browser library posts to `/v1/t` …). */
+const segment = (type: string, body: z.ZodType): RouteDoc[] =>
+  [`/v1/${type}`, `/v1/${type[0]}`].map((path) => ({
+    method: 'POST' as const, path, tag: 'Segment', auth: 'writeKey' as const, summary: `Segment-spec ${type} call`, body,
+    description: 'HTTP Basic auth with the site key as the write key (or `writeKey` in the body); any Content-Type; CORS for the site\'s allowed origins. The path names the type. Bodies may be gzipped.',
+    responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'the message is invalid (named)', 401: 'missing or unknown write key', 403: 'a browser origin the site does not allow', 413: 'over 32 KB', 415: 'a Content-Encoding other than gzip', 429: 'rate limited (per write key)' },
+  }));
 
 export const ROUTES: RouteDoc[] = [
   { method: 'GET', path: '/healthz', tag: 'Edge', auth: 'none', summary: 'Liveness', responses: { 200: '{ok: true}' } },
@@ -76,16 +78,21 @@ export const ROUTES: RouteDoc[] = [
     responses: { 200: '{profileToken, decisions, audiences, reasons (of what decided; every experience with a preview or debug token), holdout?}', 400: 'invalid request', 403: 'origin not allowed', 404: 'unknown site', 429: 'rate limited' },
   },
   { method: 'OPTIONS', path: '/v1/decide', tag: 'Tag', auth: 'none', summary: 'CORS preflight (site named in ?site=)', query: { site: 'site key' }, responses: { 204: 'preflight answer' } },
-  {
-    method: 'POST', path: '/v1/batch', tag: 'Segment', auth: 'writeKey', summary: 'Segment-spec batch', body: SegmentBatch,
-    description: 'Each item is a track, page, screen, identify or alias message (see the single-message routes). `messageId` is the event id, so retries count once; emails and phones in traits are hashed before storage.',
-    responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'no valid message / bad envelope', 401: 'missing or unknown write key', 413: 'over 500 KB (inflated, when gzipped)', 415: 'a Content-Encoding other than gzip', 429: 'rate limited (per write key)' },
-  },
-  segment('track', SegmentTrack),
-  segment('page', SegmentPageCall),
-  segment('screen', SegmentScreen),
-  segment('identify', SegmentIdentify),
-  segment('alias', SegmentAlias),
+  ...['/v1/batch', '/v1/b', '/v1/import'].map((path): RouteDoc => ({
+    method: 'POST', path, tag: 'Segment', auth: 'writeKey', summary: path === '/v1/batch' ? 'Segment-spec batch' : `Segment-spec batch (${path === '/v1/b' ? "the browser library's" : "Ruby's"} path)`, body: SegmentBatch,
+    description: 'Each item is a track, page, screen, identify, alias or group message (see the single-message routes); optional fields may be null. `messageId` is the event id, so retries count once; emails and phones in traits are hashed before storage.',
+    responses: { 200: '{success, accepted, duplicates, rejected}', 400: 'no valid message (the list) / bad envelope', 401: 'missing or unknown write key', 403: 'a browser origin the site does not allow', 413: 'over 500 KB (inflated, when gzipped)', 415: 'a Content-Encoding other than gzip', 429: 'rate limited (per write key)' },
+  })),
+  ...segment('track', SegmentTrack),
+  ...segment('page', SegmentPageCall),
+  ...segment('screen', SegmentScreen),
+  ...segment('identify', SegmentIdentify),
+  ...segment('alias', SegmentAlias),
+  ...segment('group', SegmentGroup),
+  ...['batch', 'b', 'import', 'track', 'page', 'identify', 'alias', 'screen', 'group', 't', 'p', 'i', 'a', 's', 'g', 'm'].map((p): RouteDoc => ({
+    method: 'OPTIONS', path: `/v1/${p}`, tag: 'Segment', auth: 'none', summary: 'CORS preflight: answered for an origin some site allows (the request is checked against its own site)', responses: { 204: 'preflight answer' },
+  })),
+  { method: 'POST', path: '/v1/m', tag: 'Segment', auth: 'none', summary: "Segment's browser library's metrics: accepted and ignored", responses: { 200: '{success: true}' } },
 
   { method: 'GET', path: '/api/sites', tag: 'Sites', auth: 'admin', summary: 'List sites', responses: { 200: '{sites: [...]}' } },
   { method: 'POST', path: '/api/sites', tag: 'Sites', auth: 'admin', summary: 'Create a site', body: SiteInput, responses: { 201: 'the site', 400: 'invalid', 409: 'key or proxy host taken' } },
@@ -94,6 +101,7 @@ export const ROUTES: RouteDoc[] = [
 
   ...docs('experiences', 'an experience', ExperienceInput, ExperiencePatch, 'Experiences'),
   { method: 'POST', path: '/api/sites/:site/experiences/:id/preview', tag: 'Experiences', auth: 'admin', summary: 'A signed preview link for one variant', body: PreviewRequest, responses: { 201: '{token, param, expiresAt, url?}', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/rejections', tag: 'Sites', auth: 'admin', summary: 'Messages the edge refused lately (route, library, field, reason), newest first', query: { limit: 'at most 200 (default 50)' }, responses: { 200: '{rejections: [...]}', ...E4 } },
   { method: 'POST', path: '/api/sites/:site/debug-token', tag: 'Sites', auth: 'admin', summary: 'A token that makes /v1/decide explain every experience (reasons)', body: DebugTokenRequest, responses: { 201: '{token, param, expiresAt}', ...E4 } },
   { method: 'GET', path: '/api/sites/:site/verification', tag: 'Sites', auth: 'admin', summary: "The identity-verification secret the site's server signs user ids with, and whether signatures are required", responses: { 200: '{secret, required}', ...E4 } },
   { method: 'POST', path: '/api/sites/:site/verification/secret', tag: 'Sites', auth: 'admin', summary: 'A new random verification secret (the old one stops verifying)', responses: { 201: '{secret}', ...E4 } },

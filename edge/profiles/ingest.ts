@@ -32,7 +32,7 @@ export async function ingestEvents(
   ctx: { waitUntil(p: Promise<unknown>): void },
   config: SiteConfig,
   req: IngestRequest,
-): Promise<{ accepted: StoredEvent[]; duplicates: number; profileId: string }> {
+): Promise<{ accepted: StoredEvent[]; stored: number; duplicates: number; profileId: string }> {
   const routes = await destinationRoutes(env, req.site);
   const limits = config.site.identifierLimits;
   const accepted: StoredEvent[] = [];
@@ -76,5 +76,7 @@ export async function ingestEvents(
         .catch((err: unknown) => console.error('activity feed append failed', err)),
     );
   }
-  return { accepted, duplicates, profileId };
+  // What the sender sent and is now stored; the signals the edge derived (repeat views) are not theirs to count.
+  const sent = new Set(req.events.map((e) => e.id));
+  return { accepted, stored: accepted.filter((e) => sent.has(e.id)).length, duplicates, profileId };
 }

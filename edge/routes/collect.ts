@@ -12,6 +12,7 @@ import { resolveProfile, tokenFor } from '../profiles/address';
 import { verifiedUserIds } from '../profiles/verify';
 import { ingestEvents } from '../profiles/ingest';
 import { requireSite, preflight } from './public-site';
+import { keepRejections } from '../sites/rejections';
 import { siteStub } from '../objects/stubs';
 
 export const collect = new Hono<AppEnv>();
@@ -45,6 +46,7 @@ collect.post('/', async (c) => {
       valid.push(enrichEvent(parsed.data, request));
     }
   });
+  if (rejected.length > 0) keepRejections(c, body.site, '/v1/collect', rejected.map((r) => ({ ...r, library: 'attune.js' })), now);
   if (valid.length === 0) {
     throw new ApiError(400, 'no_valid_events', 'no event in the batch is valid', { rejected });
   }
@@ -60,7 +62,7 @@ collect.post('/', async (c) => {
     verifiedUsers: signed ? await verifiedUserIds(await siteStub(c.env, body.site).verificationSecret(), valid) : [],
   };
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
-  const { accepted, duplicates, profileId } = await ingestEvents(c.env, c.executionCtx, config, {
+  const { stored, duplicates, profileId } = await ingestEvents(c.env, c.executionCtx, config, {
     site: body.site,
     anonymousId: body.anonymousId,
     start: profile.profileId,
@@ -69,7 +71,7 @@ collect.post('/', async (c) => {
     now,
   });
   const res: CollectResponse = {
-    accepted: accepted.length,
+    accepted: stored,
     duplicates: duplicates + (body.events.length - rejected.length - valid.length),
     rejected,
     profileToken: await tokenFor(c.env, body.site, profile, profileId),

@@ -46,7 +46,7 @@ export async function ingestPerson(
       if (owner) start = await followForward(env, site, owner);
     }
     const res = await ingestEvents(env, ctx, config, { site, anonymousId: first.attune, start, events: run.map((m) => m.event), verification, now });
-    accepted += res.accepted.length;
+    accepted += res.stored;
     duplicates += res.duplicates;
   }
   return { accepted, duplicates };

@@ -6,7 +6,8 @@
  * - `track` → track (`event` is the name), `page`/`screen` → page (`name` kept, `context.page` and
  *   the page properties become the page context), `identify` → identify (emails and phones in
  *   traits are normalised and SHA-256 hashed, as the tag does in the browser), `alias` → identify
- *   with `previousId`, which joins the earlier identity;
+ *   with `previousId`, which joins the earlier identity, `group` → identify with the traits
+ *   `groupId` and `group.<trait>`;
  * - nested properties are flattened to dotted keys (`product.sku`), arrays become JSON text.
  */
 import { ClientId } from '../../protocol/events';
@@ -113,6 +114,11 @@ export async function mapMessage(
     }
     case 'alias':
       return out({ type: 'identify', previousId: String(m.previousId) });
+    case 'group': {
+      // The account a user belongs to: its id and traits become the person's groupId and group.* traits.
+      const traits = await hashPersonalTraits({ groupId: m.groupId, ...flatten(m.traits, 'group.') });
+      return out({ type: 'identify', traits });
+    }
   }
 }
 

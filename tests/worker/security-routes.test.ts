@@ -28,13 +28,17 @@ const PUBLIC: Record<string, string> = {
   'POST /v1/identify': 'Segment spec: write key (Basic auth)',
   'POST /v1/alias': 'Segment spec: write key (Basic auth)',
   'POST /v1/screen': 'Segment spec: write key (Basic auth)',
+  'POST /v1/group': 'Segment spec: write key (Basic auth)',
+  ...Object.fromEntries(['b', 'import', 't', 'p', 'i', 'a', 's', 'g'].map((p) => [`POST /v1/${p}`, 'Segment spec: write key (Basic auth or in the body), site origins'])),
+  ...Object.fromEntries(['batch', 'b', 'import', 'track', 'page', 'identify', 'alias', 'screen', 'group', 't', 'p', 'i', 'a', 's', 'g', 'm'].map((p) => [`OPTIONS /v1/${p}`, 'CORS preflight (only for origins some site allows)'])),
+  'POST /v1/m': "Segment's browser library's metrics: accepted and ignored, nothing stored",
   'GET /api/openapi.json': 'the API description: the code is open source, it holds no data',
   'GET /dashboard': 'the sign-in form (the site list once signed in)',
   'GET /dashboard/app.js': "the dashboard's static script",
   'POST /dashboard/login': 'sign-in: same origin and the admin token',
   'POST /dashboard/logout': 'sign-out: CSRF checked when signed in',
 };
-const SEGMENT = ['batch', 'track', 'page', 'identify', 'alias', 'screen'];
+const SEGMENT = ['batch', 'b', 'import', 'track', 'page', 'identify', 'alias', 'screen', 'group', 't', 'p', 'i', 'a', 's', 'g'];
 
 const table = [...new Map(app.routes.filter((r) => r.path !== '/*' && r.path !== '*').map((r) => [`${r.method} ${r.path}`, r])).values()];
 const concrete = (path: string) =>
