@@ -91,7 +91,7 @@ export function Layout(props: { title: string; children: Child; logout?: string;
               </form>
               <form method="post" action="/dashboard/logout-everywhere">
                 <input type="hidden" name="csrf" value={props.logout} />
-                <button type="submit" class="secondary" title="Ends every dashboard session, on every device">Sign out everywhere</button>
+                <button type="submit" title="Ends every dashboard session, on every device">Sign out everywhere</button>
               </form>
             </>
           )}

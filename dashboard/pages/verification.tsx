@@ -72,7 +72,7 @@ async function page(c: Context<DashEnv>, site: Site, extra: { check?: Check; err
         </p>
       </div>
       <div class="card">
-        <h2>The secret</h2>
+        <h2 style="margin-top:0">The secret</h2>
         {body.secret ? (
           <details>
             <summary>Show the secret</summary>
@@ -89,7 +89,7 @@ async function page(c: Context<DashEnv>, site: Site, extra: { check?: Check; err
         <Snippet id="python" label="Python" code={pythonSnippet('ATTUNE_VERIFICATION_SECRET')} />
       </div>
       <div class="card">
-        <h2>Test a signature</h2>
+        <h2 style="margin-top:0">Test a signature</h2>
         <form method="post" action={action('test')}>
           <Csrf token={c.get('csrf')} />
           <div class="row">
