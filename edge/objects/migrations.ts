@@ -26,14 +26,20 @@ export function schemaVersion(storage: Pick<DurableObjectStorage, 'kv'>): number
 /** The newest version of a migration list. */
 export const latestVersion = (migrations: readonly Migration[]) => migrations.reduce((v, m) => Math.max(v, m.version), 0);
 
-/** Brings the storage up to the newest migration; returns how many ran (0 when it was up to date). */
-export function migrate(storage: MigratableStorage, migrations: readonly Migration[]): number {
+/**
+ * Brings the storage up to the newest migration; returns how many ran (0 when it was up to date).
+ * `fresh`, when given, makes the newest schema directly in an object that holds no table yet, so
+ * a new object (the common case: a first-time visitor) does not replay history.
+ */
+export function migrate(storage: MigratableStorage, migrations: readonly Migration[], fresh?: (sql: SqlStorage) => void): number {
   const current = schemaVersion(storage);
   const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
   if (pending.length === 0) return 0;
+  const empty = fresh && current === 0 && storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").toArray().length === 0;
   storage.transactionSync(() => {
-    for (const m of pending) m.up(storage.sql);
+    if (empty) fresh(storage.sql);
+    else for (const m of pending) m.up(storage.sql);
     storage.kv.put(SCHEMA_VERSION_KEY, pending[pending.length - 1]!.version);
   });
-  return pending.length;
+  return empty ? 1 : pending.length;
 }

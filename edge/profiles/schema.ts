@@ -39,6 +39,17 @@ CREATE TABLE IF NOT EXISTS dest_outbox (key TEXT PRIMARY KEY, body TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS memberships (audience TEXT PRIMARY KEY, since INTEGER NOT NULL);
 `;
 
+/** The newest schema, made at once in a new object (it must equal the migrations' result: a test checks). */
+const CURRENT = BASELINE.replace(
+  'CREATE TABLE IF NOT EXISTS traits (k TEXT PRIMARY KEY, v TEXT NOT NULL, set_at INTEGER NOT NULL);',
+  "CREATE TABLE traits (k TEXT NOT NULL, source TEXT NOT NULL DEFAULT '', v TEXT NOT NULL, set_at INTEGER NOT NULL, PRIMARY KEY (k, source));\n" +
+    'CREATE TABLE browsers (anonymous_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, verified INTEGER NOT NULL DEFAULT 0);',
+);
+
+export function freshProfileSchema(sql: SqlStorage): void {
+  sql.exec(CURRENT);
+}
+
 export const PROFILE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

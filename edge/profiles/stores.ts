@@ -10,7 +10,7 @@ import { EventStore } from './event-store';
 import { IdentityStore } from './identity-store';
 import { MetaStore } from './meta-store';
 import { ProfileOutbox } from './outbox';
-import { PROFILE_MIGRATIONS } from './schema';
+import { freshProfileSchema, PROFILE_MIGRATIONS } from './schema';
 import { SessionStore } from './session-store';
 
 export interface ProfileStores {
@@ -25,7 +25,7 @@ export interface ProfileStores {
 }
 
 export function openStores(ctx: DurableObjectState, env: Env): ProfileStores {
-  migrate(ctx.storage, PROFILE_MIGRATIONS);
+  migrate(ctx.storage, PROFILE_MIGRATIONS, freshProfileSchema);
   const sql = ctx.storage.sql;
   const meta = new MetaStore(sql);
   const events = new EventStore(sql);

@@ -95,6 +95,32 @@ describe('profile schema: versioned migrations', () => {
     });
   });
 
+  it('makes a new object with the same schema the migrations lead to', async () => {
+    const site = await createSite();
+    const shape = (sql: SqlStorage) =>
+      Object.fromEntries(
+        tables(sql).map((t) => [
+          t,
+          {
+            columns: sql.exec(`PRAGMA table_info("${t}")`).toArray().map((c) => [c.name, c.type, c.notnull, c.dflt_value, c.pk]),
+            indexes: sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name NOT LIKE 'sqlite_%' ORDER BY name`, t).toArray().map((r) => r.name),
+          },
+        ]),
+      );
+    const fresh = profileStub(env, site, 'p_fresh0000000000000000000');
+    expect((await post('/v1/collect', { site, anonymousId: anon(), events: [event()] })).status).toBe(202);
+    await fresh.events(1, 0); // wakes it without a profile: nothing made
+    const res = await post('/v1/collect', { site, anonymousId: anon(), events: [event()] });
+    const madeFresh = profileStub(env, site, ((await res.json()) as { profileToken: string }).profileToken.split('.')[0]!);
+    const freshShape = await runInDurableObject(madeFresh, (_o: ProfileObject, state) => shape(state.storage.sql));
+    const replayed = await runInDurableObject(profileStub(env, site, 'p_replay000000000000000000'), (_o: ProfileObject, state) => {
+      migrate(state.storage, PROFILE_MIGRATIONS); // every migration, one after another
+      return shape(state.storage.sql);
+    });
+    expect(freshShape).toEqual(replayed);
+    expect(Object.keys(freshShape)).toContain('browsers');
+  });
+
   it('answers reads of an object that holds nothing without creating a schema', async () => {
     const site = await createSite();
     const stub = profileStub(env, site, 'p_aaaaaaaaaaaaaaaaaaaaaaaa');
