@@ -4,8 +4,10 @@ import type { AppEnv } from '../env';
 
 export const tag = new Hono<AppEnv>();
 
+const SHORT = 'public, max-age=300, stale-while-revalidate=86400';
+
 function serve(c: Context<AppEnv>, source: string, etag: string, cacheControl: string): Response {
-  // CORS: the tag imports its on-demand modules cross-origin from a customer's page.
+  // CORS: the tag imports its on-demand modules (and the visual editor) cross-origin from a customer's page.
   const headers = { ETag: etag, 'Cache-Control': cacheControl, 'Access-Control-Allow-Origin': '*' };
   const inm = c.req.header('if-none-match');
   if (inm && inm.split(',').some((t) => t.trim() === etag)) return c.body(null, 304, headers);
@@ -13,11 +15,15 @@ function serve(c: Context<AppEnv>, source: string, etag: string, cacheControl: s
 }
 
 /** GET /attune.js — the browser tag, cacheable and revalidated by its content-hash ETag. */
-tag.get('/attune.js', (c) => serve(c, TAG_SOURCE, TAG_ETAG, 'public, max-age=300, stale-while-revalidate=86400'));
+tag.get('/attune.js', (c) => serve(c, TAG_SOURCE, TAG_ETAG, SHORT));
 
-/** GET /attune-<part>.js?v=<hash> — the tag's on-demand modules; versioned URLs, so cached for long. */
+/**
+ * GET /attune-<part>.js?v=<hash> — the tag's on-demand modules and the visual editor
+ * (attune-editor.js). The versioned URL the tag imports names this exact content, so it is cached
+ * for good; without `v` (or with another version's) it is cached briefly, like /attune.js.
+ */
 tag.get('/:file{attune-[a-z]+\\.js}', (c) => {
   const mod = LAZY_MODULES[c.req.param('file')];
   if (!mod) return c.json({ error: { code: 'not_found', message: 'no such module' } }, 404);
-  return serve(c, mod.source, mod.etag, 'public, max-age=31536000, immutable');
+  return serve(c, mod.source, mod.etag, c.req.query('v') === mod.version ? 'public, max-age=31536000, immutable' : SHORT);
 });

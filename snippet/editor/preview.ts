@@ -1,0 +1,124 @@
+import type { Change } from '../../protocol/content';
+
+/**
+ * The editor's preview of a variant on the page, and how to take it back: every write records its
+ * undo, and revert() restores the page exactly (the original nodes, attributes and styles, not
+ * copies). HTML is made inert before it reaches the page — like the edge does for visitors
+ * (edge/engine/neutralize.ts): no script, frames or plugins, no on* handlers, only safe URLs.
+ */
+const DROPPED = 'script,iframe,frame,object,embed,base,meta,link,noscript,template';
+const URL_ATTRS = ['href', 'src', 'srcset', 'action', 'formaction', 'xlink:href', 'poster', 'data', 'background', 'cite', 'ping'];
+const UNSAFE_STYLE = /javascript\s*:|expression\s*\(|behavior\s*:|-moz-binding/i;
+
+/** http(s), mailto, tel or a relative URL; for srcset, every candidate. */
+export function safeUrl(value: string, srcset = false): boolean {
+  const urls = srcset ? value.split(',').map((c) => c.trim().split(/\s+/)[0] ?? '') : [value];
+  return urls.every((u) => {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u.replace(/[\u0000-\u0020]/g, ''));
+    return !scheme || /^(https?|mailto|tel)$/i.test(scheme[1]!);
+  });
+}
+
+/** `html` parsed inert (a template's content: nothing loads or runs) and cleaned. */
+export function inertHtml(html: string): DocumentFragment {
+  const t = document.createElement('template');
+  t.innerHTML = html;
+  t.content.querySelectorAll(DROPPED).forEach((n) => n.remove());
+  t.content.querySelectorAll('*').forEach((el) => {
+    for (const a of Array.from(el.attributes)) {
+      const n = a.name.toLowerCase();
+      const bad =
+        n.startsWith('on') || n === 'srcdoc' || (URL_ATTRS.includes(n) && !safeUrl(a.value, n === 'srcset')) || (n === 'style' && UNSAFE_STYLE.test(a.value));
+      if (bad) el.removeAttribute(a.name);
+    }
+  });
+  return t.content;
+}
+
+export class Preview {
+  private undo: (() => void)[] = [];
+
+  constructor(private readonly skip: Element) {}
+
+  /** Takes back everything applied since the last revert, newest first. */
+  revert(): void {
+    for (const u of this.undo.splice(0).reverse()) {
+      try {
+        u();
+      } catch (err) {
+        console.debug('attune editor: revert', err);
+      }
+    }
+  }
+
+  /** Elements matching `selector` outside the editor's own UI; null when it is not a valid selector. */
+  find(selector: string): Element[] | null {
+    try {
+      return Array.from(document.querySelectorAll(selector)).filter((el) => !this.skip.contains(el));
+    } catch {
+      return null;
+    }
+  }
+
+  private keepChildren(el: Element): void {
+    const kids = Array.from(el.childNodes);
+    this.undo.push(() => el.replaceChildren(...kids));
+  }
+
+  private keepAttr(el: Element, name: string): void {
+    const had = el.hasAttribute(name);
+    const v = el.getAttribute(name);
+    this.undo.push(() => (had ? el.setAttribute(name, v!) : el.removeAttribute(name)));
+  }
+
+  /** Fills slot elements with text or (inert) HTML. */
+  fill(els: Element[], type: 'text' | 'html', value: string): void {
+    for (const el of els) {
+      this.keepChildren(el);
+      if (type === 'text') el.textContent = value;
+      else el.replaceChildren(inertHtml(value));
+    }
+  }
+
+  /**
+   * Applies a page experience's changes, all or nothing: when a selector is invalid or matches
+   * nothing here, nothing is applied and the problem is returned. CSS goes into one style element.
+   */
+  changes(list: Change[], css?: string): string | null {
+    const targets: Element[][] = [];
+    for (const c of list) {
+      const els = this.find(c.selector);
+      if (!els) return `"${c.selector}" is not a valid selector: nothing of this variant is shown.`;
+      if (!els.length) return `"${c.selector}" matches nothing on this page: nothing of this variant is shown (its changes apply all together or not at all).`;
+      targets.push(els);
+    }
+    list.forEach((c, i) => {
+      for (const el of targets[i]!) {
+        if (c.text !== undefined) {
+          this.keepChildren(el);
+          el.textContent = c.text;
+        } else if (c.html !== undefined) {
+          this.keepChildren(el);
+          el.replaceChildren(inertHtml(c.html));
+        } else if (c.attrs) {
+          for (const [k, v] of Object.entries(c.attrs)) {
+            if (typeof v !== 'string' || ((k === 'href' || k === 'src' || k === 'srcset') && !safeUrl(v, k === 'srcset'))) continue;
+            this.keepAttr(el, k);
+            el.setAttribute(k, v);
+          }
+        } else if (c.hide && (el instanceof HTMLElement || el instanceof SVGElement)) {
+          this.keepAttr(el, 'style');
+          el.style.setProperty('display', 'none', 'important');
+        }
+      }
+    });
+    if (css) {
+      const style = document.createElement('style');
+      style.setAttribute('data-attune-editor-css', '');
+      style.textContent = css;
+      (document.head ?? document.documentElement).append(style);
+      this.undo.push(() => style.remove());
+    }
+    return null;
+  }
+}
