@@ -12,6 +12,7 @@ import { installPages } from './pages/install';
 import { livePages } from './pages/live';
 import { audiencePages } from './pages/audiences';
 import { experiencePages } from './pages/experiences';
+import { slotPages } from './pages/slots';
 import { resultPages } from './pages/results';
 import { reportPages } from './pages/reports';
 import { profilePages } from './pages/profiles';
@@ -122,6 +123,6 @@ dashboard.post('/logout-everywhere', async (c) => {
 // Everything below needs a session; posts need the CSRF token.
 dashboard.use('/sites', requireSession());
 dashboard.use('/sites/*', requireSession());
-for (const pages of [sitePages, installPages, livePages, audiencePages, experiencePages, resultPages, reportPages, profilePages, verificationPages]) {
+for (const pages of [sitePages, installPages, livePages, audiencePages, slotPages, experiencePages, resultPages, reportPages, profilePages, verificationPages]) {
   dashboard.route('/sites', pages);
 }

@@ -1,12 +1,41 @@
 /** The experience editor's form ⇄ the admin API's experience body, pure. */
 import type { Experience } from '../protocol/admin';
+import { PAGE_CONTENT, SLOT_CONTENT, type ContentType, type VariantContent } from '../protocol/content';
+
+const TYPES: readonly ContentType[] = [...SLOT_CONTENT, ...PAGE_CONTENT];
+
+/** What an experience changes: the content of one slot, or pages (their elements, or a redirect). */
+export type Target = 'slot' | 'page';
+
+/** The select's label of every content type: a type added to the protocol without one does not compile. */
+export const CONTENT_LABELS: Record<ContentType, string> = {
+  html: 'HTML',
+  text: 'text',
+  json: "JSON (for the page's own code)",
+  changes: 'changes to elements (JSON)',
+  redirect: 'redirect to another URL',
+};
+
+/** The content types a target takes (protocol/content.ts), with their labels, in the select's order. */
+export const contentTypesFor = (target: Target): [ContentType, string][] =>
+  (target === 'page' ? PAGE_CONTENT : SLOT_CONTENT).map((t) => [t, CONTENT_LABELS[t]]);
+
+/** The value box's example per content type. */
+export const PLACEHOLDERS: Record<ContentType, string> = {
+  html: '<h1>Free shipping today</h1>',
+  text: 'Free shipping today',
+  json: '{"headline": "Free shipping today"}',
+  changes: '{"value": [{"selector": "h1.hero", "text": "Free shipping today"}, {"selector": "#promo", "hide": true}], "css": ".cta{background:#0a7}"}',
+  redirect: '/pricing-b or https://shop.example/pricing-b',
+};
 
 export interface VariantDraft {
   key: string;
   name: string;
   weight: string;
   /** '' keeps the slot's default content (the usual control). */
-  type: '' | 'html' | 'text' | 'json';
+  type: '' | ContentType;
+  /** The text, HTML or JSON; for changes `{"value": [changes], "css"?}` as JSON; for redirect the URL. */
   value: string;
 }
 
@@ -14,6 +43,10 @@ export interface ExperienceDraft {
   id: string;
   name: string;
   slot: string;
+  /** Which of slot and page the experience targets (the other one is kept but not sent). */
+  target: Target;
+  /** A page experience's URL pattern instead of a slot. */
+  page: string;
   status: Experience['status'];
   traffic: string;
   audience: string;
@@ -27,8 +60,8 @@ export const MAX_VARIANTS = 20;
 
 const s = (form: Record<string, unknown>, k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
 
-export function blankVariant(i: number): VariantDraft {
-  return { key: i === 0 ? 'control' : `variant-${i}`, name: '', weight: '50', type: i === 0 ? '' : 'html', value: '' };
+export function blankVariant(i: number, target: Target = 'slot'): VariantDraft {
+  return { key: i === 0 ? 'control' : `variant-${i}`, name: '', weight: '50', type: i === 0 ? '' : target === 'page' ? 'changes' : 'html', value: '' };
 }
 
 export function draftFromForm(form: Record<string, unknown>): ExperienceDraft {
@@ -36,21 +69,27 @@ export function draftFromForm(form: Record<string, unknown>): ExperienceDraft {
   for (let i = 0; i < MAX_VARIANTS; i++) {
     const p = `v${i}.`;
     if (!(`${p}key` in form)) continue;
-    const type = s(form, `${p}type`);
+    const raw = s(form, `${p}type`);
+    const type = (TYPES as readonly string[]).includes(raw) ? (raw as ContentType) : '';
+    // Content keeps its whitespace: it is the variant as authored. A redirect's URL has its own
+    // input; without the script both show, and a URL typed into the text box counts too.
+    const text = typeof form[`${p}value`] === 'string' ? (form[`${p}value`] as string) : '';
     variants.push({
       key: s(form, `${p}key`),
       name: s(form, `${p}name`),
       weight: s(form, `${p}weight`),
-      type: type === 'html' || type === 'text' || type === 'json' ? type : '',
-      // Content keeps its whitespace: it is the variant as authored.
-      value: typeof form[`${p}value`] === 'string' ? (form[`${p}value`] as string) : '',
+      type,
+      value: type === 'redirect' ? s(form, `${p}url`) || text.trim() : text,
     });
   }
   const status = s(form, 'status');
+  const target = s(form, 'target');
   return {
     id: s(form, 'id'),
     name: s(form, 'name'),
     slot: s(form, 'slot'),
+    target: target === 'page' || target === 'slot' ? target : s(form, 'page') ? 'page' : 'slot',
+    page: s(form, 'page'),
     status: status === 'running' || status === 'paused' || status === 'ended' ? status : 'draft',
     traffic: s(form, 'traffic') || '100',
     audience: s(form, 'audience'),
@@ -61,11 +100,34 @@ export function draftFromForm(form: Record<string, unknown>): ExperienceDraft {
   };
 }
 
+/** What the form's value field shows of a variant's content. */
+export function contentText(c: VariantContent | null): string {
+  if (!c) return '';
+  if (c.type === 'redirect') return c.url;
+  if (c.type === 'changes') return JSON.stringify({ value: c.value, ...(c.css && { css: c.css }) }, null, 2);
+  return c.value;
+}
+
+/** The content the form's type and value stand for (changes: the JSON as written; the API validates it). */
+function contentOf(v: VariantDraft): unknown {
+  if (!v.type) return null;
+  if (v.type === 'redirect') return { type: v.type, url: v.value.trim() };
+  if (v.type === 'changes') {
+    try {
+      const parsed = JSON.parse(v.value) as unknown;
+      return { type: v.type, ...(Array.isArray(parsed) ? { value: parsed } : (parsed as object)) };
+    } catch {
+      return { type: v.type, value: 'not JSON' }; // refused by the API with the field named
+    }
+  }
+  return { type: v.type, value: v.value };
+}
+
 export function draftOf(x: Experience): ExperienceDraft {
   return {
-    id: x.id, name: x.name, slot: x.slot, status: x.status, traffic: String(Math.round(x.traffic * 1000) / 10),
+    id: x.id, name: x.name, slot: x.slot ?? '', target: x.page != null ? 'page' : 'slot', page: x.page ?? '', status: x.status, traffic: String(Math.round(x.traffic * 1000) / 10),
     audience: x.audience ?? '', priority: String(x.priority ?? 0), mode: x.mode ?? 'split', goals: x.goals.join('\n'),
-    variants: x.variants.map((v) => ({ key: v.key, name: v.name ?? '', weight: String(v.weight), type: v.content?.type ?? '', value: v.content?.value ?? '' })),
+    variants: x.variants.map((v) => ({ key: v.key, name: v.name ?? '', weight: String(v.weight), type: v.content?.type ?? '', value: contentText(v.content) })),
   };
 }
 
@@ -75,7 +137,9 @@ export function bodyOf(d: ExperienceDraft, creating: boolean): Record<string, un
     ...(creating && d.id ? { id: d.id } : {}),
     ...(creating ? { status: d.status } : {}),
     name: d.name,
-    slot: d.slot,
+    // The other target is cleared: an experience has exactly one.
+    slot: d.target === 'slot' ? d.slot : null,
+    page: d.target === 'page' ? d.page : null,
     traffic: Number(d.traffic) / 100,
     audience: d.audience || null,
     priority: Number(d.priority),
@@ -87,7 +151,7 @@ export function bodyOf(d: ExperienceDraft, creating: boolean): Record<string, un
         key: v.key,
         ...(v.name ? { name: v.name } : {}),
         weight: Number(v.weight),
-        content: v.type ? { type: v.type, value: v.value } : null,
+        content: contentOf(v),
       })),
   };
 }

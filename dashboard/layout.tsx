@@ -36,6 +36,7 @@ a{color:#0b5cad}:focus-visible{outline:3px solid #4b9bff;outline-offset:2px}
 .stat b{display:block;font-size:26px}
 svg text{font:13px system-ui,sans-serif;fill:#444}input[type=date]{max-width:190px}.legend{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:13px;margin:4px 0}.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
 iframe.preview{width:100%;height:180px;border:1px dashed #c4cad1;border-radius:8px;background:#fff}
+iframe.real-preview{width:100%;height:520px;border:1px solid #c4cad1;border-radius:8px;background:#fff}
 .danger-zone{margin-top:32px;padding-top:14px;border-top:1px solid #e3e6ea}tr.fresh td{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff4c2}to{background:#fff}}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 @media (max-width:600px){main{padding:12px}header{padding:8px 12px}th,td{padding:6px}.stat{flex:1 1 40%;min-width:0}}
@@ -51,6 +52,7 @@ const TABS: [string, string][] = [
   ['install', 'Install'],
   ['live', 'Live'],
   ['audiences', 'Audiences'],
+  ['slots', 'Slots'],
   ['experiences', 'Experiences'],
   ['attribution', 'Attribution'],
   ['funnels', 'Funnels'],

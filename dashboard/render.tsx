@@ -7,15 +7,24 @@ import { Layout } from './layout';
 
 /**
  * Strict CSP: the bundled script from this origin only, no inline script, no plugins, no framing;
- * inline styles (and the SVG charts' attributes) are allowed. Sandboxed previews use srcdoc.
+ * inline styles (and the SVG charts' attributes) are allowed. Sandboxed previews use srcdoc; an
+ * experience's page may also frame, sandboxed, and open the site's own origins (`external`).
  */
 export const CSP =
   "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; " +
   "frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-export function securityHeaders(c: Context): void {
+/** An origin (any port: `:*`) fit to stand in a CSP source list: nothing that could end or add a directive. */
+const CSP_ORIGIN = /^https?:\/\/[a-z0-9.-]+(:(\d{1,5}|\*))?$/;
+
+/**
+ * `external`: origins of the site's own pages that this page may frame (the sandboxed real-page
+ * preview) and whose pages its forms may end up on (a 303 to the visual editor).
+ */
+export function securityHeaders(c: Context, external: readonly string[] = []): void {
+  const extra = [...new Set(external.filter((o) => CSP_ORIGIN.test(o)))].join(' ');
   c.header('Cache-Control', 'no-store');
-  c.header('Content-Security-Policy', CSP);
+  c.header('Content-Security-Policy', extra ? CSP.replace("frame-src 'self'", `frame-src 'self' ${extra}`).replace("form-action 'self'", `form-action 'self' ${extra}`) : CSP);
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');
 }
@@ -25,11 +34,13 @@ export interface PageOptions {
   site?: string;
   tab?: string;
   status?: ContentfulStatusCode;
+  /** Origins of the site's pages this page frames or sends the browser to (see securityHeaders). */
+  external?: readonly string[];
 }
 
 /** A whole dashboard page; signed in when the request passed requireSession (csrf is set). */
 export function render(c: Context<DashEnv>, title: string, body: Child, o: PageOptions = {}) {
-  securityHeaders(c);
+  securityHeaders(c, o.external);
   const csrf = c.get('csrf') as string | undefined;
   const nav = o.site !== undefined ? { site: o.site, tab: o.tab ?? '' } : undefined;
   return c.html(

@@ -4,7 +4,7 @@
  * and operator the engine has; any other tree (nested groups) is edited as JSON.
  */
 import type { Combinator, Operator, Rule } from '../protocol/audience';
-import { CLICK_IDS } from '../protocol/marketing';
+import { RULE_FIELDS, type RuleField } from './rule-fields';
 
 /**
  * The builder's label of every operator of the protocol's `Operator`, in the order its select
@@ -34,12 +34,21 @@ export const KINDS = [
 ] as const;
 export type Kind = (typeof KINDS)[number][0];
 
-/** Fields the decision context offers, for the builder's suggestions (any dotted path works). */
-export const FIELDS = [
-  'geo.country', 'geo.region', 'geo.city', 'geo.timezone', 'device', 'browser', 'os', 'lang', 'url', 'path', 'referrer',
-  'referrerDomain', 'utm.source', 'utm.medium', 'utm.campaign', 'utm.term', 'utm.content', ...CLICK_IDS.map((id) => `clickIds.${id}`),
-  'ref', 'hour', 'weekday', 'isNew', 'sessionCount', 'exposures', 'traits.plan', 'traits.email',
-];
+/**
+ * The fields a rule can name, for the builder's suggestions (any dotted path works): the rule
+ * engine's own list (./rule-fields.ts, also served at GET /api/sites/:site/fields), without
+ * the `traits.*` wildcard — the audience page adds the trait keys the site has seen.
+ */
+const CONCRETE: readonly RuleField[] = RULE_FIELDS.filter((f) => !f.field.endsWith('.*'));
+export const FIELDS: readonly string[] = CONCRETE.map((f) => f.field);
+
+/** The builder's field suggestions: the engine's fields, then `traits.<key>` for each trait key seen. */
+export function fieldSuggestions(traits: readonly string[] = []): { value: string; label: string }[] {
+  return [
+    ...CONCRETE.map((f) => ({ value: f.field, label: f.label })),
+    ...traits.map((t) => ({ value: `traits.${t}`, label: 'trait seen on the site' })),
+  ];
+}
 
 export const SIGNALS = ['exit_intent', 'rage_click', 'dead_click', 'form_abandon', 'repeat_view'];
 

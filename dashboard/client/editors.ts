@@ -91,32 +91,125 @@ function previews(): void {
   });
 }
 
-/** Content type "default" needs no editor; HTML gets a sandboxed preview frame (no allow-scripts). */
+/**
+ * The experience's target (a slot or a page) decides which content types its variants offer; each
+ * variant shows the editor its type needs: none for the default, a URL box for a redirect, the
+ * text box otherwise, and for HTML a sandboxed preview frame (no allow-scripts).
+ */
 function contentTypes(): void {
-  const sync = (select: HTMLSelectElement) => {
-    const row = select.closest('[data-variant-row]');
-    const value = row?.querySelector<HTMLTextAreaElement>('[data-content-value]');
-    if (!row || !value) return;
-    value.hidden = select.value === '';
+  const targetOf = () => (document.querySelector<HTMLInputElement>('input[name="target"]:checked')?.value === 'page' ? 'page' : 'slot');
+  const syncRow = (row: Element) => {
+    const select = row.querySelector<HTMLSelectElement>('select[data-content-type]');
+    const value = row.querySelector<HTMLTextAreaElement>('[data-content-value]');
+    const box = row.querySelector<HTMLElement>('[data-value-box]');
+    const urlBox = row.querySelector<HTMLElement>('[data-url-box]');
+    if (!select || !value || !box) return;
+    const type = select.value;
+    box.hidden = type === '' || type === 'redirect';
+    value.disabled = box.hidden; // a hidden box's stale text is not sent (a redirect sends its URL box)
+    if (urlBox) urlBox.hidden = type !== 'redirect';
+    for (const hint of row.querySelectorAll<HTMLElement>('[data-for-type]')) hint.hidden = hint.dataset.forType !== type;
+    let placeholders: Record<string, string> = {};
+    try {
+      placeholders = JSON.parse(value.dataset.placeholders ?? '{}') as Record<string, string>;
+    } catch {
+      /* keep the one rendered */
+    }
+    if (placeholders[type]) value.placeholder = placeholders[type];
     let frame = row.querySelector<HTMLIFrameElement>('iframe.preview');
-    if (select.value === 'html' && !frame) {
+    if (type === 'html' && !frame) {
       frame = document.createElement('iframe');
       frame.className = 'preview';
       frame.setAttribute('sandbox', '');
       frame.title = 'Preview';
       frame.setAttribute('srcdoc', value.value);
-      value.after(frame);
+      box.after(frame);
     }
-    if (frame) frame.hidden = select.value !== 'html';
+    if (frame) frame.hidden = type !== 'html';
+    for (const hint of row.querySelectorAll<HTMLElement>('[data-preview-hint]')) hint.hidden = type !== 'html';
   };
-  for (const s of document.querySelectorAll<HTMLSelectElement>('select[data-content-type]')) {
-    sync(s);
-    s.addEventListener('change', () => sync(s));
-  }
+  const syncTarget = () => {
+    if (!document.querySelector('input[name="target"]')) return;
+    const target = targetOf();
+    for (const group of document.querySelectorAll<HTMLElement>('[data-target]')) group.hidden = group.dataset.target !== target;
+    for (const select of document.querySelectorAll<HTMLSelectElement>('select[data-content-type]')) {
+      for (const group of select.querySelectorAll<HTMLOptGroupElement>('optgroup[data-target-group]')) {
+        group.disabled = group.dataset.targetGroup !== target;
+        group.hidden = group.disabled;
+      }
+      // A type the target does not take becomes the target's first one (the default stays the default).
+      if (select.selectedOptions[0]?.parentElement instanceof HTMLOptGroupElement && (select.selectedOptions[0].parentElement as HTMLOptGroupElement).disabled) {
+        const first = select.querySelector<HTMLOptionElement>(`optgroup[data-target-group="${target}"] option`);
+        if (first) select.value = first.value;
+      }
+      const row = select.closest('[data-variant-row]');
+      if (row) syncRow(row);
+    }
+  };
+  for (const row of document.querySelectorAll('[data-variant-row]')) syncRow(row);
+  syncTarget();
+  document.addEventListener('change', (e) => {
+    const t = e.target as HTMLElement;
+    if (t.matches('select[data-content-type]')) {
+      const row = t.closest('[data-variant-row]');
+      if (row) syncRow(row);
+    }
+    if (t.matches('input[name="target"]')) syncTarget();
+  });
+}
+
+/**
+ * "Preview on the real page": a preview link is made only when a variant's button is pressed, and
+ * the page is framed with scripts but never with allow-same-origin (it runs in an opaque origin).
+ * Without this script the buttons post the form and the page comes back with the same frame.
+ */
+function realPreviews(): void {
+  const form = document.querySelector<HTMLFormElement>('form[data-real-preview-form]');
+  const out = document.querySelector<HTMLElement>('[data-real-preview-slot]');
+  if (!form || !out) return;
+  const say = (text: string, bad = false) => {
+    const p = document.createElement('p');
+    p.className = bad ? 'error' : 'muted';
+    p.textContent = text;
+    out.replaceChildren(p);
+  };
+  form.addEventListener('submit', async (e) => {
+    const button = (e as SubmitEvent).submitter as HTMLButtonElement | null;
+    if (!button?.value) return;
+    e.preventDefault();
+    const body = new URLSearchParams(new FormData(form) as unknown as Record<string, string>);
+    body.set('variant', button.value);
+    say('Making a preview link…');
+    try {
+      const res = await fetch(form.action, { method: 'POST', body, headers: { Accept: 'application/json' } });
+      const r = (await res.json()) as { variant?: string; url?: string | null; expiresAt?: number; error?: string };
+      if (!r.url || !/^https?:\/\//i.test(r.url)) return say(r.error ?? 'No preview link: give the page URL.', true);
+      const box = document.createElement('div');
+      const p = document.createElement('p');
+      const a = document.createElement('a');
+      a.href = r.url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.textContent = 'open it in a new tab';
+      const until = new Date(r.expiresAt ?? 0).toISOString().slice(0, 16).replace('T', ' ');
+      p.append(`Variant ${r.variant ?? button.value} on the page (link valid until ${until} UTC): `, a);
+      const frame = document.createElement('iframe');
+      frame.className = 'real-preview';
+      frame.setAttribute('sandbox', 'allow-scripts'); // set before src: never allow-same-origin
+      frame.setAttribute('referrerpolicy', 'no-referrer');
+      frame.title = `The page with variant ${r.variant ?? button.value}`;
+      frame.src = r.url;
+      box.append(p, frame);
+      out.replaceChildren(box);
+    } catch {
+      say('Not available (offline?).', true);
+    }
+  });
 }
 
 export function startEditors(): void {
   contentTypes();
+  realPreviews();
   ruleRows();
   liveEstimate();
   sliders();

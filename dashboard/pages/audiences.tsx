@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono';
 import type { Audience, Combinator } from '../../protocol/audience';
 import type { Site } from '../../protocol/admin';
+import type { SiteFields } from '../../edge/admin/fields';
 import { api, errorMessage, sitePath } from '../api';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
 import {
-  blankCondition, conditionsFromForm, conditionsFromRule, FIELDS, isBlank, KINDS, OPERATORS, ruleFromConditions, SIGNALS, type Condition,
+  blankCondition, conditionsFromForm, conditionsFromRule, fieldSuggestions, isBlank, KINDS, OPERATORS, ruleFromConditions, SIGNALS, type Condition,
 } from '../rules';
 import { Csrf, dash, field, Notice, Scroll } from '../ui';
 import { loadSite } from './site';
@@ -91,7 +92,7 @@ function ConditionRow(props: { c: Condition; i: number }) {
         <div><label for={id('value')}>Value</label><input id={id('value')} name={name('value')} type="text" value={c.value} placeholder="CH" /></div>
       </div>
       <div class="row" data-kind="event">
-        <div><label for={id('event')}>Event name</label><input id={id('event')} name={name('event')} type="text" value={c.event} placeholder="Viewed pricing" /></div>
+        <div><label for={id('event')}>Event name</label><input id={id('event')} name={name('event')} type="text" list="rule-events" value={c.event} placeholder="Viewed pricing" /></div>
         <div><label for={id('atLeast')}>At least (times)</label><input id={id('atLeast')} name={name('atLeast')} type="number" min={1} value={c.atLeast} /></div>
         <div><label for={id('withinDays')}>Within (days)</label><input id={id('withinDays')} name={name('withinDays')} type="number" min={1} max={3650} value={c.withinDays} /></div>
       </div>
@@ -123,7 +124,10 @@ function EstimateBox(props: { estimate?: Estimate | null; error?: string }) {
   );
 }
 
-function AudienceForm(props: { site: string; csrf: string; draft: Draft; creating: boolean; error?: string; estimate?: Estimate | null }) {
+/** What the site's pickers offer besides the engine's fields: event names and trait keys seen lately. */
+type Seen = Pick<SiteFields, 'events' | 'traits'>;
+
+function AudienceForm(props: { site: string; csrf: string; draft: Draft; creating: boolean; seen: Seen; error?: string; estimate?: Estimate | null }) {
   const d = props.draft;
   const rows = d.conditions.length ? d.conditions : [blankCondition()];
   const action = props.creating ? dash(props.site, 'audiences/new') : dash(props.site, `audiences/${encodeURIComponent(d.id)}`);
@@ -148,11 +152,13 @@ function AudienceForm(props: { site: string; csrf: string; draft: Draft; creatin
         </option>
       </select>
       <div data-rule-rows>{rows.map((c, i) => <ConditionRow c={c} i={i} />)}</div>
-      <datalist id="rule-fields">{FIELDS.map((f) => <option value={f} />)}</datalist>
+      <datalist id="rule-fields">{fieldSuggestions(props.seen.traits).map((f) => <option value={f.value} label={f.label} />)}</datalist>
+      <datalist id="rule-events">{props.seen.events.map((e) => <option value={e} />)}</datalist>
       <datalist id="rule-signals">{SIGNALS.map((s) => <option value={s} />)}</datalist>
       <p class="hint">
         Values: <code>in</code> takes a comma-separated list, <code>between</code> takes "low, high"; numbers and true/false are typed
-        (quote them, "42", to compare as text). Fields: any dotted path, e.g. <code>traits.plan</code>.
+        (quote them, "42", to compare as text). Fields and event names: pick one the site has seen, or type any (a dotted path such
+        as <code>traits.plan</code>).
       </p>
       <div class="actions"><button type="submit" name="action" value="add" class="secondary" data-add-row>Add condition</button></div>
       <details open={d.useJson}>
@@ -175,14 +181,16 @@ async function estimate(c: Context<DashEnv>, site: string, rule: unknown): Promi
   return res.ok ? { estimate: res.body } : { error: errorMessage(res.body) };
 }
 
-function editor(c: Context<DashEnv>, site: Site, draft: Draft, creating: boolean, extra: { error?: string; estimate?: Estimate | null; status?: 200 | 400 } = {}) {
+async function editor(c: Context<DashEnv>, site: Site, draft: Draft, creating: boolean, extra: { error?: string; estimate?: Estimate | null; status?: 200 | 400 } = {}) {
+  const fields = await api<SiteFields>(c, `${sitePath(site.key)}/fields`);
+  const seen: Seen = fields.ok ? fields.body : { events: [], traits: [] };
   return render(
     c,
     `${creating ? 'New audience' : draft.name} · ${site.name}`,
     <>
       <p class="crumbs"><a href={dash(site.key, 'audiences')}>Audiences</a> / {creating ? 'new' : draft.id}</p>
       <h1>{creating ? 'New audience' : draft.name}</h1>
-      <AudienceForm site={site.key} csrf={c.get('csrf')} draft={draft} creating={creating} error={extra.error} estimate={extra.estimate} />
+      <AudienceForm site={site.key} csrf={c.get('csrf')} draft={draft} creating={creating} seen={seen} error={extra.error} estimate={extra.estimate} />
       {!creating && (
         <form method="post" action={dash(site.key, `audiences/${encodeURIComponent(draft.id)}/delete`)} class="actions danger-zone" data-confirm="Delete this audience?">
           <Csrf token={c.get('csrf')} />

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { SITE_DEFAULTS, type Experience, type Site } from '../../protocol/admin';
 import type { FeedEvent } from '../../protocol/events';
 import { api, errorMessage, sitePath } from '../api';
+import { contentText } from '../experience-form';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
 import { Csrf, dash, field, Notice, Scroll, Time } from '../ui';
@@ -186,13 +187,13 @@ sitePages.get('/:site', async (c) => {
             {exps.body.experiences.map((x) => (
               <tr>
                 <td><a href={dash(site.key, `experiences/${encodeURIComponent(x.id)}`)}><b>{x.name}</b></a><br /><span class="muted">{x.id}</span></td>
-                <td><code>{x.slot}</code></td>
+                <td><code>{x.slot ?? `page ${x.page}`}</code></td>
                 <td><span class={`pill ${x.status}`}>{x.status}</span></td>
                 <td>{Math.round(x.traffic * 100)}%</td>
                 <td>
                   <ul style="margin:0;padding-left:18px">
                     {x.variants.map((v) => (
-                      <li><b>{v.key}</b> <span class="muted">weight {v.weight}</span>{v.content ? <pre>{v.content.value}</pre> : <span class="muted"> — default content</span>}</li>
+                      <li><b>{v.key}</b> <span class="muted">weight {v.weight}</span>{v.content ? <pre>{contentText(v.content)}</pre> : <span class="muted"> — default content</span>}</li>
                     ))}
                   </ul>
                 </td>

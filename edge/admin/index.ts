@@ -11,6 +11,7 @@ import { sites } from './sites';
 import { destinations } from './destinations';
 import { debugTokens } from './debug';
 import { verification } from './verification';
+import { fields } from './fields';
 import { exportRoutes } from '../export/events';
 
 /** The admin API, mounted at /api. Every route sits behind the bearer token. */
@@ -28,6 +29,7 @@ adminApi.route('/sites/:site/destinations', destinations);
 adminApi.route('/sites/:site/export', exportRoutes);
 adminApi.route('/sites/:site/debug-token', debugTokens);
 adminApi.route('/sites/:site/verification', verification);
+adminApi.route('/sites/:site/fields', fields);
 adminApi.route('/sites/:site', reports);
 adminApi.onError(onError);
 adminApi.notFound(onNotFound);

@@ -124,6 +124,11 @@ export const ROUTES: RouteDoc[] = [
   { method: 'GET', path: '/api/sites/:site/profiles/:ref/export', tag: 'Profiles', auth: 'admin', summary: 'Everything held about the person, as one JSON document', responses: { 200: '{exportedAt, profile, events}', ...E4 } },
   { method: 'POST', path: '/api/sites/:site/profiles/:ref/unmerge', tag: 'Profiles', auth: 'admin', summary: 'Undo the merge of profile `from` into this one', body: UnmergeRequest, responses: { 200: '{survivor, restored}', ...E4 } },
   { method: 'DELETE', path: '/api/sites/:site/profiles/:ref', tag: 'Profiles', auth: 'admin', summary: 'Erase the person everywhere', responses: { 200: '{deleted, profiles}', ...E4 } },
+  {
+    method: 'GET', path: '/api/sites/:site/fields', tag: 'Audiences', auth: 'admin', summary: 'What a rule can use: fields, and the events, traits and slots seen',
+    description: "`fields`: the request and profile fields the rule engine reads, each `{field, label, source}`. `events` (track and signal names), `traits` (identify trait keys) and `slots` (slot names of exposures, then the declared slots) come from the site's latest 1,000 events, most frequent first, at most 200 each.",
+    responses: { 200: '{fields, events, traits, slots}', ...E4 },
+  },
   { method: 'GET', path: '/api/sites/:site/events', tag: 'Profiles', auth: 'admin', summary: "The site's most recent events, newest first", query: { limit: 'at most 1000 (50)' }, responses: { 200: '{events}', ...E4 } },
   {
     method: 'GET', path: '/api/sites/:site/export/events', tag: 'Export', auth: 'admin', summary: "The site's events as NDJSON, streamed", query: ExportQuery, produces: 'application/x-ndjson',

@@ -17,6 +17,7 @@ const pages = (site: string) => [
   `/dashboard/sites/${site}/live`,
   `/dashboard/sites/${site}/audiences`,
   `/dashboard/sites/${site}/audiences/new`,
+  `/dashboard/sites/${site}/slots`,
   `/dashboard/sites/${site}/experiences`,
   `/dashboard/sites/${site}/experiences/new`,
   `/dashboard/sites/${site}/attribution`,
@@ -51,6 +52,9 @@ describe('dashboard access', () => {
       `/dashboard/sites/${site}/experiences/new`,
       `/dashboard/sites/${site}/experiences/${exp.id}/status`,
       `/dashboard/sites/${site}/experiences/${exp.id}/preview`,
+      `/dashboard/sites/${site}/experiences/${exp.id}/edit-on-site`,
+      `/dashboard/sites/${site}/slots`,
+      `/dashboard/sites/${site}/slots/hero/delete`,
       `/dashboard/sites/${site}/profiles/p_0123456789abcdef/delete`,
     ];
     for (const path of posts) expect((await form(path, { status: 'ended' })).status, path).toBe(401);
