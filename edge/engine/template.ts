@@ -133,3 +133,19 @@ export function renderTemplate(template: string, fields: Record<string, unknown>
     return escapeHtml(v);
   });
 }
+
+/**
+ * Fills the placeholders of one attribute value that the tag or the rewriter sets as an attribute
+ * (a page change's `attrs`): the raw text, no HTML escaping (setAttribute needs none); a URL
+ * attribute whose filled value would carry an unsafe scheme takes the defaults, and if even those
+ * would, the placeholders are left empty.
+ */
+export function renderAttribute(name: string, template: string, fields: Record<string, unknown>): string {
+  const fill = (useDefault: boolean) => template.replace(PLACEHOLDER, (_m, path: string, fallback?: string) => valueOf(fields, { path, fallback }, useDefault));
+  if (!URL_ATTRIBUTES.has(name)) return fill(false);
+  for (const useDefault of [false, true]) {
+    const v = fill(useDefault);
+    if (safeUrl(name, v)) return v;
+  }
+  return template.replace(PLACEHOLDER, '');
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { selectorProblem } from './selector';
+
+/**
+ * What a variant shows. In a slot: `html`, `text` or `json` (handed to the page's own code). On a
+ * page (a page experience): `changes`, a list of edits to elements found by selector — applied all
+ * together or not at all — with optional CSS; or `redirect`, a split-URL test. Placeholders
+ * (`{{traits.firstName | default:"there"}}`) work in every text and attribute value.
+ */
+export const MAX_CONTENT = 32 * 1024;
+
+/** The attributes a change may set: none can run script (no on* handlers), and URLs are checked. */
+export const SAFE_CHANGE_ATTRIBUTES = ['href', 'src', 'srcset', 'alt', 'title', 'class', 'style'] as const;
+export type SafeChangeAttribute = (typeof SAFE_CHANGE_ATTRIBUTES)[number];
+
+/** `javascript:`, `data:` … in a URL attribute; `url(javascript:…)` or `expression(` in a style. */
+const UNSAFE_VALUE = /^\s*(?:javascript|vbscript|data)\s*:|expression\s*\(|javascript\s*:/i;
+
+export const Selector = z
+  .string()
+  .max(500)
+  .superRefine((s, ctx) => {
+    const problem = selectorProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: `unsupported selector: ${problem}` });
+  });
+
+export const Change = z
+  .object({
+    selector: Selector,
+    text: z.string().max(8 * 1024).optional(),
+    html: z.string().max(16 * 1024).optional(),
+    attrs: z
+      .partialRecord(z.enum(SAFE_CHANGE_ATTRIBUTES), z.string().max(2048).refine((v) => !UNSAFE_VALUE.test(v.replace(/[\t\n\r]/g, '')), 'no javascript:, data: or expression() values'))
+      .optional(),
+    hide: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((c) => [c.text, c.html, c.attrs, c.hide].filter((x) => x !== undefined).length === 1, {
+    message: 'a change sets exactly one of text, html, attrs or hide',
+  });
+
+/** A split-URL test's destination: this site's path, or an http(s) URL. */
+export const RedirectUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => /^\/(?!\/)/.test(u) || /^https?:\/\//i.test(u), 'must be a path on this site (/pricing-b) or an http(s) URL');
+
+export const TextContent = z.object({ type: z.literal('text'), value: z.string().max(MAX_CONTENT) });
+export const HtmlContent = z.object({ type: z.literal('html'), value: z.string().max(MAX_CONTENT) });
+export const JsonContent = z.object({ type: z.literal('json'), value: z.string().max(MAX_CONTENT) });
+export const ChangesContent = z.object({ type: z.literal('changes'), value: z.array(Change).min(1).max(50), css: z.string().max(16 * 1024).optional() });
+export const RedirectContent = z.object({ type: z.literal('redirect'), url: RedirectUrl });
+
+export const VariantContentSchema = z.discriminatedUnion('type', [TextContent, HtmlContent, JsonContent, ChangesContent, RedirectContent]);
+
+export type Change = z.infer<typeof Change>;
+export type VariantContent = z.infer<typeof VariantContentSchema>;
+export type ContentType = VariantContent['type'];
+
+/** Content that fills a slot; the others belong to a page experience. */
+export const SLOT_CONTENT: readonly ContentType[] = ['html', 'text', 'json'];
+export const PAGE_CONTENT: readonly ContentType[] = ['changes', 'redirect'];

@@ -1,0 +1,13 @@
+/**
+ * Names shared by the tag, the edge's HTML rewrite (proxy mode) and the visual editor: plain
+ * constants, so the tag pays only for the ones it uses.
+ */
+
+/** The attribute that marks a slot in the page (and that the tag puts on a declared slot's element). */
+export const SLOT_ATTR = 'data-attune-slot';
+/** The page URL parameter that carries a split-URL redirect's exposure: `<experience>.<variant>`. */
+export const REDIRECT_PARAM = 'attune_x';
+/** The page URL parameter that carries a visual-editor token. */
+export const EDIT_PARAM = 'attune_edit';
+/** The decision key of a page experience: no slot, the page itself. */
+export const PAGE_SLOT_PREFIX = '@';
