@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SiteKey } from './events';
+import { PAGE_CONTENT, SLOT_CONTENT, Selector, VariantContentSchema, type ContentType } from './content';
 import { SlotName } from './decide';
+import { UrlPattern } from './url-pattern';
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lower-case letters, digits, "-" or "_"');
 
@@ -94,10 +96,7 @@ export const SiteInput = SiteFields.extend({
 });
 export const SitePatch = SiteFields.partial();
 
-export const VariantContentSchema = z.object({
-  type: z.enum(['html', 'text', 'json']),
-  value: z.string().max(32 * 1024),
-});
+export { VariantContentSchema };
 
 export const VariantInput = z.object({
   key: Slug,
@@ -110,7 +109,10 @@ export const VariantInput = z.object({
 
 const ExperienceFields = z.object({
   name: z.string().min(1).max(200),
-  slot: SlotName,
+  /** The slot it fills: a slot the site declared by selector, or a `data-attune-slot` name. */
+  slot: SlotName.nullish(),
+  /** Instead of a slot, the pages it changes (a page experience: `changes` or `redirect` variants). */
+  page: UrlPattern.nullish(),
   status: z.enum(['draft', 'running', 'paused', 'ended']),
   /** Share of eligible visitors who enter the experience at all, 0..1. */
   traffic: z.number().min(0).max(1),
@@ -130,6 +132,26 @@ const someWeight = (e: VariantsOf) => !e.variants || e.variants.some((v) => v.we
 const UNIQUE = { message: 'variant keys must be unique', path: ['variants'] };
 const WEIGHTED = { message: 'at least one variant needs a weight above 0', path: ['variants'] };
 
+interface Target {
+  slot?: string | null;
+  page?: string | null;
+  variants: { content: { type: ContentType } | null }[];
+}
+/** A slot experience fills a slot (html, text, json); a page experience changes or redirects pages. */
+function targetProblems(e: Target, ctx: z.RefinementCtx): void {
+  const isPage = e.page != null;
+  if ((e.slot == null) === !isPage) ctx.addIssue({ code: 'custom', path: ['slot'], message: 'give either slot (a slot to fill) or page (a URL pattern to change), not both' });
+  const allowed = isPage ? PAGE_CONTENT : SLOT_CONTENT;
+  e.variants.forEach((v, i) => {
+    if (v.content && !allowed.includes(v.content.type)) {
+      ctx.addIssue({
+        code: 'custom', path: ['variants', i, 'content', 'type'],
+        message: isPage ? 'a page experience takes changes or redirect content' : 'a slot takes html, text or json content (changes and redirect need page)',
+      });
+    }
+  });
+}
+
 export const ExperienceInput = ExperienceFields.extend({
   id: Slug.optional(),
   status: ExperienceFields.shape.status.default('draft'),
@@ -138,10 +160,28 @@ export const ExperienceInput = ExperienceFields.extend({
   audience: ExperienceFields.shape.audience.default(null),
   priority: ExperienceFields.shape.priority.default(0),
   mode: ExperienceFields.shape.mode.default('split'),
-}).refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
+})
+  .refine(uniqueKeys, UNIQUE)
+  .refine(someWeight, WEIGHTED)
+  .superRefine((e, ctx) => targetProblems(e, ctx));
 
 /** PATCH body: a subset of the fields, with no defaults applied. */
 export const ExperiencePatch = ExperienceFields.partial().refine(uniqueKeys, UNIQUE).refine(someWeight, WEIGHTED);
+
+/** A slot the site declares by CSS selector, so its pages need no `data-attune-slot` markup. */
+export const SlotInput = z.object({
+  name: SlotName,
+  selector: Selector,
+  /** Where it applies (default: every page). */
+  urlPattern: UrlPattern.optional(),
+});
+export const SlotPatch = SlotInput.omit({ name: true }).partial();
+export type SlotInput = z.infer<typeof SlotInput>;
+export interface Slot extends SlotInput {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+}
 
 export type SiteInput = z.infer<typeof SiteInput>;
 export type SitePatch = z.infer<typeof SitePatch>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { VariantContent } from './content';
 import { ClientId, SiteKey } from './events';
 import { MAX_STRING } from './limits';
 
@@ -27,12 +28,7 @@ export const DecideRequest = z.object({
 export type DecideContext = z.infer<typeof DecideContext>;
 export type DecideRequest = z.infer<typeof DecideRequest>;
 
-export type ContentType = 'html' | 'text' | 'json';
-
-export interface VariantContent {
-  type: ContentType;
-  value: string;
-}
+export type { ContentType, VariantContent, Change } from './content';
 
 /** Why a decision came out as it did; shown in debug tools. */
 export type DecisionReason = 'matched' | 'sticky' | 'not_allocated' | 'fallback' | 'preview';
@@ -55,6 +51,8 @@ export type ExperienceReason =
 export interface Decision {
   experience: string;
   variant: string;
+  /** A slot the site declared by selector (not marked in the page): where the tag finds it. */
+  selector?: string;
   /** null: keep the slot's default content (a control variant with no content). */
   content: VariantContent | null;
   reason: DecisionReason;

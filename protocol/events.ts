@@ -92,6 +92,8 @@ export interface CollectResponse {
   duplicates: number;
   rejected: EventRejection[];
   profileToken: string;
+  /** 1: the site declares slots by selector or runs page experiences, so the tag asks for decisions on every page. */
+  p?: 1;
 }
 
 /**

@@ -17,3 +17,5 @@ export const PROFILE_TOKEN_KEY = '_attune_pt';
 export const CONSENT_KEY = '_attune_c';
 /** Events a page left unacknowledged at pagehide, for the next page to send. */
 export const SPILL_KEY = '_attune_q';
+/** Set once the edge said the site changes pages without markup (declared slots, page experiences). */
+export const PAGES_KEY = '_attune_p';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ExperienceInput, ExperiencePatch, type Experience } from '../../protocol/admin';
 import { AudienceInput, AudiencePatch } from '../../protocol/audience';
 import { PREVIEW_PARAM, signPreview } from '../decisions/preview';
-import { placeholderProblems } from '../engine/template';
+import { variantProblem } from '../decisions/content';
 import { readBody } from '../http/body';
 import { badRequest, notFound } from '../http/errors';
 import { documentRoutes } from './documents';
@@ -18,10 +18,8 @@ export const experiences = documentRoutes({
   patch: ExperiencePatch,
   async check(env, site, doc) {
     // A placeholder that a visitor's value could turn into script is refused now, not rendered later.
-    for (const [i, v] of (doc as Experience).variants.entries()) {
-      const problem = v.content?.type === 'html' ? placeholderProblems(v.content.value)[0] : undefined;
-      if (problem) throw badRequest(`variants[${i}].content.value: ${problem}`);
-    }
+    const problem = variantProblem((doc as Experience).variants);
+    if (problem) throw badRequest(problem);
     const audience = (doc as { audience?: string | null }).audience;
     if (audience && !(await siteStub(env, site).getDoc('audiences', audience))) {
       throw badRequest(`audience: "${audience}" does not exist on this site`);

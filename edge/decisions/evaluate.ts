@@ -3,7 +3,7 @@ import type { Audience } from '../../protocol/audience';
 import type { Decision, ExperienceReason } from '../../protocol/decide';
 import { decideSlots, type Assignment } from '../engine/assign';
 import { matches, type RuleContext } from '../engine/rules';
-import { renderTemplate } from '../engine/template';
+import { renderContent } from './content';
 
 /** Everything a decision needs besides the person's data. */
 export interface DecisionInput {
@@ -46,20 +46,7 @@ export function evaluateDecision(input: DecisionInput, context: () => RuleContex
     preview: input.preview,
   });
   for (const d of Object.values(out.decisions)) {
-    if (d.content && d.content.type !== 'json' && d.content.value.includes('{{')) {
-      d.content = { ...d.content, value: renderTemplate(d.content.value, context().fields, d.content.type === 'html') };
-    }
+    if (d.content) d.content = renderContent(d.content, () => context().fields);
   }
   return { decisions: out.decisions, audiences: members, holdout: out.holdout, reasons: out.reasons, newAssignments: out.newAssignments };
-}
-
-/** The context of a person the edge has never seen: the request's fields and an empty history. */
-export function newVisitorContext(fields: Record<string, unknown>, now: number): RuleContext {
-  return {
-    fields: { ...fields, traits: {}, isNew: true, sessionCount: 0, exposures: [] },
-    counts: [],
-    sessionSignals: [],
-    lastSeen: null,
-    now,
-  };
 }

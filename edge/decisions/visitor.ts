@@ -1,13 +1,16 @@
 import { SITE_DEFAULTS } from '../../protocol/admin';
 import type { DecideResponse } from '../../protocol/decide';
-import { requestFields, type RequestFacts } from '../engine/context';
+import { newVisitorContext, requestFields, type RequestFacts } from '../engine/context';
 import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
 import { resolveProfile, tokenFor } from '../profiles/address';
 import { onLiveProfile } from '../profiles/resolve';
-import { evaluateDecision, newVisitorContext, type DecisionInput, type Evaluated } from './evaluate';
+import { evaluateDecision, type DecisionInput, type Evaluated } from './evaluate';
 import { debugParam, verifyDebug } from './debug';
 import { previewParam, verifyPreview } from './preview';
+import type { Experience } from '../../protocol/admin';
+import { urlPatternMatches } from '../../protocol/url-pattern';
+import { slotOf } from '../engine/assign';
 import { destinationRoutes } from '../destinations/routes-cache';
 
 export interface VisitorRequest {
@@ -37,6 +40,28 @@ export function byPriority(config: SiteConfig) {
   return config.experiences.slice().sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0));
 }
 
+/** Whether the site personalizes pages that mark no slot: declared slots, or live page experiences. */
+export function changesPages(config: SiteConfig): boolean {
+  return config.slots.length > 0 || config.experiences.some((e) => e.page != null && (e.status === 'running' || e.status === 'paused'));
+}
+
+/**
+ * What a page can be decided: the site's slots declared for this URL (by selector), and the
+ * experiences that apply here — page experiences whose pattern matches, slot experiences unless
+ * their slot is declared for other pages only. `marked` are the slots the page itself marks.
+ */
+export function forPage(config: SiteConfig, url: string, marked?: readonly string[]) {
+  const declared = new Map(config.slots.map((s) => [s.name, s]));
+  const here = config.slots.filter((s) => !s.urlPattern || urlPatternMatches(s.urlPattern, url));
+  const applies = (e: Experience) =>
+    e.page != null
+      ? urlPatternMatches(e.page, url)
+      : !declared.has(e.slot ?? '') || here.some((s) => s.name === e.slot) || !!marked?.includes(e.slot ?? '');
+  const experiences = byPriority(config).filter(applies);
+  const slots = marked && [...new Set([...marked, ...here.map((s) => s.name), ...experiences.filter((e) => e.page != null).map(slotOf)])];
+  return { experiences, slots, selectors: new Map(here.map((s) => [s.name, s.selector])) };
+}
+
 /**
  * One visitor's decisions: resolves the profile (one hop with a valid token), and lets the
  * profile object decide, because audiences and stickiness need its data. Shared by /v1/decide
@@ -44,7 +69,7 @@ export function byPriority(config: SiteConfig) {
  */
 export async function decideForVisitor(env: Env, config: SiteConfig, req: VisitorRequest): Promise<DecideResponse> {
   const profile = await resolveProfile(env, req.site, req.anonymousId, req.profileToken);
-  const experiences = byPriority(config);
+  const { experiences, slots, selectors } = forPage(config, req.url, req.slots);
   const preview = await verifyPreview(env, req.site, req.preview ?? previewParam(req.url), req.now);
   let profileId = profile.profileId;
   let res: Omit<DecideResponse, 'profileToken'> = { decisions: {}, audiences: [] };
@@ -65,7 +90,7 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
       audiences: config.audiences,
       fields,
       holdout: config.site.holdout ?? SITE_DEFAULTS.holdout,
-      slots: req.slots,
+      slots,
       preview: preview ? { experience: preview.experience, variant: preview.variant } : undefined,
       now: req.now,
     };
@@ -89,6 +114,11 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
       out = live.result;
     }
     const { decisions, audiences, holdout } = out;
+    // A declared slot's decision says where the tag finds it; the page marks no element for it.
+    for (const [slot, d] of Object.entries(decisions)) {
+      const selector = selectors.get(slot);
+      if (selector) d.selector = selector;
+    }
     // A visitor hears only why what they got was decided: the site's other experiences (drafts,
     // other slots, other audiences) are named only to a preview or debug token from the admin API.
     const everything = preview || (await verifyDebug(env, req.site, req.debug ?? debugParam(req.url), req.now));

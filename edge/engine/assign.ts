@@ -2,6 +2,7 @@ import type { Decision, DecisionReason, ExperienceReason } from '../../protocol/
 import type { Experience } from '../../protocol/admin';
 import { inTraffic, pickVariant } from './bucketing';
 import { bucket } from './hash';
+import { PAGE_SLOT_PREFIX } from '../../protocol/markup';
 
 /** An assignment remembered by the profile: the sticky part of a decision. */
 export interface Assignment {
@@ -48,6 +49,9 @@ export interface DecideOutput {
  * Stickiness: once a profile has an assignment it keeps it, even if weights or traffic change
  * later, as long as the variant still exists.
  */
+/** Where an experience's decision goes: its slot, or for a page experience the page (`@<id>`). */
+export const slotOf = (exp: { id: string; slot?: string | null }): string => exp.slot ?? `${PAGE_SLOT_PREFIX}${exp.id}`;
+
 export function decideSlots(input: DecideInput): DecideOutput {
   const decisions: Record<string, Decision> = {};
   const reasons: Record<string, ExperienceReason> = {};
@@ -58,8 +62,8 @@ export function decideSlots(input: DecideInput): DecideOutput {
   // A preview shows the chosen variant whatever the status, audience or holdout, and is never remembered.
   const preview = input.preview && input.experiences.find((e) => e.id === input.preview!.experience);
   const shown = preview && preview.variants.find((v) => v.key === input.preview!.variant);
-  if (preview && shown && (!wanted || wanted.has(preview.slot))) {
-    decisions[preview.slot] = { experience: preview.id, variant: shown.key, content: shown.content, reason: 'preview' };
+  if (preview && shown && (!wanted || wanted.has(slotOf(preview)))) {
+    decisions[slotOf(preview)] = { experience: preview.id, variant: shown.key, content: shown.content, reason: 'preview' };
     reasons[preview.id] = 'preview';
   }
 
@@ -67,9 +71,10 @@ export function decideSlots(input: DecideInput): DecideOutput {
     if (reasons[exp.id]) continue;
     const skip = (r: ExperienceReason) => void (reasons[exp.id] = r);
     if (exp.status !== 'running') { skip(exp.status); continue; }
-    if (wanted && !wanted.has(exp.slot)) { skip('slot_not_requested'); continue; }
+    const slot = slotOf(exp);
+    if (wanted && !wanted.has(slot)) { skip('slot_not_requested'); continue; }
     if (held) { skip('holdout'); continue; }
-    if (decisions[exp.slot]) { skip('slot_taken'); continue; } // first running experience wins the slot (ordered by the caller)
+    if (decisions[slot]) { skip('slot_taken'); continue; } // first running experience wins the slot (ordered by the caller)
     // Targeting is checked on every decision: a visitor who leaves the audience sees the default
     // (and another experience may take the slot); the assignment is kept for when they return.
     if (exp.audience && !input.audiences?.has(exp.audience)) { skip('not_in_audience'); continue; }
@@ -91,7 +96,7 @@ export function decideSlots(input: DecideInput): DecideOutput {
     }
     const variant = variantKey ? exp.variants.find((v) => v.key === variantKey) : undefined;
     if (!variant) { skip(variantKey === null && reason === 'not_allocated' ? reason : 'fallback'); continue; } // default content stays
-    decisions[exp.slot] = { experience: exp.id, variant: variant.key, content: variant.content, reason };
+    decisions[slot] = { experience: exp.id, variant: variant.key, content: variant.content, reason };
     reasons[exp.id] = reason;
   }
   return { decisions, newAssignments, holdout: held, reasons };

@@ -1,5 +1,6 @@
 import { CLICK_IDS } from '../../protocol/marketing';
 import { parseUserAgent } from './user-agent';
+import type { RuleContext } from './rules';
 
 /** What the edge knows about a request, before the profile adds its part. */
 export interface RequestFacts {
@@ -71,5 +72,16 @@ export function requestFields(f: RequestFacts): Record<string, unknown> {
     clickIds,
     ref: url?.searchParams.get('ref') ?? undefined,
     ...localTime(f.now, tz),
+  };
+}
+
+/** The context of a person the edge has never seen: the request's fields and an empty history. */
+export function newVisitorContext(fields: Record<string, unknown>, now: number): RuleContext {
+  return {
+    fields: { ...fields, traits: {}, isNew: true, sessionCount: 0, exposures: [] },
+    counts: [],
+    sessionSignals: [],
+    lastSeen: null,
+    now,
   };
 }

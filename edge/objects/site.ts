@@ -1,9 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
-import { SITE_DEFAULTS, type Experience, type Site, type SiteInput, type SitePatch } from '../../protocol/admin';
+import { SITE_DEFAULTS, type Experience, type Site, type SiteInput, type SitePatch, type Slot } from '../../protocol/admin';
 import type { Audience } from '../../protocol/audience';
 import type { Env } from '../env';
 import { BANDIT_EVERY_MS, banditAllocation } from '../decisions/bandit-allocation';
 import { readExperienceCounts } from './experience-stats';
+import { migrate, type Migration } from './migrations';
 
 /** A site's settings and experiences as the decision path reads them. */
 export interface SiteConfig {
@@ -11,21 +12,38 @@ export interface SiteConfig {
   /** Every experience, in priority order (oldest first). */
   experiences: Experience[];
   audiences: Audience[];
+  /** The slots the site declared by selector (pages need no data-attune-slot for them). */
+  slots: Slot[];
   /** Bumped on every change so isolates can tell a stale cache. */
   version: number;
 }
 
 type StoredSite = SiteInput & { createdAt: number; updatedAt: number };
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS experiences (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS audiences (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL);
-`;
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'settings, experiences and audiences',
+    up(sql) {
+      sql.exec(`
+        CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS experiences (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS audiences (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'slots declared by selector',
+    up(sql) {
+      sql.exec('CREATE TABLE slots (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL)');
+    },
+  },
+];
 
 /** The documents a site keeps: each kind in a table of its own. */
-export type DocKind = 'experiences' | 'audiences';
-const TABLES: Record<DocKind, string> = { experiences: 'experiences', audiences: 'audiences' };
+export type DocKind = 'experiences' | 'audiences' | 'slots';
+const TABLES: Record<DocKind, string> = { experiences: 'experiences', audiences: 'audiences', slots: 'slots' };
 export type StoredDoc = { id: string; createdAt: number; updatedAt: number };
 
 /**
@@ -33,12 +51,15 @@ export type StoredDoc = { id: string; createdAt: number; updatedAt: number };
  * hot path reads a cached copy (see sites/config-cache.ts), never this object per request.
  */
 export class SiteObject extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private ready = false;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(SCHEMA);
+  /** The SQL storage with its schema up to date (made once, not on every wake). */
+  private get sql(): SqlStorage {
+    if (!this.ready) {
+      migrate(this.ctx.storage, MIGRATIONS);
+      this.ready = true;
+    }
+    return this.ctx.storage.sql;
   }
 
   create(input: SiteInput, now: number): Site | null {
@@ -75,7 +96,13 @@ export class SiteObject extends DurableObject<Env> {
   config(): SiteConfig | null {
     const s = this.stored();
     if (!s) return null;
-    return { site: publicSite(s), experiences: this.listDocs('experiences'), audiences: this.listDocs('audiences'), version: this.version() };
+    return {
+      site: publicSite(s),
+      experiences: this.listDocs('experiences'),
+      audiences: this.listDocs('audiences'),
+      slots: this.listDocs('slots'),
+      version: this.version(),
+    };
   }
 
   /** Every document of a kind, oldest first (experiences: that is their priority order). */

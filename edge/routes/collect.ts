@@ -13,6 +13,8 @@ import { verifiedUserIds } from '../profiles/verify';
 import { ingestEvents } from '../profiles/ingest';
 import { requireSite, preflight } from './public-site';
 import { keepRejections } from '../sites/rejections';
+import { changesPages } from '../decisions/visitor';
+import { editorPage, withoutEditToken } from '../editor/token';
 import { siteStub } from '../objects/stubs';
 
 export const collect = new Hono<AppEnv>();
@@ -52,6 +54,9 @@ collect.post('/', async (c) => {
   }
   // The tag hashes emails and phones in the browser; a client that sent them in clear gets them hashed here.
   for (const e of valid) if (e.traits) e.traits = await hashPersonalTraits(e.traits);
+  // A page opened through an editor link: the tag loads the editor there; the token is not stored.
+  const editing = await editorPage(c.env, body.site, valid, now);
+  if (editing) for (const e of valid) if (e.page) e.page.url = withoutEditToken(e.page.url);
 
   // An identify signed by the site's server verifies the browser; unsigned ones are claims, and
   // where the site requires it only signed user ids become identifiers (docs/ARCHITECTURE.md,
@@ -75,6 +80,8 @@ collect.post('/', async (c) => {
     duplicates: duplicates + (body.events.length - rejected.length - valid.length),
     rejected,
     profileToken: await tokenFor(c.env, body.site, profile, profileId),
+    // Pages without markup are personalized, or this page is an editor link: the tag loads personalization.
+    ...((changesPages(config) || editing) && { p: 1 as const }),
   };
   return c.json(res, 202);
 });

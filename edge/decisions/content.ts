@@ -1,0 +1,46 @@
+import type { Change, VariantContent } from '../../protocol/content';
+import { neutralize } from '../engine/neutralize';
+import { placeholderProblems, renderAttribute, renderTemplate } from '../engine/template';
+
+/**
+ * Why an experience's variants cannot be saved: a placeholder where no visitor's value may go (in
+ * `<script>`, an event handler, …), in an HTML variant or an HTML change. Null when they can.
+ */
+export function variantProblem(variants: readonly { content: VariantContent | null }[]): string | null {
+  for (const [i, v] of variants.entries()) {
+    const c = v.content;
+    const htmls = c?.type === 'html' ? [c.value] : c?.type === 'changes' ? c.value.flatMap((ch) => (ch.html !== undefined ? [ch.html] : [])) : [];
+    for (const html of htmls) {
+      const problem = placeholderProblems(html)[0];
+      if (problem) return `variants[${i}].content: ${problem}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * A variant's content as a page gets it: placeholders filled from the visitor (escaped for where
+ * they land) and HTML neutralized, the same for the tag and for proxy mode. Pure.
+ */
+export function renderContent(content: VariantContent, fields: () => Record<string, unknown>): VariantContent {
+  const has = (s: string) => s.includes('{{');
+  switch (content.type) {
+    case 'json':
+    case 'redirect':
+      return content;
+    case 'text':
+      return has(content.value) ? { ...content, value: renderTemplate(content.value, fields(), false) } : content;
+    case 'html':
+      return { ...content, value: neutralize(has(content.value) ? renderTemplate(content.value, fields(), true) : content.value) };
+    case 'changes':
+      return {
+        ...content,
+        value: content.value.map((c) => {
+          if (c.text !== undefined) return has(c.text) ? { ...c, text: renderTemplate(c.text, fields(), false) } : c;
+          if (c.html !== undefined) return { ...c, html: neutralize(has(c.html) ? renderTemplate(c.html, fields(), true) : c.html) };
+          if (c.attrs) return { ...c, attrs: Object.fromEntries(Object.entries(c.attrs).map(([k, v]) => [k, renderAttribute(k, v, fields())])) as Change['attrs'] };
+          return c;
+        }),
+      };
+  }
+}
