@@ -9,6 +9,7 @@ import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { tag } from './routes/tag';
 import { segment } from './segment/routes';
+import { editor } from './editor/routes';
 import { openApiJson } from './openapi/document';
 import { isAttunePath, proxy } from './proxy/handler';
 import { siteForHost } from './sites/host-cache';
@@ -31,6 +32,8 @@ app.use('/v1/collect', rateLimitByIp());
 app.use('/v1/decide', rateLimitByIp());
 app.route('/v1/collect', collect);
 app.route('/v1/decide', decide);
+// The visual editor's routes: its own token, never the admin one.
+app.route('/v1/editor', editor);
 // Segment-spec ingestion (server to server, HTTP Basic auth with the site key as write key).
 app.route('/v1', segment);
 // The API description is public (it holds no data) and so sits in front of the admin token check.

@@ -11,6 +11,8 @@ import { sites } from './sites';
 import { destinations } from './destinations';
 import { debugTokens } from './debug';
 import { verification } from './verification';
+import { slots } from './slots';
+import { editorLinks } from './editor-links';
 import { fields } from './fields';
 import { exportRoutes } from '../export/events';
 
@@ -29,6 +31,8 @@ adminApi.route('/sites/:site/destinations', destinations);
 adminApi.route('/sites/:site/export', exportRoutes);
 adminApi.route('/sites/:site/debug-token', debugTokens);
 adminApi.route('/sites/:site/verification', verification);
+adminApi.route('/sites/:site/slots', slots);
+adminApi.route('/sites/:site/editor-links', editorLinks);
 adminApi.route('/sites/:site/fields', fields);
 adminApi.route('/sites/:site', reports);
 adminApi.onError(onError);

@@ -30,7 +30,7 @@ function queryParams(q: RouteDoc['query']): Record<string, unknown>[] {
   return Object.entries(q).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
 }
 
-const SECURITY = { admin: [{ adminToken: [] }], writeKey: [{ writeKey: [] }], none: [] };
+const SECURITY = { admin: [{ adminToken: [] }], writeKey: [{ writeKey: [] }], editor: [{ editorToken: [] }], none: [] };
 
 /** The HTTP API as OpenAPI 3.1, built from the route table and the request schemas. */
 export function openApiDocument(serverUrl?: string): Record<string, unknown> {
@@ -77,6 +77,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
         writeKey: { type: 'http', scheme: 'basic', description: 'User name: the site key (Segment write key); password empty.' },
+        editorToken: { type: 'apiKey', in: 'header', name: 'X-Attune-Editor', description: 'A visual-editor token from POST /api/sites/:site/editor-links (one site, at most an hour).' },
       },
       schemas: {
         Error: {

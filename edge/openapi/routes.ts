@@ -5,7 +5,7 @@
  * here does not exist. (The dashboard and the demo shop are pages, not API, and are left out.)
  */
 import { z } from 'zod';
-import { SiteInput, SitePatch, ExperienceInput, ExperiencePatch } from '../../protocol/admin';
+import { SiteInput, SitePatch, ExperienceInput, ExperiencePatch, SlotInput, SlotPatch } from '../../protocol/admin';
 import { AudienceInput, AudiencePatch } from '../../protocol/audience';
 import { DecideRequest } from '../../protocol/decide';
 import { DestinationInput, DestinationPatch } from '../../protocol/destinations';
@@ -15,14 +15,15 @@ import { SegmentBatch, SegmentAlias, SegmentGroup, SegmentIdentify, SegmentPageC
 import { EstimateRequest } from '../admin/audience-estimate';
 import { PreviewRequest } from '../admin/experiences';
 import { DebugTokenRequest } from '../admin/debug';
+import { EditorExperiencePatch, EditorLinkRequest, EditorSlotBody } from '../../protocol/editor';
 import { SignatureCheck } from '../admin/verification';
 import { UnmergeRequest } from '../admin/profiles';
 import { ExportQuery } from '../export/events';
 
-export type Auth = 'none' | 'admin' | 'writeKey';
+export type Auth = 'none' | 'admin' | 'writeKey' | 'editor';
 
 export interface RouteDoc {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
   /** Hono's path syntax (`/api/sites/:site`), exactly as the app registers it. */
   path: string;
   tag: string;
@@ -64,8 +65,8 @@ export const ROUTES: RouteDoc[] = [
   { method: 'GET', path: '/api/openapi.json', tag: 'Edge', auth: 'none', summary: 'This document (OpenAPI 3.1)', responses: { 200: 'the OpenAPI document' } },
   { method: 'GET', path: '/attune.js', tag: 'Tag', auth: 'none', summary: 'The browser tag', produces: 'text/javascript', responses: { 200: 'the tag (content-hash ETag)', 304: 'not modified' } },
   {
-    method: 'GET', path: '/:file{attune-[a-z]+\\.js}', tag: 'Tag', auth: 'none', summary: "The tag's on-demand modules (attune-outbox.js, attune-more.js)",
-    produces: 'text/javascript', query: { v: 'content version (immutable caching)' }, responses: { 200: 'the module', 404: 'no such module' },
+    method: 'GET', path: '/:file{attune-[a-z]+\\.js}', tag: 'Tag', auth: 'none', summary: "The tag's on-demand modules (attune-outbox.js, attune-more.js) and the visual editor (attune-editor.js, loaded only on an editor link's page)",
+    produces: 'text/javascript', query: { v: 'content version: immutable caching when it is the current one; without it (or an old one) a short cache' }, responses: { 200: 'the module', 404: 'no such module' },
   },
   {
     method: 'POST', path: '/v1/collect', tag: 'Tag', auth: 'none', summary: 'A batch of events from the tag', body: CollectBody,
@@ -102,6 +103,16 @@ export const ROUTES: RouteDoc[] = [
   ...docs('experiences', 'an experience', ExperienceInput, ExperiencePatch, 'Experiences'),
   { method: 'POST', path: '/api/sites/:site/experiences/:id/preview', tag: 'Experiences', auth: 'admin', summary: 'A signed preview link for one variant', body: PreviewRequest, responses: { 201: '{token, param, expiresAt, url?}', ...E4 } },
   { method: 'GET', path: '/api/sites/:site/rejections', tag: 'Sites', auth: 'admin', summary: 'Messages the edge refused lately (route, library, field, reason), newest first', query: { limit: 'at most 200 (default 50)' }, responses: { 200: '{rejections: [...]}', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/slots', tag: 'Slots', auth: 'admin', summary: 'List the slots the site declared by selector', responses: { 200: '{slots: [...]}', ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/slots', tag: 'Slots', auth: 'admin', summary: 'Declare a slot by CSS selector (the subset HTMLRewriter and querySelectorAll share)', body: SlotInput, responses: { 201: 'the slot', 409: 'name taken', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/slots/:name', tag: 'Slots', auth: 'admin', summary: 'Read a slot', responses: { 200: 'the slot', ...E4 } },
+  { method: 'PATCH', path: '/api/sites/:site/slots/:name', tag: 'Slots', auth: 'admin', summary: "Change a slot's selector or URL pattern", body: SlotPatch, responses: { 200: 'the slot', ...E4 } },
+  { method: 'DELETE', path: '/api/sites/:site/slots/:name', tag: 'Slots', auth: 'admin', summary: 'Delete a slot', responses: { ...noBody, ...E4 } },
+  { method: 'POST', path: '/api/sites/:site/editor-links', tag: 'Editor', auth: 'admin', summary: "A link that opens the visual editor on the site's page (signed, one site, at most an hour)", body: EditorLinkRequest, responses: { 201: '{url, expiresAt}', ...E4 } },
+  { method: 'GET', path: '/v1/editor/session', tag: 'Editor', auth: 'editor', summary: "The editor's view: the site's slots and its draft or paused experiences", responses: { 200: '{site, expiresAt, experience, experiences, slots}', 401: 'missing, forged or expired editor token', 403: 'origin not allowed' } },
+  { method: 'PUT', path: '/v1/editor/slots/:name', tag: 'Editor', auth: 'editor', summary: 'Declares (or moves) a slot', body: EditorSlotBody, responses: { 200: 'the slot', 400: 'invalid (named)', 401: 'missing, forged or expired editor token' } },
+  { method: 'PATCH', path: '/v1/editor/experiences/:id', tag: 'Editor', auth: 'editor', summary: "Points a draft or paused experience at a slot or page and sets its variants' content", body: EditorExperiencePatch, responses: { 200: 'the experience', 400: 'invalid (named)', 401: 'missing, forged or expired editor token', 403: 'the experience is running or ended', 404: 'no such experience' } },
+  { method: 'OPTIONS', path: '/v1/editor/*', tag: 'Editor', auth: 'none', summary: 'CORS preflight: answered for an origin some site allows', responses: { 204: 'preflight answer' } },
   { method: 'POST', path: '/api/sites/:site/debug-token', tag: 'Sites', auth: 'admin', summary: 'A token that makes /v1/decide explain every experience (reasons)', body: DebugTokenRequest, responses: { 201: '{token, param, expiresAt}', ...E4 } },
   { method: 'GET', path: '/api/sites/:site/verification', tag: 'Sites', auth: 'admin', summary: "The identity-verification secret the site's server signs user ids with, and whether signatures are required", responses: { 200: '{secret, required}', ...E4 } },
   { method: 'POST', path: '/api/sites/:site/verification/secret', tag: 'Sites', auth: 'admin', summary: 'A new random verification secret (the old one stops verifying)', responses: { 201: '{secret}', ...E4 } },

@@ -16,7 +16,7 @@ const keys = new Map<string, Promise<CryptoKey>>();
 
 /** The HMAC key for one purpose: each purpose gets its own key, so one kind of token never passes for another. */
 /** What a key signs; each its own key. */
-export type TokenPurpose = 'profile' | 'preview' | 'debug' | 'ratelimit';
+export type TokenPurpose = 'profile' | 'preview' | 'debug' | 'editor' | 'ratelimit';
 
 export function keyFor(env: Env, purpose: TokenPurpose = 'profile'): Promise<CryptoKey> {
   const base = env.TOKEN_SECRET ?? (env.ADMIN_TOKEN ? `attune-profile-token\n${env.ADMIN_TOKEN}` : undefined);

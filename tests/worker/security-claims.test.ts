@@ -39,7 +39,10 @@ async function decide(site: string, anonymousId: string, profileToken?: string):
   return (await res.json()) as DecideResponse;
 }
 
-const hero = (d: DecideResponse) => d.decisions.hero?.content?.value ?? '';
+const hero = (d: DecideResponse) => {
+  const c = d.decisions.hero?.content;
+  return c && (c.type === 'html' || c.type === 'text') ? c.value : '';
+};
 
 /** The victim: a customer's browser that identified (as the tag does, unsigned) with their traits. */
 async function victim(site: string, traits: Record<string, unknown> = VICTIM_TRAITS): Promise<string> {

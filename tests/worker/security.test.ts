@@ -147,7 +147,7 @@ describe('identity verification: unverified identifies never reach a verified pr
     expect((await post('/v1/collect', { site, anonymousId: owner, events: [signed] })).status).toBe(202);
     const ownerView = (await (await decide(site, owner)).json()) as DecideResponse;
     expect(ownerView.audiences).toContain('vip');
-    expect(ownerView.decisions.hero?.content?.value).toContain('SECRET-42');
+    expect(JSON.stringify(ownerView.decisions.hero?.content)).toContain('SECRET-42');
 
     const claims = [
       { userId: 'vip-user' },
