@@ -11,12 +11,13 @@ import { outboundUrlRule } from '../http/public-url';
 import { ipAllowed } from '../http/rate-limit';
 import { getSiteConfig } from '../sites/config-cache';
 import { rewriteHtml, type Embedded } from './rewrite';
+import { applicable, MAX_BUFFERED_HTML, mayRedirect, pageChanges, redirectOf } from './page-changes';
 
 const YEAR_S = 31_536_000;
 
 /** Paths a proxied host keeps for Attune itself: the tag and the public API, first-party. */
 export function isAttunePath(path: string): boolean {
-  return path === '/v1/collect' || path === '/v1/decide' || /^\/attune(-[a-z]+)?\.js$/.test(path);
+  return path === '/v1/collect' || path === '/v1/decide' || path.startsWith('/v1/editor/') || /^\/attune(-[a-z]+)?\.js$/.test(path);
 }
 
 /** Request headers that describe the hop to the worker, not the visitor: the origin gets its own. */
@@ -35,6 +36,9 @@ function readCookie(header: string | undefined, name: string): string | null {
   }
   return null;
 }
+
+/** The first-party cookie that keeps a visitor id the edge made (the tag reads and mirrors it). */
+const visitorCookie = (id: string, url: URL) => `${ANONYMOUS_ID_KEY}=${id}; Path=/; Max-Age=${YEAR_S}; SameSite=Lax${url.protocol === 'https:' ? '; Secure' : ''}`;
 
 /** Resolves to null when `p` rejects or takes longer than `ms`: the page never waits past its budget. */
 export function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
@@ -98,6 +102,17 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
         )
       : Promise.resolve(null);
 
+  // A split-URL test on this page: the decision comes first, and a redirect is answered here,
+  // before the origin is asked (no flicker, no wasted origin request).
+  if (page && mayRedirect(config, url.href)) {
+    const to = redirectOf(await decision, url.href);
+    if (to) {
+      const moved = new Response(null, { status: 302, headers: { location: to, 'cache-control': 'private, no-store', vary: 'Cookie' } });
+      if (anonymousId && !known) moved.headers.append('set-cookie', visitorCookie(anonymousId, url));
+      return moved;
+    }
+  }
+
   let upstream: Response;
   const refused = outboundUrlRule(c.env, origin);
   if (refused) throw new ApiError(502, 'origin_refused', `the origin is a ${refused}: proxy mode fetches only public addresses`);
@@ -124,7 +139,16 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
 
   const decided = await decision;
   const embedded: Embedded | null = anonymousId ? { ...(decided ?? {}), anonymousId } : null;
-  const out = rewriteHtml(upstream, siteKey, embedded);
+  // Page changes apply all together or not at all: the page is read once to see that every element is there.
+  const sets = pageChanges(decided?.decisions ?? {});
+  let body: Response = upstream;
+  let changes: typeof sets = [];
+  if (sets.length > 0 && Number(upstream.headers.get('content-length') ?? 0) <= MAX_BUFFERED_HTML) {
+    const html = await upstream.text();
+    changes = await applicable(html, sets);
+    body = new Response(html, upstream);
+  }
+  const out = rewriteHtml(body, siteKey, embedded, changes);
   const res = new Response(out.body, upstream); // status and every header, Set-Cookie lines included
   res.headers.delete('content-length');
   res.headers.delete('etag'); // the body is no longer the origin's
@@ -132,9 +156,6 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   res.headers.set('cache-control', 'private, no-store');
   res.headers.append('vary', 'Cookie');
   res.headers.set('server-timing', `attune;desc="${decided ? 'decided' : 'default'}";dur=${Date.now() - started}`);
-  if (anonymousId && !known) {
-    const secure = url.protocol === 'https:' ? '; Secure' : '';
-    res.headers.append('set-cookie', `${ANONYMOUS_ID_KEY}=${anonymousId}; Path=/; Max-Age=${YEAR_S}; SameSite=Lax${secure}`);
-  }
+  if (anonymousId && !known) res.headers.append('set-cookie', visitorCookie(anonymousId, url));
   return res;
 }

@@ -1,4 +1,6 @@
 import type { DecideResponse } from '../../protocol/decide';
+import { SLOT_ATTR } from '../../protocol/markup';
+import { withChanges, type pageChanges } from './page-changes';
 
 /** JSON safe inside a <script> element: no "</script>", "<!--" or line separators can break out. */
 export function scriptJson(value: unknown): string {
@@ -28,25 +30,31 @@ export function tagMarkup(site: string, embedded: Embedded | null): string {
 }
 
 /**
- * Streams `res` through HTMLRewriter: slots get their decided variant (HTML as HTML, text
- * escaped by the rewriter; JSON variants are left to the tag), and the tag is injected once — at
- * the end of <head>, or at the end of the document when there is no head.
+ * Streams `res` through HTMLRewriter: slots — marked ones, and the ones the site declared by
+ * selector — get their decided variant (HTML as HTML, text escaped by the rewriter; JSON variants
+ * are left to the tag), page changes whose elements are all there are applied (`changes`: see
+ * page-changes.ts), and the tag is injected once — at the end of <head>, or at the end of the
+ * document when there is no head.
  */
-export function rewriteHtml(res: Response, site: string, embedded: Embedded | null): Response {
+export function rewriteHtml(res: Response, site: string, embedded: Embedded | null, changes: ReturnType<typeof pageChanges> = []): Response {
   const decisions = embedded?.decisions ?? {};
   const markup = tagMarkup(site, embedded);
   let injected = false;
-  return new HTMLRewriter()
-    .on('[data-attune-slot]', {
-      element(el) {
-        const dec = decisions[el.getAttribute('data-attune-slot') ?? ''];
-        if (!dec) return;
-        const c = dec.content;
-        if (c && c.type !== 'json') el.setInnerContent(c.value, { html: c.type === 'html' });
-        el.setAttribute('data-attune-variant', dec.variant);
-        el.setAttribute('data-attune-ready', '');
-      },
-    })
+  const fill = (el: Element, slot: string) => {
+    const dec = decisions[slot];
+    if (!dec) return;
+    const c = dec.content;
+    if (c && (c.type === 'html' || c.type === 'text')) el.setInnerContent(c.value, { html: c.type === 'html' });
+    el.setAttribute(SLOT_ATTR, slot);
+    el.setAttribute('data-attune-variant', dec.variant);
+    el.setAttribute('data-attune-ready', '');
+  };
+  let rw = new HTMLRewriter().on(`[${SLOT_ATTR}]`, { element: (el) => fill(el, el.getAttribute(SLOT_ATTR) ?? '') });
+  for (const [slot, d] of Object.entries(decisions)) {
+    // A declared slot: the first element its selector finds (and any other) takes the variant.
+    if (d.selector) rw = rw.on(d.selector, { element: (el) => (el.getAttribute(SLOT_ATTR) ? undefined : fill(el, slot)) });
+  }
+  return withChanges(rw, changes)
     .on('head', {
       element(el) {
         if (injected) return;
