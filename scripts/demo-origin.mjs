@@ -61,17 +61,19 @@ ul{padding:0}.price{font-weight:600}</style>
 <header><a href="/">Attune Goods</a> · <a href="/pricing">Pricing</a> · <a href="/product">Shop</a></header>
 <main>
 <div id="hero" data-attune-slot="hero"><h1>New season, same good basics.</h1><p>Clothes and things that last.</p><a href="#shop">Shop now</a></div>
-<h2 id="shop">This week's picks</h2>
+<section id="shop">
+<h2>Bestsellers</h2>
 <ul>
 ${products}
 </ul>
+</section>
 </main>
 </body></html>
 `;
 }
 
 const pricingPage = () =>
-  productPage('Pricing — Attune Goods').replace("<h2 id=\"shop\">This week's picks</h2>", '<h2 id="shop">Pricing</h2><p>Every price includes VAT. Shipping is free above €50.</p>');
+  productPage('Pricing — Attune Goods').replace('<h2>Bestsellers</h2>', '<h2>Pricing</h2><p>Every price includes VAT. Shipping is free above €50.</p>');
 
 /**
  * Starts the shop on 127.0.0.1:port. Routes: / and /product (HTML, sets a session cookie and an
@@ -79,8 +81,10 @@ const pricingPage = () =>
  * /echo (echoes method, body and the forwarding headers as JSON), anything else 404 HTML.
  */
 export function startDemoOrigin({ port = 0 } = {}) {
+  const requests = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://origin');
+    requests.push(`${req.method} ${url.pathname}`);
     const html = (status, body, extra = {}) => {
       res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'x-origin': 'demo-shop', ...extra });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -126,6 +130,8 @@ export function startDemoOrigin({ port = 0 } = {}) {
       resolve({
         url: `http://127.0.0.1:${bound}`,
         port: bound,
+        /** Every request it answered, as "METHOD /path" (tests check what proxy mode asked for). */
+        requests,
         stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
       });
     });

@@ -2,7 +2,7 @@ import type { Decision } from '../protocol/decide';
 import type { CollectResponse, Event, EventType, Props } from '../protocol/events';
 import { capture, d, on } from './capture';
 import { cookie, load, rid, save } from './ids';
-import { ANONYMOUS_ID_KEY, CONSENT_KEY, OUTBOX_FLAG_KEY, PROFILE_TOKEN_KEY, SPILL_KEY } from '../protocol/storage';
+import { ANONYMOUS_ID_KEY, CONSENT_KEY, OUTBOX_FLAG_KEY, PAGES_KEY, PROFILE_TOKEN_KEY, SPILL_KEY } from '../protocol/storage';
 import type { Delivery, OutboxModule, PersonalizeModule, Personalizer, Post, Queued, TagContext } from './types';
 
 /**
@@ -46,7 +46,8 @@ function boot(): void {
   const debug = (...a: unknown[]) => data.debug != null && console.debug('[attune]', ...a);
   const af = data.antiFlicker == null ? null : +data.antiFlicker || 300; // ms
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-  const slotted = () => d.querySelector('[data-attune-slot],#attune-decisions');
+  // Slots marked in the page, a decision proxy mode embedded, or a site that changes pages without markup (it said so).
+  const slotted = () => load(PAGES_KEY) || d.querySelector('[data-attune-slot],#attune-decisions');
 
   if (af) {
     // Hides only the slots; the animation shows them again after the timeout even if all else fails.
@@ -104,7 +105,12 @@ function boot(): void {
       // Safari 16 have no AbortSignal.timeout: they send without one.)
       const res = await fetch(endpoint, { method: 'POST', body, keepalive: true, signal: AbortSignal.timeout?.(15e3) });
       const s = res.status;
-      if ((reached = +(s < 300))) batch[0]!.a == anonymousId && setToken(((await res.json()) as CollectResponse).profileToken);
+      if ((reached = +(s < 300)) && batch[0]!.a == anonymousId) {
+        const r = (await res.json()) as CollectResponse;
+        setToken(r.profileToken);
+        // The site declares slots or page experiences: this and every later page asks for decisions.
+        if (r.p && !more) save(PAGES_KEY, '1'), slotsPage();
+      }
       // 4xx other than 408/429 cannot succeed by resending: drop. Else Retry-After (0 too: a retry
       // is never "done"), or back off.
       return [batch, s < 300 || (s < 500 && s != 408 && s != 429) ? 0 : parseFloat(res.headers.get('retry-after')!) * 1e3 || NaN];
@@ -275,6 +281,8 @@ function boot(): void {
   w.attune = attune;
 
   if (load(OUTBOX_FLAG_KEY) && granted()) void persist(); // an earlier page left events behind
+  // An editor link from the dashboard: the marketer's visual editor, never loaded otherwise.
+
   for (const args of queued) attune(...(args as unknown as never[]));
   page();
 }

@@ -1,16 +1,24 @@
 import type { DecideResponse, Decision } from '../protocol/decide';
+import { EDIT_PARAM, REDIRECT_PARAM } from '../protocol/markup';
+
+declare const EDITOR_PATH: string; // set at build time: the editor's versioned path
 import type { Personalizer, TagContext } from './types';
 
 /**
  * Personalization on the page, loaded only on pages that have slots (or an embedded decision, or
- * that call decide()): fills `[data-attune-slot]` elements with their decided variant, including
- * slots rendered later, and reports an exposure once per page view when a variant is applied and
- * on screen. Without a decision a slot keeps its content (fail open).
+ * a site that personalizes pages without markup, or that call decide()): fills `[data-attune-slot]`
+ * elements — and the elements of slots the site declared by selector, which it marks so — with
+ * their decided variant, including slots rendered later, and reports an exposure once per page
+ * view when a variant is applied and on screen. A page experience's changes are applied all
+ * together once every element they name is there (its exposure counts then); a split-URL variant
+ * redirects only while anti-flicker hides the page's slots. Without a decision a slot keeps its
+ * content (fail open).
  */
 const SLOT = 'data-attune-slot';
 const d = document;
 
 export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
+  const expose = (slot: string, experience: string, variant: string) => t.send_('track', '$exposure', { slot, experience, variant });
   const decisions: Record<string, Decision> = {};
   const asked: Record<string, 1> = {};
   let shown: Record<string, 1> = {};
@@ -23,14 +31,46 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
       const dec = decisions[slot];
       if (en.isIntersecting && dec && !shown[slot]) {
         shown[slot] = 1;
-        t.send_('track', '$exposure', { slot, experience: dec.experience, variant: dec.variant });
+        expose(slot, dec.experience, dec.variant);
       }
     }
   });
 
   const all = () => Array.from(d.querySelectorAll(`[${SLOT}]`));
+  const $ = (sel: string) => Array.from(d.querySelectorAll<HTMLElement>(sel));
+  let done: Record<string, 1> = {}; // page experiences applied in this page view
+  const q = new URLSearchParams(location.search);
+  const editing = q.get(EDIT_PARAM);
 
   const apply = () => {
+    for (const slot in decisions) {
+      const dec = decisions[slot]!;
+      const c = dec.content;
+      if (dec.selector) for (const el of $(dec.selector)) el.getAttribute(SLOT) || el.setAttribute(SLOT, slot);
+      if (slot[0] != '@' || done[slot]) continue;
+      if (c?.type == 'redirect') {
+        if (t.antiFlicker_ == null) continue; // without hiding, leaving now would flash the original page
+        const u = new URL(c.url, location.href);
+        u.search ||= location.search; // the visit's own parameters (utm_*, click ids) go along
+        u.searchParams.set(REDIRECT_PARAM, dec.experience + '.' + dec.variant);
+        return location.replace(u.href);
+      }
+      const found = c?.type == 'changes' ? c.value.map((ch) => $(ch.selector)) : [];
+      if (found.some((els) => !els[0])) continue; // all or nothing: wait until every element is there
+      done[slot] = 1;
+      if (c?.type == 'changes') {
+        c.value.forEach((ch, i) => {
+          for (const el of found[i]!) {
+            if (ch.text != null) el.textContent = ch.text;
+            if (ch.html != null) el.innerHTML = ch.html;
+            for (const k in ch.attrs) el.setAttribute(k, ch.attrs[k as keyof typeof ch.attrs]!);
+            if (ch.hide) el.style.display = 'none';
+          }
+        });
+        if (c.css) d.head.appendChild(d.createElement('style')).textContent = c.css;
+      }
+      expose(slot, dec.experience, dec.variant);
+    }
     for (const el of all()) {
       const dec = decisions[el.getAttribute(SLOT)!];
       if (dec && el.getAttribute('data-attune-variant') != dec.variant) {
@@ -46,6 +86,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
   };
 
   const decide = async (names?: string[]) => {
+    if (editing) return {}; // while editing, the page shows what the editor previews: no live decision mixes in
     const wanted = names || all().map((el) => el.getAttribute(SLOT)!);
     for (const n of wanted) asked[n] = 1;
     try {
@@ -65,6 +106,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
         r = await res.json();
       }
       t.setToken_(r.profileToken);
+      for (const k in r.decisions) asked[k] = 1; // declared slots, once marked, need no asking again
       // Past the anti-flicker window the default is already showing: swapping now would flicker.
       if (t.antiFlicker_ == null || Date.now() - started <= t.antiFlicker_) {
         Object.assign(decisions, r.decisions);
@@ -93,9 +135,15 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
     decide_: decide,
     page_() {
       shown = {};
+      done = {};
       started = Date.now();
+      // An editor link from the dashboard (the edge, seeing it, had the tag load this module): the visual editor.
+      if (editing) return void import(t.api_ + EDITOR_PATH).then((m: { start(o: object): void }) => m.start({ api: t.api_, site: t.site_, token: editing }));
+      // Arrived through a split-URL redirect: the variant is this page, on screen now.
+      const [exp, variant] = (q.get(REDIRECT_PARAM) || '').split('.');
+      if (variant) expose('@' + exp, exp!, variant);
       for (const el of all()) io.unobserve(el), io.observe(el);
-      if (all()[0]) void decide();
+      void decide();
     },
   };
 }

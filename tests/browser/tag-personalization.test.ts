@@ -213,6 +213,33 @@ describe('slots', () => {
   });
 });
 
+describe('split-URL tests through the tag', () => {
+  it('redirects with location.replace while anti-flicker is on, and the destination page reports the exposure', async () => {
+    await createExperience(s.edge, SITE, {
+      id: 'split-tag', name: 'Split', page: '/split-a', status: 'running',
+      variants: [{ key: 'b', weight: 1, content: { type: 'redirect', url: '/split-b' } }],
+    });
+    setupPages();
+    s.fx.page('/split-a', { title: 'A', body: '<h1>Page A</h1>' });
+    s.fx.page('/split-b', { title: 'B', body: '<h1>Page B</h1>' });
+    const { page, errors } = await s.open();
+    await page.goto(s.fx.url('/split-a', { site: SITE, antiFlicker: 300 }));
+    await page.waitForURL(/\/split-b\?.*attune_x=split-tag\.b/, { timeout: 15_000 });
+    await tagReady(page);
+    const aid = await requireAnonymousId(page);
+    await flush(page);
+    const events = await waitForEvents(s.edge, SITE, aid, (evs) => named(evs, '$exposure', 'track').some((e) => e.props?.experience === 'split-tag'));
+    expect(named(events, '$exposure', 'track').find((e) => e.props?.experience === 'split-tag')?.props).toMatchObject({ variant: 'b' });
+    // Without anti-flicker the tag does not leave a page the visitor already sees.
+    const other = await s.open();
+    await other.page.goto(s.fx.url('/split-a', { site: SITE }));
+    await tagReady(other.page);
+    await other.page.waitForTimeout(2500);
+    expect(new URL(other.page.url()).pathname).toBe('/split-a');
+    expect([...errors, ...other.errors]).toEqual([]);
+  });
+});
+
 describe('anti-flicker', () => {
   /** Records each change of the hero slot's computed visibility, frame by frame, from the first frame. */
   const recordVisibility = (page: Page) =>

@@ -1,0 +1,162 @@
+import { request } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: plain ESM script shared with `npm start` and bench/.
+import { startDemoOrigin } from '../../scripts/demo-origin.mjs';
+import { storedEvents, tagReady, trackErrors } from '../helpers/attune';
+import { launchChromium } from '../helpers/browser';
+import { eventually, startLocalEdge, type LocalEdge } from '../helpers/edge';
+
+/**
+ * Changing elements without markup, end to end: a slot declared by selector, a page experience's
+ * changes applied together, and a split-URL redirect — through the tag on the demo page and
+ * through proxy mode (with JavaScript off) on the demo shop's own origin.
+ */
+interface Origin { url: string; port: number; requests: string[]; stop(): Promise<void> }
+let edge: LocalEdge;
+let origin: Origin;
+let browser: Browser;
+let port: number;
+const HOST = 'shop.localhost';
+const HEADING = '#shop > h2:nth-child(1)'; // the "Bestsellers" heading, on /demo and on the shop's origin
+
+function raw(path: string, cookie: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host: `${HOST}:${port}`, accept: 'text/html', cookie } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function api<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
+  const res = await edge.api<T>(path, { method, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+  return res.body;
+}
+
+/** A visitor id the edge assigns `variant` of `experience` on `url` (sticky from then on). */
+async function visitorIn(experience: string, variant: string | null, url: string): Promise<string> {
+  for (let i = 0; i < 60; i++) {
+    const id = `visitor${crypto.randomUUID().replace(/-/g, '')}`;
+    const res = await fetch(`${edge.url}/v1/decide`, { method: 'POST', body: JSON.stringify({ site: 'demo', anonymousId: id, slots: [], context: { url } }) });
+    const d = (await res.json()) as { decisions: Record<string, { experience: string; variant: string }> };
+    const got = Object.values(d.decisions).find((x) => x.experience === experience)?.variant ?? null;
+    if (got === variant) return id;
+  }
+  throw new Error(`no visitor found in ${experience}/${variant}`);
+}
+
+/** Opens `url` as a browser that already is visitor `id` (the tag reads its id from storage). */
+async function openAs(id: string, url: string, opts: { javaScriptEnabled?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext(opts);
+  await context.addInitScript((aid) => localStorage.setItem('_attune_aid', aid), id);
+  // With JavaScript off only the cookie proxy mode reads says who the visitor is.
+  await context.addCookies([{ name: '_attune_aid', value: id, url: new URL(url).origin }]);
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  if (process.env.DEBUG_PAGES) page.on('response', async (r) => r.url().includes('/v1/') && console.log(r.url(), r.status(), await r.text().catch(() => '')));
+  await page.goto(url);
+  return { page, errors };
+}
+
+beforeAll(async () => {
+  [edge, origin, browser] = await Promise.all([startLocalEdge(), startDemoOrigin() as Promise<Origin>, launchChromium()]);
+  port = Number(new URL(edge.url).port);
+  await api('/sites/demo', 'PATCH', { proxyOrigin: origin.url, proxyHosts: [HOST], origins: [edge.url, `http://${HOST}:${port}`] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await origin?.stop();
+  await edge?.stop();
+});
+
+describe('a slot declared by selector', () => {
+  it('fills the "Bestsellers" heading (no data-attune-slot) through the tag and through proxy mode with JavaScript off; control keeps it', async () => {
+    await api('/sites/demo/slots', 'POST', { name: 'bestsellers', selector: HEADING });
+    await api('/sites/demo/experiences', 'POST', {
+      id: 'best', name: 'Bestsellers heading', slot: 'bestsellers', status: 'running', priority: 50,
+      variants: [{ key: 'control', weight: 1, content: null }, { key: 'loved', weight: 1, content: { type: 'text', value: 'Loved by thousands' } }],
+    });
+    const loved = await visitorIn('best', 'loved', `${edge.url}/demo`);
+    const { page, errors } = await openAs(loved, `${edge.url}/demo`);
+    await tagReady(page);
+    await expect.poll(() => page.locator(HEADING).textContent(), { timeout: 10_000 }).toBe('Loved by thousands');
+    const events = await eventually(async () => {
+      const evs = await storedEvents(edge, 'demo', loved);
+      return evs.some((e) => e.name === '$exposure' && e.props?.experience === 'best') && evs;
+    });
+    expect(events.find((e) => e.name === '$exposure' && e.props?.experience === 'best')?.props).toMatchObject({ slot: 'bestsellers', variant: 'loved' });
+    expect(errors).toEqual([]);
+
+    // Proxy mode, JavaScript off: the edge filled it in the HTML stream.
+    const html = await raw('/product', `_attune_aid=${loved}`);
+    expect(html.body).toMatch(/<h2[^>]*data-attune-variant="loved"[^>]*>Loved by thousands<\/h2>/);
+    const off = await openAs(loved, `http://${HOST}:${port}/product`, { javaScriptEnabled: false });
+    expect(await off.page.locator(HEADING).textContent()).toBe('Loved by thousands');
+
+    const control = await visitorIn('best', 'control', `${edge.url}/demo`);
+    const c = await openAs(control, `${edge.url}/demo`);
+    await tagReady(c.page);
+    await c.page.waitForTimeout(1500);
+    expect(await c.page.locator(HEADING).textContent()).toBe('Bestsellers');
+    expect((await raw('/product', `_attune_aid=${control}`)).body).toContain('<h2 data-attune-slot="bestsellers" data-attune-variant="control" data-attune-ready="">Bestsellers</h2>');
+    await api('/sites/demo/experiences/best', 'PATCH', { status: 'ended' });
+  });
+});
+
+describe('page experiences', () => {
+  it('applies three changes together, in the tag and in proxy mode; a change whose element is missing applies none', async () => {
+    const changes = [
+      { selector: HEADING, text: 'Picked for you' },
+      { selector: '#shop li:first-child img', attrs: { src: '/logo.png?featured', alt: 'Featured' } },
+      { selector: 'header', hide: true },
+    ];
+    await api('/sites/demo/experiences', 'POST', {
+      id: 'page3', name: 'Three changes', page: '/product', status: 'running', priority: 40,
+      variants: [{ key: 'v', weight: 1, content: { type: 'changes', value: changes, css: '#hero{outline:3px solid rgb(255, 0, 0)}' } }],
+    });
+    await api('/sites/demo/experiences', 'POST', {
+      id: 'missing', name: 'Missing element', page: '/product', status: 'running',
+      variants: [{ key: 'v', weight: 1, content: { type: 'changes', value: [{ selector: HEADING, text: 'Should not show' }, { selector: '#no-such-element', hide: true }] } }],
+    });
+    const id = await visitorIn('page3', 'v', `http://${HOST}:${port}/product`);
+    for (const js of [false, true]) {
+      const { page, errors } = await openAs(id, `http://${HOST}:${port}/product`, { javaScriptEnabled: js });
+      if (js) await tagReady(page);
+      expect(await page.locator(HEADING).textContent(), `js ${js}`).toBe('Picked for you');
+      expect(await page.locator('#shop li:first-child img').getAttribute('src')).toBe('/logo.png?featured');
+      expect(await page.locator('#shop li:first-child img').getAttribute('alt')).toBe('Featured');
+      expect(await page.locator('header').isVisible()).toBe(false);
+      expect(await page.locator('#hero').evaluate((el) => getComputedStyle(el).outlineColor)).toBe('rgb(255, 0, 0)');
+      expect(errors).toEqual([]);
+    }
+    await api('/sites/demo/experiences/page3', 'PATCH', { status: 'ended' });
+    await api('/sites/demo/experiences/missing', 'PATCH', { status: 'ended' });
+  });
+
+  it('redirects a split-URL variant at the edge with a 302, without asking the origin; the destination counts the exposure', async () => {
+    await api('/sites/demo/experiences', 'POST', {
+      id: 'split', name: 'Pricing split', page: '/pricing', status: 'running', priority: 30,
+      variants: [{ key: 'control', weight: 1, content: null }, { key: 'b', weight: 1, content: { type: 'redirect', url: '/product' } }],
+    });
+    const b = await visitorIn('split', 'b', `http://${HOST}:${port}/pricing`);
+    const asked = origin.requests.length;
+    const res = await raw('/pricing', `_attune_aid=${b}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`http://${HOST}:${port}/product?attune_x=split.b`);
+    expect(origin.requests.slice(asked)).toEqual([]); // the origin was not asked
+    // Following it in a browser: the destination page reports the exposure.
+    const { page } = await openAs(b, `http://${HOST}:${port}/pricing`);
+    await tagReady(page);
+    expect(new URL(page.url()).pathname).toBe('/product');
+    await eventually(async () => (await storedEvents(edge, 'demo', b)).some((e) => e.name === '$exposure' && e.props?.experience === 'split' && e.props?.variant === 'b'));
+    const control = await visitorIn('split', 'control', `http://${HOST}:${port}/pricing`);
+    expect((await raw('/pricing', `_attune_aid=${control}`)).status).toBe(200);
+    await api('/sites/demo/experiences/split', 'PATCH', { status: 'ended' });
+  });
+});
