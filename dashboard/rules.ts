@@ -4,7 +4,7 @@
  * and operator the engine has; any other tree (nested groups) is edited as JSON.
  */
 import type { Combinator, Operator, Rule } from '../protocol/audience';
-import { RULE_FIELDS, type RuleField } from './rule-fields';
+import { RULE_FIELDS, type RuleField } from '../edge/engine/fields';
 
 /**
  * The builder's label of every operator of the protocol's `Operator`, in the order its select
@@ -36,7 +36,7 @@ export type Kind = (typeof KINDS)[number][0];
 
 /**
  * The fields a rule can name, for the builder's suggestions (any dotted path works): the rule
- * engine's own list (./rule-fields.ts, also served at GET /api/sites/:site/fields), without
+ * engine's own list (edge/engine/fields.ts, also served at GET /api/sites/:site/fields), without
  * the `traits.*` wildcard — the audience page adds the trait keys the site has seen.
  */
 const CONCRETE: readonly RuleField[] = RULE_FIELDS.filter((f) => !f.field.endsWith('.*'));

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Slot } from '../../protocol/admin';
 import { SlotName } from '../../protocol/decide';
 import type { FeedEvent } from '../../protocol/events';
-import { RULE_FIELDS, type RuleField } from '../../dashboard/rule-fields';
+import { RULE_FIELDS, type RuleField } from '../engine/fields';
 import type { AppEnv } from '../env';
 import { feedStub, siteStub } from '../objects/stubs';
 import { requireAdminSite } from './sites';
@@ -10,7 +10,7 @@ import { requireAdminSite } from './sites';
 /**
  * GET /api/sites/:site/fields — what a rule can use, for the dashboard's pickers: the request and
  * profile fields the rule engine reads (each with a short label; the one list, derived from the
- * engine's context in dashboard/rule-fields.ts), and the event names, trait keys and slot names
+ * engine's context in edge/engine/fields.ts), and the event names, trait keys and slot names
  * the site's recent activity shows.
  */
 export const fields = new Hono<AppEnv>();

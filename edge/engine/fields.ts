@@ -1,13 +1,11 @@
 /**
  * The fields a rule can name (`geo.country`, `utm.source`, `traits.*`, `isNew`, …), each with a
  * short label: the one list the dashboard's pickers and GET /api/sites/:site/fields offer. Derived
- * from the rule engine's own context — the request part (edge/engine/context.ts) and what a
- * profile adds (edge/decisions/evaluate.ts) — so a field the engine gains shows up here by itself.
+ * from the rule engine's own context (./context.ts: the request part and what a profile adds), so a field the engine gains shows up here by itself.
  * Pure (no Worker types): the rule builder and its unit tests import it.
  */
-import { CLICK_IDS } from '../protocol/marketing';
-import { newVisitorContext } from '../edge/decisions/evaluate';
-import { requestFields, type RequestFacts } from '../edge/engine/context';
+import { CLICK_IDS } from '../../protocol/marketing';
+import { newVisitorContext, requestFields, type RequestFacts } from './context';
 
 export interface RuleField {
   /** The dotted path a rule names (`geo.country`); `traits.*` stands for every trait. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { admin, anon, createSite, event, feedWith, post } from './helpers';
 import { seenIn, MAX_SEEN, type SiteFields } from '../../edge/admin/fields';
-import { RULE_FIELDS } from '../../dashboard/rule-fields';
+import { RULE_FIELDS } from '../../edge/engine/fields';
 import { FIELDS, fieldSuggestions } from '../../dashboard/rules';
 import { requestFields } from '../../edge/engine/context';
-import { newVisitorContext } from '../../edge/decisions/evaluate';
+import { newVisitorContext } from '../../edge/engine/context';
 import { lookup } from '../../edge/engine/rules';
 import { CLICK_IDS } from '../../protocol/marketing';
 import type { FeedEvent } from '../../protocol/events';
