@@ -46,21 +46,6 @@ const hash = (code) => createHash('sha256').update(code).digest('base64url').sli
 // cache, carried from build to build, gives each the same short name everywhere.
 let mangleCache = {};
 
-// idb's module extends its proxy traps at load time (db.get/count/… shortcuts, async iterators).
-// The outbox uses neither: marking those two calls pure lets esbuild leave them out, so only
-// openDB and its wrapping are bundled. Fails loudly if idb changes shape.
-const idbOpenDBOnly = {
-  name: 'idb-openDB-only',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]idb[\\/]build[\\/]index\.js$/ }, ({ path }) => {
-      const source = readFileSync(path, 'utf8');
-      const contents = source.replace(/^replaceTraps\(/gm, '/* @__PURE__ */ replaceTraps(');
-      if (contents.split('@__PURE__').length !== 3) throw new Error('idb: expected two replaceTraps() calls to mark pure');
-      return { contents, loader: 'js' };
-    });
-  },
-};
-
 async function bundle(entry, format, define = {}, tagInternal = true) {
   const result = await build({
     entryPoints: [join(root, entry)],
@@ -75,7 +60,7 @@ async function bundle(entry, format, define = {}, tagInternal = true) {
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     // The editor shares no internal names with the tag: it keeps out of the mangle cache, so
     // building it never changes the tag's bytes.
-    ...(tagInternal && { mangleProps: /_$/, mangleCache, plugins: [idbOpenDBOnly] }),
+    ...(tagInternal && { mangleProps: /_$/, mangleCache }),
   });
   if (tagInternal) mangleCache = result.mangleCache;
   return result.outputFiles[0].text.trim();
@@ -86,19 +71,19 @@ async function bundle(entry, format, define = {}, tagInternal = true) {
  * `whole` (the tag), and `editor` (the visual editor, apart from the tag's budget).
  */
 export async function buildTag() {
+  // 8 characters (48 bits) are plenty to tell two versions of one file apart.
+  const version = (code) => hash(code).slice(0, 8);
+  const path = (name, code) => JSON.stringify(`/${name}?v=${version(code)}`);
+  const editor = await bundle('snippet/editor/index.ts', 'esm', {}, false);
+  // attune-more.js imports the editor on an editor link, so it is built after it, with its path.
   const lazyFiles = {
     'attune-outbox.js': await bundle('snippet/outbox.ts', 'esm'),
-    'attune-more.js': await bundle('snippet/more.ts', 'esm'),
+    'attune-more.js': await bundle('snippet/more.ts', 'esm', { EDITOR_PATH: path('attune-editor.js', editor) }),
   };
-  const editor = await bundle('snippet/editor/index.ts', 'esm', {}, false);
   const modules = { ...lazyFiles, 'attune-editor.js': editor };
-  // 8 characters (48 bits) are plenty to tell two versions of one file apart.
-  const version = (name) => hash(modules[name]).slice(0, 8);
-  const path = (name) => `/${name}?v=${version(name)}`;
   const tag = await bundle('snippet/index.ts', 'iife', {
-    OUTBOX_PATH: JSON.stringify(path('attune-outbox.js')),
-    MORE_PATH: JSON.stringify(path('attune-more.js')),
-    EDITOR_PATH: JSON.stringify(path('attune-editor.js')),
+    OUTBOX_PATH: path('attune-outbox.js', lazyFiles['attune-outbox.js']),
+    MORE_PATH: path('attune-more.js', lazyFiles['attune-more.js']),
   });
   const core = measure(tag);
   const lazy = Object.fromEntries(Object.entries(lazyFiles).map(([name, code]) => [name, measure(code)]));
@@ -118,7 +103,7 @@ export async function buildTag() {
       `export const TAG_ETAG = ${JSON.stringify(`"${hash(tag)}"`)};\n` +
       `/** Lazily imported ES modules by file name (the tag's and the editor's): source, ETag and the \`v\` of their versioned path. */\n` +
       `export const LAZY_MODULES: Record<string, { source: string; etag: string; version: string }> = ${JSON.stringify(
-        Object.fromEntries(Object.entries(modules).map(([name, code]) => [name, { source: code, etag: `"${hash(code)}"`, version: version(name) }])),
+        Object.fromEntries(Object.entries(modules).map(([name, code]) => [name, { source: code, etag: `"${hash(code)}"`, version: version(code) }])),
       )};\n`,
   );
   return sizes;
