@@ -41,6 +41,7 @@ app.get('/api/openapi.json', (c) => c.body(openApiJson(), 200, { 'Content-Type':
 app.route('/api', adminApi);
 app.route('/dashboard', dashboard);
 app.route('/demo', demo);
-app.get('/', (c) => c.redirect('/demo', 302));
+// The query goes along: an editor link or a campaign link to the home page keeps its parameters.
+app.get('/', (c) => c.redirect(`/demo${new URL(c.req.url).search}`, 302));
 app.onError(onError);
 app.notFound(onNotFound);

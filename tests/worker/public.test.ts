@@ -28,6 +28,24 @@ describe('public routes', () => {
     expect((await call('/attune-nope.js')).status).toBe(404);
   });
 
+  it('serves the visual editor at the versioned path attune-more.js imports on an editor link', async () => {
+    const tag = await (await call('/attune.js')).text();
+    const more = await (await call(tag.match(/\/attune-more\.js\?v=[A-Za-z0-9_-]+/)![0])).text();
+    const path = more.match(/\/attune-editor\.js\?v=[A-Za-z0-9_-]+/)?.[0];
+    expect(path, 'attune-more.js names the editor by its versioned path').toBeDefined();
+    const res = await call(path!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toMatch(/immutable/);
+    expect(await res.text()).toMatch(/export\{\w+ as start\}/);
+  });
+
+  it('keeps the query of a link to the home page when it sends it on to the demo', async () => {
+    const res = await call('/?attune_edit=abc&utm_source=mail', { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.get('location')!, 'http://x');
+    expect(to.pathname + to.search).toBe('/demo?attune_edit=abc&utm_source=mail');
+  });
+
   it('serves the demo shop with the install snippet and a hero slot', async () => {
     const res = await call('/demo');
     expect(res.status).toBe(200);
