@@ -5,12 +5,12 @@ import { Selector, VariantContentSchema, type VariantContent } from './content';
 
 /**
  * The visual editor's wire format. The editor (`/attune-editor.js`, loaded by the tag only on a
- * page whose URL carries `attune_edit=<token>`) talks to the editor routes under `/v1/editor/…`
- * with the token in the `X-Attune-Editor` header — never to the admin API. The token is made by
+ * page whose URL carries a valid `attune_edit=<token>`) talks to the editor routes under
+ * `/v1/editor/…` with the token in the `X-Attune-Editor` header (protocol/markup.ts) — never to
+ * the admin API. The token is made by
  * `POST /api/sites/:site/editor-links`, is bound to one site, lasts at most an hour, and opens only
  * this site's slots and the variants (and slot or page) of its draft or paused experiences.
  */
-export const EDITOR_HEADER = 'X-Attune-Editor';
 export const EDITOR_TTL_MAX_S = 3600;
 
 /** POST /api/sites/:site/editor-links */

@@ -9,5 +9,7 @@ export const SLOT_ATTR = 'data-attune-slot';
 export const REDIRECT_PARAM = 'attune_x';
 /** The page URL parameter that carries a visual-editor token. */
 export const EDIT_PARAM = 'attune_edit';
+/** The request header that carries it to the editor routes (/v1/editor/…). */
+export const EDITOR_HEADER = 'X-Attune-Editor';
 /** The decision key of a page experience: no slot, the page itself. */
 export const PAGE_SLOT_PREFIX = '@';

@@ -1,5 +1,6 @@
 import type { DecideResponse, Decision } from '../protocol/decide';
-import { EDIT_PARAM, REDIRECT_PARAM } from '../protocol/markup';
+import type { EditorSession } from '../protocol/editor';
+import { EDITOR_HEADER, EDIT_PARAM, REDIRECT_PARAM } from '../protocol/markup';
 
 declare const EDITOR_PATH: string; // set at build time: the editor's versioned path
 import type { Personalizer, TagContext } from './types';
@@ -137,8 +138,14 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
       shown = {};
       done = {};
       started = Date.now();
-      // An editor link from the dashboard (the edge, seeing it, had the tag load this module): the visual editor.
-      if (editing) return void import(t.api_ + EDITOR_PATH).then((m: { start(o: object): void }) => m.start({ api: t.api_, site: t.site_, token: editing }));
+      // An editor link from the dashboard (the edge, seeing it, had the tag load this module): the
+      // visual editor, loaded only once the edge accepted the link's token for this page's site (a
+      // forged link, or another site's, shows nothing).
+      if (editing)
+        return void fetch(t.api_ + '/v1/editor/session', { headers: { [EDITOR_HEADER]: editing }, cache: 'no-store' })
+          .then<EditorSession | false>((r) => r.ok && r.json())
+          .then((s): unknown => s && s.site == t.site_ && import(t.api_ + EDITOR_PATH).then((m: { start(o: object): void }) => m.start({ api: t.api_, site: t.site_, token: editing, session: s })))
+          .catch((err) => t.debug_('no editor', err));
       // Arrived through a split-URL redirect: the variant is this page, on screen now.
       const [exp, variant] = (q.get(REDIRECT_PARAM) || '').split('.');
       if (variant) expose('@' + exp, exp!, variant);

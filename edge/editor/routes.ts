@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { ExperienceInput, SlotInput, type Experience, type Slot } from '../../protocol/admin';
-import { EDITOR_HEADER, EditorExperiencePatch, EditorSlotBody, type EditorExperience, type EditorSession } from '../../protocol/editor';
+import { EDITOR_HEADER } from '../../protocol/markup';
+import { EditorExperiencePatch, EditorSlotBody, type EditorExperience, type EditorSession } from '../../protocol/editor';
 import { putSlot } from '../admin/slots';
 import { variantProblem } from '../decisions/content';
 import type { AppEnv } from '../env';

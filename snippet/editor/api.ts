@@ -1,7 +1,4 @@
-import type { EDITOR_HEADER } from '../../protocol/editor';
-
-/** protocol/editor.ts's header name, copied so the editor bundles no zod (a type check keeps them equal). */
-const HEADER: typeof EDITOR_HEADER = 'X-Attune-Editor';
+import { EDITOR_HEADER as HEADER } from '../../protocol/markup';
 
 export type Call = <T>(method: 'GET' | 'PUT' | 'PATCH', path: string, body?: unknown) => Promise<T>;
 

@@ -21,6 +21,8 @@ export interface EditorOptions {
   site: string;
   /** The editor token from the page's URL. */
   token: string;
+  /** The session the tag already loaded with the token (it loads the editor only then); else the editor loads it. */
+  session?: EditorSession;
 }
 
 type Content = VariantContent | null;
@@ -80,7 +82,7 @@ export function start(options: EditorOptions): Promise<void> {
   }
 }
 
-async function boot({ api, site, token }: EditorOptions): Promise<void> {
+async function boot({ api, site, token, session: given }: EditorOptions): Promise<void> {
   const call: Call = editorApi(String(api).replace(/\/+$/, ''), String(token));
   const d = document;
 
@@ -702,7 +704,7 @@ async function boot({ api, site, token }: EditorOptions): Promise<void> {
   refresh();
   say('Loading the editor session…');
   try {
-    session = await call<EditorSession>('GET', '/session');
+    session = given ?? (await call<EditorSession>('GET', '/session'));
   } catch (err) {
     console.debug('attune editor: session', err);
     say(err instanceof Error ? err.message : String(err), 'error');

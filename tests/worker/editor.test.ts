@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { env as workerEnv } from 'cloudflare:workers';
 import type { Env } from '../../edge/env';
 import { signEditor } from '../../edge/editor/token';
-import { EDITOR_HEADER } from '../../protocol/editor';
+import { EDITOR_HEADER } from '../../protocol/markup';
 import { admin, anon, call, createSite, event, post } from './helpers';
 
 /**
