@@ -1,11 +1,11 @@
-import { request } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM script shared with `npm start` and bench/.
 import { startDemoOrigin } from '../../scripts/demo-origin.mjs';
-import { storedEvents, tagReady, trackErrors } from '../helpers/attune';
+import { storedEvents, tagReady } from '../helpers/attune';
 import { launchChromium } from '../helpers/browser';
 import { eventually, startLocalEdge, type LocalEdge } from '../helpers/edge';
+import { openAs as openAsVisitor, proxyGet, visitorIn as visitorInSite } from '../helpers/visitors';
 
 /**
  * Changing elements without markup, end to end: a slot declared by selector, a page experience's
@@ -20,17 +20,7 @@ let port: number;
 const HOST = 'shop.localhost';
 const HEADING = '#shop > h2:nth-child(1)'; // the "Bestsellers" heading, on /demo and on the shop's origin
 
-function raw(path: string, cookie: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: `${HOST}:${port}`, accept: 'text/html', cookie } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const raw = (path: string, cookie: string) => proxyGet(port, HOST, path, cookie);
 
 async function api<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
   const res = await edge.api<T>(path, { method, ...(body !== undefined && { body: JSON.stringify(body) }) });
@@ -38,30 +28,8 @@ async function api<T>(path: string, method = 'GET', body?: unknown): Promise<T> 
   return res.body;
 }
 
-/** A visitor id the edge assigns `variant` of `experience` on `url` (sticky from then on). */
-async function visitorIn(experience: string, variant: string | null, url: string): Promise<string> {
-  for (let i = 0; i < 60; i++) {
-    const id = `visitor${crypto.randomUUID().replace(/-/g, '')}`;
-    const res = await fetch(`${edge.url}/v1/decide`, { method: 'POST', body: JSON.stringify({ site: 'demo', anonymousId: id, slots: [], context: { url } }) });
-    const d = (await res.json()) as { decisions: Record<string, { experience: string; variant: string }> };
-    const got = Object.values(d.decisions).find((x) => x.experience === experience)?.variant ?? null;
-    if (got === variant) return id;
-  }
-  throw new Error(`no visitor found in ${experience}/${variant}`);
-}
-
-/** Opens `url` as a browser that already is visitor `id` (the tag reads its id from storage). */
-async function openAs(id: string, url: string, opts: { javaScriptEnabled?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext(opts);
-  await context.addInitScript((aid) => localStorage.setItem('_attune_aid', aid), id);
-  // With JavaScript off only the cookie proxy mode reads says who the visitor is.
-  await context.addCookies([{ name: '_attune_aid', value: id, url: new URL(url).origin }]);
-  const page = await context.newPage();
-  const errors = trackErrors(page);
-  if (process.env.DEBUG_PAGES) page.on('response', async (r) => r.url().includes('/v1/') && console.log(r.url(), r.status(), await r.text().catch(() => '')));
-  await page.goto(url);
-  return { page, errors };
-}
+const visitorIn = (experience: string, variant: string | null, url: string) => visitorInSite(edge, 'demo', experience, variant, url);
+const openAs = (id: string, url: string, opts: { javaScriptEnabled?: boolean } = {}) => openAsVisitor(browser, id, url, opts);
 
 beforeAll(async () => {
   [edge, origin, browser] = await Promise.all([startLocalEdge(), startDemoOrigin() as Promise<Origin>, launchChromium()]);
