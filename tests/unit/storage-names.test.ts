@@ -12,6 +12,7 @@ describe("the tag's storage and cookie names (protocol/storage.ts)", () => {
       PROFILE_TOKEN_KEY: '_attune_pt',
       SPILL_KEY: '_attune_q',
       OUTBOX_FLAG_KEY: '_attune_ob',
+      PAGES_KEY: '_attune_p',
     });
   });
 
