@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { FeedEvent } from '../../protocol/events';
 import type { Rejection } from '../../protocol/rejections';
-import { migrate, type Migration } from './migrations';
+import { Schema, type Migration } from './migrations';
 
 /** How many recent events a site's feed keeps. */
 const KEEP = 1000;
@@ -43,7 +43,7 @@ export interface LiveMessage {
  * it and broadcasts the batch. Authentication happens before the upgrade reaches the object.
  */
 export class ActivityFeed extends DurableObject<Env> {
-  private ready = false;
+  private readonly schema = new Schema(this.ctx.storage, FEED_MIGRATIONS);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -51,13 +51,8 @@ export class ActivityFeed extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
   }
 
-  /** The SQL storage with its schema up to date (made once, not on every wake). */
   private get sql(): SqlStorage {
-    if (!this.ready) {
-      migrate(this.ctx.storage, FEED_MIGRATIONS);
-      this.ready = true;
-    }
-    return this.ctx.storage.sql;
+    return this.schema.sql;
   }
 
   /** Keeps refused messages (newest KEEP_REJECTIONS), for the dashboard's Install page. */

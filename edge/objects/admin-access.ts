@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { migrate, type Migration } from './migrations';
+import { Schema, type Migration } from './migrations';
 
 /** How many failed sign-ins or wrong bearer tokens one address may make within the window. */
 export const AUTH_FAILURES = 10;
@@ -28,14 +28,10 @@ const MIGRATIONS: readonly Migration[] = [
  *   address), so that guessing the token is throttled.
  */
 export class AdminAccess extends DurableObject<Env> {
-  private ready = false;
+  private readonly schema = new Schema(this.ctx.storage, MIGRATIONS);
 
   private get sql(): SqlStorage {
-    if (!this.ready) {
-      migrate(this.ctx.storage, MIGRATIONS);
-      this.ready = true;
-    }
-    return this.ctx.storage.sql;
+    return this.schema.sql;
   }
 
   openSession(id: string, expiresAt: number, now: number): void {

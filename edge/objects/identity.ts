@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { migrate, schemaVersion, type Migration } from './migrations';
+import { Schema, schemaVersion, type Migration } from './migrations';
 
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -22,15 +22,10 @@ const MIGRATIONS: readonly Migration[] = [
  * another profile; readers follow the profile's forward, so the entry never needs rewriting.
  */
 export class IdentityObject extends DurableObject<Env> {
-  private ready = false;
+  private readonly schema = new Schema(this.ctx.storage, MIGRATIONS);
 
-  /** The SQL storage with its schema up to date (made on first use, and again after a release). */
   private get sql(): SqlStorage {
-    if (!this.ready) {
-      migrate(this.ctx.storage, MIGRATIONS);
-      this.ready = true;
-    }
-    return this.ctx.storage.sql;
+    return this.schema.sql;
   }
 
   /**
@@ -50,14 +45,14 @@ export class IdentityObject extends DurableObject<Env> {
 
   /** Who claimed the identifier; null when nobody has (a read of an unclaimed identifier creates nothing). */
   owner(): string | null {
-    if (!this.ready && schemaVersion(this.ctx.storage) === 0 && !this.holdsTables()) return null;
+    if (!this.schema.made && schemaVersion(this.ctx.storage) === 0 && !this.holdsTables()) return null;
     return this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM owner').toArray()[0]?.profile_id ?? null;
   }
 
   /** Forgets the identifier entirely (its person was erased): the storage goes as a whole, and the identifier is free again. */
   async release(): Promise<void> {
     await this.ctx.storage.deleteAll();
-    this.ready = false;
+    this.schema.reset();
   }
 
   /** Objects from before schema versions were recorded hold the tables without a version. */

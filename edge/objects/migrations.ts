@@ -43,3 +43,33 @@ export function migrate(storage: MigratableStorage, migrations: readonly Migrati
   });
   return empty ? 1 : pending.length;
 }
+
+/**
+ * An object's SQL storage with its schema up to date: migrated on first use (once per instance,
+ * not on every wake), and again after `reset()` (the storage was deleted).
+ */
+export class Schema {
+  private ready = false;
+
+  constructor(
+    private readonly storage: MigratableStorage,
+    private readonly migrations: readonly Migration[],
+  ) {}
+
+  get sql(): SqlStorage {
+    if (!this.ready) {
+      migrate(this.storage, this.migrations);
+      this.ready = true;
+    }
+    return this.storage.sql;
+  }
+
+  /** Whether this instance has brought the schema up to date yet. */
+  get made(): boolean {
+    return this.ready;
+  }
+
+  reset(): void {
+    this.ready = false;
+  }
+}

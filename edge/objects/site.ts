@@ -4,7 +4,7 @@ import type { Audience } from '../../protocol/audience';
 import type { Env } from '../env';
 import { BANDIT_EVERY_MS, banditAllocation } from '../decisions/bandit-allocation';
 import { readExperienceCounts } from './experience-stats';
-import { migrate, type Migration } from './migrations';
+import { Schema, type Migration } from './migrations';
 
 /** A site's settings and experiences as the decision path reads them. */
 export interface SiteConfig {
@@ -51,15 +51,10 @@ export type StoredDoc = { id: string; createdAt: number; updatedAt: number };
  * hot path reads a cached copy (see sites/config-cache.ts), never this object per request.
  */
 export class SiteObject extends DurableObject<Env> {
-  private ready = false;
+  private readonly schema = new Schema(this.ctx.storage, MIGRATIONS);
 
-  /** The SQL storage with its schema up to date (made once, not on every wake). */
   private get sql(): SqlStorage {
-    if (!this.ready) {
-      migrate(this.ctx.storage, MIGRATIONS);
-      this.ready = true;
-    }
-    return this.ctx.storage.sql;
+    return this.schema.sql;
   }
 
   create(input: SiteInput, now: number): Site | null {
