@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admin, anon, call, createSite, event, feedWith, post } from './helpers';
 import { session } from './dashboard-helpers';
+import { executable } from './security-helpers';
 import { CLIENT_SOURCE } from '../../edge/generated/dashboard';
 
 /**
@@ -12,26 +13,6 @@ const json = async <T>(res: Response) => (await res.json()) as T;
 
 const IMG = '<img src=x onerror=alert(1)>';
 const ESCAPED_IMG = '&lt;img src=x onerror=alert(1)&gt;';
-
-/** What a browser would run from the page (HTMLRewriter parse): event handlers, javascript: URLs, payload elements. */
-async function executable(html: string): Promise<string[]> {
-  const found: string[] = [];
-  await new HTMLRewriter()
-    .on('*', {
-      element(el) {
-        for (const [name = '', value = ''] of el.attributes) {
-          if (/^on/i.test(name)) found.push(`<${el.tagName} ${name}="${value}">`);
-          if (/^(href|src|action|formaction|srcdoc|data)$/i.test(name) && /^\s*javascript:/i.test(value)) found.push(`<${el.tagName} ${name}>`);
-        }
-        if (el.tagName === 'img' && el.getAttribute('src') === 'x') found.push('<img src=x>');
-        if (el.tagName === 'svg') found.push('<svg>');
-      },
-    })
-    .on('script', { text: (t) => void (/alert\(/.test(t.text) && found.push(`script: ${t.text}`)) })
-    .transform(new Response(html))
-    .text();
-  return found;
-}
 
 const base = (site: string) => `/dashboard/sites/${site}`;
 

@@ -63,3 +63,31 @@ export async function proxiedSite(extra: Record<string, unknown> = {}): Promise<
 export function navigate(host: string, headers: Record<string, string> = {}, path = '/'): Promise<Response> {
   return fetchAt(`https://${host}${path}`, { headers: { accept: 'text/html,application/xhtml+xml', ...headers } });
 }
+
+/**
+ * What a browser would run from a page, found by parsing it (HTMLRewriter): event-handler
+ * attributes, javascript: URLs, the payloads' elements (`<img src=x>`, `<iframe srcdoc=x>`) and
+ * inline script text that calls alert(). Empty when the page is inert.
+ */
+export async function executable(html: string): Promise<string[]> {
+  const found: string[] = [];
+  await new HTMLRewriter()
+    .on('*', {
+      element(el) {
+        for (const [name = '', value = ''] of el.attributes) {
+          if (/^on/i.test(name)) found.push(`<${el.tagName} ${name}="${value}">`);
+          if (/^(href|src|action|formaction|srcdoc|data)$/i.test(name) && /^\s*javascript:/i.test(value)) found.push(`<${el.tagName} ${name}="${value}">`);
+        }
+        if (el.tagName === 'img' && el.getAttribute('src') === 'x') found.push('<img src=x>');
+        if (el.tagName === 'iframe' && el.getAttribute('srcdoc') === 'x') found.push('<iframe srcdoc=x>');
+      },
+    })
+    .on('script', {
+      text(t) {
+        if (/alert\(/.test(t.text)) found.push(`script text: ${t.text.slice(0, 80)}`);
+      },
+    })
+    .transform(new Response(html))
+    .text();
+  return found;
+}

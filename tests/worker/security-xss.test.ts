@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admin, anon, createSite, event, feedWith, post } from './helpers';
 import { session } from './dashboard-helpers';
+import { executable } from './security-helpers';
 
 /**
  * Stored XSS: hostile text sent by visitors (event names, props, page URLs and titles, traits,
@@ -15,30 +16,6 @@ const PAYLOADS = {
   js: 'javascript:alert(5)',
 };
 const ESCAPED_IMG = '&lt;img src=x onerror=alert(1)&gt;';
-
-/** What a browser would run from the page, found by parsing it (HTMLRewriter): event-handler attributes, javascript: URLs, payload elements, inline script text. */
-async function executable(html: string): Promise<string[]> {
-  const found: string[] = [];
-  await new HTMLRewriter()
-    .on('*', {
-      element(el) {
-        for (const [name = '', value = ''] of el.attributes) {
-          if (/^on/i.test(name)) found.push(`<${el.tagName} ${name}="${value}">`);
-          if (/^(href|src|action|formaction|srcdoc|data)$/i.test(name) && /^\s*javascript:/i.test(value)) found.push(`<${el.tagName} ${name}="${value}">`);
-        }
-        if (el.tagName === 'img' && el.getAttribute('src') === 'x') found.push('<img src=x>');
-        if (el.tagName === 'iframe' && el.getAttribute('srcdoc') === 'x') found.push('<iframe srcdoc=x>');
-      },
-    })
-    .on('script', {
-      text(t) {
-        if (/alert\(/.test(t.text)) found.push(`script text: ${t.text.slice(0, 80)}`);
-      },
-    })
-    .transform(new Response(html))
-    .text();
-  return found;
-}
 
 async function expectInert(path: string, html: string): Promise<void> {
   expect(await executable(html), path).toEqual([]);
