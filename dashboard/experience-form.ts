@@ -1,6 +1,7 @@
 /** The experience editor's form ⇄ the admin API's experience body, pure. */
 import type { Experience } from '../protocol/admin';
-import { PAGE_CONTENT, SLOT_CONTENT, type ContentType, type VariantContent } from '../protocol/content';
+import type { ContentType, VariantContent } from '../protocol/content';
+import { PAGE_CONTENT, SLOT_CONTENT } from '../protocol/content-rules';
 
 const TYPES: readonly ContentType[] = [...SLOT_CONTENT, ...PAGE_CONTENT];
 

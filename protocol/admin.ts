@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { SiteKey } from './events';
-import { PAGE_CONTENT, SLOT_CONTENT, Selector, VariantContentSchema, type ContentType } from './content';
+import { Selector, VariantContentSchema, type ContentType } from './content';
+import { PAGE_CONTENT, SLOT_CONTENT } from './content-rules';
 import { SlotName } from './decide';
-import { UrlPattern } from './url-pattern';
+import { URL_PATTERN, URL_PATTERN_HINT } from './url-pattern';
+
+/** Where a slot or page experience applies (protocol/url-pattern.ts). */
+export const UrlPattern = z.string().max(500).regex(URL_PATTERN, URL_PATTERN_HINT);
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lower-case letters, digits, "-" or "_"');
 
@@ -141,7 +145,7 @@ interface Target {
 function targetProblems(e: Target, ctx: z.RefinementCtx): void {
   const isPage = e.page != null;
   if ((e.slot == null) === !isPage) ctx.addIssue({ code: 'custom', path: ['slot'], message: 'give either slot (a slot to fill) or page (a URL pattern to change), not both' });
-  const allowed = isPage ? PAGE_CONTENT : SLOT_CONTENT;
+  const allowed: readonly ContentType[] = isPage ? PAGE_CONTENT : SLOT_CONTENT;
   e.variants.forEach((v, i) => {
     if (v.content && !allowed.includes(v.content.type)) {
       ctx.addIssue({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PAGE_CONTENT, SAFE_CHANGE_ATTRIBUTES, SLOT_CONTENT, unsafeValue } from './content-rules';
 import { selectorProblem } from './selector';
 
 /**
@@ -8,13 +9,6 @@ import { selectorProblem } from './selector';
  * (`{{traits.firstName | default:"there"}}`) work in every text and attribute value.
  */
 export const MAX_CONTENT = 32 * 1024;
-
-/** The attributes a change may set: none can run script (no on* handlers), and URLs are checked. */
-export const SAFE_CHANGE_ATTRIBUTES = ['href', 'src', 'srcset', 'alt', 'title', 'class', 'style'] as const;
-export type SafeChangeAttribute = (typeof SAFE_CHANGE_ATTRIBUTES)[number];
-
-/** `javascript:`, `data:` … in a URL attribute; `url(javascript:…)` or `expression(` in a style. */
-const UNSAFE_VALUE = /^\s*(?:javascript|vbscript|data)\s*:|expression\s*\(|javascript\s*:/i;
 
 export const Selector = z
   .string()
@@ -30,7 +24,7 @@ export const Change = z
     text: z.string().max(8 * 1024).optional(),
     html: z.string().max(16 * 1024).optional(),
     attrs: z
-      .partialRecord(z.enum(SAFE_CHANGE_ATTRIBUTES), z.string().max(2048).refine((v) => !UNSAFE_VALUE.test(v.replace(/[\t\n\r]/g, '')), 'no javascript:, data: or expression() values'))
+      .partialRecord(z.enum(SAFE_CHANGE_ATTRIBUTES), z.string().max(2048).refine((v) => !unsafeValue(v), 'no javascript:, data: or expression() values'))
       .optional(),
     hide: z.literal(true).optional(),
   })
@@ -57,6 +51,7 @@ export type Change = z.infer<typeof Change>;
 export type VariantContent = z.infer<typeof VariantContentSchema>;
 export type ContentType = VariantContent['type'];
 
-/** Content that fills a slot; the others belong to a page experience. */
-export const SLOT_CONTENT: readonly ContentType[] = ['html', 'text', 'json'];
-export const PAGE_CONTENT: readonly ContentType[] = ['changes', 'redirect'];
+/** Compile-time check: content-rules.ts's two lists name exactly these types, each once. */
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const LISTS_NAME_EVERY_TYPE: Exactly<(typeof SLOT_CONTENT)[number] | (typeof PAGE_CONTENT)[number], ContentType> = true;
+void LISTS_NAME_EVERY_TYPE;

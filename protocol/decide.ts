@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { VariantContent } from './content';
+import { SLOT_NAME } from './content-rules';
 import { ClientId, SiteKey } from './events';
 import { MAX_STRING } from './limits';
 
-export const SlotName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+export const SlotName = z.string().regex(SLOT_NAME, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
 
 export const DecideContext = z.object({
   url: z.string().max(MAX_STRING),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UrlPattern } from './url-pattern';
+import { UrlPattern } from './admin';
 import { SlotName } from './decide';
 import { Selector, VariantContentSchema, type VariantContent } from './content';
 

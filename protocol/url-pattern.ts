@@ -1,14 +1,11 @@
-import { z } from 'zod';
-
 /**
  * Where a slot or page experience applies: a path pattern, the same syntax everywhere — `/pricing`
  * (that page), `/blog/*` (everything under /blog/), `/pricing*` (/pricing, /pricing-b, …), `*`
- * (every page). Matched against the page's path, without the query. Pure.
+ * (every page). Matched against the page's path, without the query. Pure, and plain (no zod):
+ * the visual editor uses it as the edge does; the schema is protocol/admin.ts's UrlPattern.
  */
-export const UrlPattern = z
-  .string()
-  .max(500)
-  .regex(/^(\*|\/[^\s?#]*)$/, 'must be a path pattern such as /pricing, /blog/* or * (no query, no spaces)');
+export const URL_PATTERN = /^(\*|\/[^\s?#]*)$/;
+export const URL_PATTERN_HINT = 'must be a path pattern such as /pricing, /blog/* or * (no query, no spaces)';
 
 const compiled = new Map<string, RegExp>();
 

@@ -1,4 +1,6 @@
-import type { Change, SAFE_CHANGE_ATTRIBUTES, VariantContent } from '../../protocol/content';
+import type { Change, VariantContent } from '../../protocol/content';
+import { PAGE_CONTENT, SAFE_CHANGE_ATTRIBUTES, SLOT_CONTENT, SLOT_NAME, unsafeValue } from '../../protocol/content-rules';
+import { URL_PATTERN, urlPatternMatches } from '../../protocol/url-pattern';
 import type { EditorExperience, EditorSession, EditorSlot } from '../../protocol/editor';
 import { SLOT_ATTR } from '../../protocol/markup';
 import { editorApi, type Call } from './api';
@@ -29,13 +31,6 @@ type Content = VariantContent | null;
 type ChangesContent = Extract<VariantContent, { type: 'changes' }>;
 type Mode = 'slot' | 'page';
 
-/** protocol/content.ts's list, copied so the editor bundles no zod (the type keeps the two equal). */
-const SAFE_ATTRS: typeof SAFE_CHANGE_ATTRIBUTES = ['href', 'src', 'srcset', 'alt', 'title', 'class', 'style'];
-const UNSAFE_VALUE = /^\s*(?:javascript|vbscript|data)\s*:|expression\s*\(|javascript\s*:/i;
-const SLOT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const URL_PATTERN = /^(\*|\/[^\s?#]*)$/;
-const SLOT_TYPES = ['html', 'text', 'json'];
-const PAGE_TYPES = ['changes', 'redirect'];
 
 /** One experience as edited here: its last saved state and the unsaved working copy. */
 interface Work {
@@ -55,8 +50,6 @@ const excerpt = (s: string, n = 160) => {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > n ? `${t.slice(0, n)}…` : t;
 };
-const matchesPath = (pattern: string, path: string) =>
-  new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(path);
 const kindOf = (c: Change) => (c.attrs ? 'attrs' : c.hide ? 'hide' : 'content');
 const describe = (c: Change) =>
   c.text !== undefined
@@ -234,7 +227,7 @@ async function boot({ api, site, token, session: given }: EditorOptions): Promis
     if (!w) return;
     const c = w.content[w.key] ?? null;
     const notes: string[] = [];
-    if (w.mode === 'page' && !matchesPath(w.page, location.pathname)) notes.push(`This page (${location.pathname}) is not matched by the page pattern ${w.page}: visitors here will not get these changes.`);
+    if (w.mode === 'page' && !urlPatternMatches(w.page, location.pathname)) notes.push(`This page (${location.pathname}) is not matched by the page pattern ${w.page}: visitors here will not get these changes.`);
     if (!c) notes.push(`Variant ${variantLabel(w.key)} has no content: visitors see the page as it is.`);
     else if (c.type === 'redirect') notes.push(`Variant ${variantLabel(w.key)} sends visitors to ${c.url}. The editor does not navigate there.`);
     else if (c.type === 'json') notes.push(`Variant ${variantLabel(w.key)} hands JSON to the page's own code: nothing to show here.`);
@@ -437,7 +430,7 @@ async function boot({ api, site, token, session: given }: EditorOptions): Promis
   function setMode(m: Mode): void {
     if (!w || w.mode === m) return;
     closeEdit();
-    const allowed = m === 'page' ? PAGE_TYPES : SLOT_TYPES;
+    const allowed: readonly string[] = m === 'page' ? PAGE_CONTENT : SLOT_CONTENT;
     let cleared = 0;
     for (const [k, c] of Object.entries(w.content)) {
       if (c && !allowed.includes(c.type)) {
@@ -480,7 +473,7 @@ async function boot({ api, site, token, session: given }: EditorOptions): Promis
       const slot = await call<EditorSlot>('PUT', `/slots/${encodeURIComponent(name)}`, { selector: sel, ...(urlPattern && { urlPattern }) });
       session!.slots = [...session!.slots.filter((s) => s.name !== slot.name), slot];
       // Variants saved with page content cannot stay in a slot experience: they go with it.
-      const clash = work.saved.variants.filter((v) => v.content && !SLOT_TYPES.includes(v.content.type)).map((v) => ({ key: v.key, content: work.content[v.key] ?? null }));
+      const clash = work.saved.variants.filter((v) => v.content && !(SLOT_CONTENT as readonly string[]).includes(v.content.type)).map((v) => ({ key: v.key, content: work.content[v.key] ?? null }));
       const e = await call<EditorExperience>('PATCH', `/experiences/${encodeURIComponent(work.saved.id)}`, { slot: name, ...(clash.length && { variants: clash }) });
       for (const v of clash) work.touched.delete(v.key);
       saved(work, e);
@@ -584,8 +577,8 @@ async function boot({ api, site, token, session: given }: EditorOptions): Promis
       for (const [attr, field] of Object.entries(fields)) {
         const v = drafts[field];
         if (v === undefined || v === (el.getAttribute(attr) ?? '')) continue;
-        if (!(SAFE_ATTRS as readonly string[]).includes(attr)) continue;
-        if (UNSAFE_VALUE.test(v.replace(/[\t\n\r]/g, ''))) throw new Error(`${attr}: javascript:, data: and expression() values are not allowed.`);
+        if (!(SAFE_CHANGE_ATTRIBUTES as readonly string[]).includes(attr)) continue;
+        if (unsafeValue(v)) throw new Error(`${attr}: javascript:, data: and expression() values are not allowed.`);
         attrs[attr] = v.trim();
       }
       if (!Object.keys(attrs).length) continue;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UrlPattern, urlPatternMatches } from '../../protocol/url-pattern';
+import { UrlPattern } from '../../protocol/admin';
+import { urlPatternMatches } from '../../protocol/url-pattern';
 import cases from './cases/url-patterns.json';
 
 describe('URL patterns (slots and page experiences)', () => {
