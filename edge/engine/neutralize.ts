@@ -1,4 +1,4 @@
-import { safeUrl, URL_ATTRIBUTES } from './template';
+import { attributeAllowed, DROPPED_ELEMENTS } from '../../protocol/content-rules';
 
 /**
  * Variant HTML made harmless before it reaches a page, whoever wrote it: `<script>` (and the
@@ -8,10 +8,8 @@ import { safeUrl, URL_ATTRIBUTES } from './template';
  * `expression()` dropped. Everything else is kept as written. Pure: the tag and proxy mode get the
  * same neutral HTML.
  */
-const DROPPED = new Set(['script', 'iframe', 'frame', 'object', 'embed', 'base', 'meta', 'link', 'noscript', 'template']);
 const TOKEN = /<!--[\s\S]*?(?:-->|$)|<(\/?)([a-zA-Z][^\s/>]*)((?:"[^"]*"|'[^']*'|[^'">])*)>|[^<]+|</g;
 const ATTR = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
-const UNSAFE_STYLE = /javascript\s*:|expression\s*\(|behavior\s*:|-moz-binding/i;
 
 const decode = (v: string) =>
   v.replace(/&(#x[0-9a-f]+|#\d+|colon|tab|newline|amp|quot|apos|lt|gt);?/gi, (_m, e: string) => {
@@ -21,14 +19,8 @@ const decode = (v: string) =>
     return ({ colon: ':', tab: '\t', newline: '\n', amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' } as Record<string, string>)[n] ?? '';
   });
 
-/** Whether one attribute may stay, judged on its value as the browser will read it. */
-function keep(name: string, raw: string): boolean {
-  const value = decode(raw);
-  if (/^on/.test(name) || name === 'srcdoc') return false;
-  if (URL_ATTRIBUTES.has(name) || name === 'data' || name === 'xlink:href') return safeUrl(name === 'srcset' ? 'srcset' : 'href', value);
-  if (name === 'style') return !UNSAFE_STYLE.test(value);
-  return true;
-}
+/** Whether one attribute may stay, judged on its value as the browser will read it (entities decoded). */
+const keep = (name: string, raw: string): boolean => attributeAllowed(name, decode(raw));
 
 export function neutralize(html: string): string {
   let out = '';
@@ -44,7 +36,7 @@ export function neutralize(html: string): string {
       out += all;
       continue;
     }
-    if (DROPPED.has(name)) {
+    if (DROPPED_ELEMENTS.has(name)) {
       // Void ones (base, meta, link, embed) have no end tag to wait for.
       if (!close && !['base', 'meta', 'link', 'embed'].includes(name) && !/\/\s*$/.test(attrs)) dropping = name;
       continue;

@@ -1,3 +1,4 @@
+import { safeUrl, URL_ATTRIBUTES } from '../../protocol/content-rules';
 import { lookup } from './rules';
 
 /**
@@ -15,9 +16,6 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 const PLACEHOLDER = /\{\{\s*([\w.:-]+)\s*(?:\|\s*default\s*:\s*"([^"]*)"\s*)?\}\}/g;
-/** Attributes whose value is a URL (or, for srcset, a list of them). */
-export const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'srcset', 'poster', 'cite', 'background', 'ping', 'xlink:href']);
-export const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
 /** Elements whose content is not HTML: a placeholder there would be script or style. */
 const RAW_TEXT = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 
@@ -82,22 +80,6 @@ export function placeholderProblems(template: string): string[] {
   return placeholders.flatMap((p, i) => {
     const w = where.get(i);
     return w?.kind === 'refused' ? [`{{${p.path}}} cannot stand ${w.why}`] : [];
-  });
-}
-
-/** The scheme a browser would read from a URL attribute's value, lower-cased; null for a relative URL. */
-export function urlScheme(value: string): string | null {
-  // Browsers drop leading spaces and control characters, and tabs and newlines anywhere.
-  const url = value.replace(/^[\u0000-\u0020]+/, '').replace(/[\t\n\r]/g, '');
-  return /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase() ?? null;
-}
-
-/** Whether a URL attribute's value (srcset: each of its candidates) is one a visitor may supply. */
-export function safeUrl(name: string, value: string): boolean {
-  const urls = name === 'srcset' ? value.split(',').map((c) => c.trim().split(/\s+/)[0] ?? '') : [value];
-  return urls.every((u) => {
-    const scheme = urlScheme(u);
-    return scheme === null || SAFE_SCHEMES.has(scheme);
   });
 }
 

@@ -1,35 +1,23 @@
 import type { Change } from '../../protocol/content';
+import { attributeAllowed, DROPPED_ELEMENTS } from '../../protocol/content-rules';
 
 /**
  * The editor's preview of a variant on the page, and how to take it back: every write records its
  * undo, and revert() restores the page exactly (the original nodes, attributes and styles, not
  * copies). HTML is made inert before it reaches the page — like the edge does for visitors
- * (edge/engine/neutralize.ts): no script, frames or plugins, no on* handlers, only safe URLs.
+ * (edge/engine/neutralize.ts), by the same rules (protocol/content-rules.ts): no script, frames
+ * or plugins, no on* handlers, only safe URLs.
  */
-const DROPPED = 'script,iframe,frame,object,embed,base,meta,link,noscript,template';
-const URL_ATTRS = ['href', 'src', 'srcset', 'action', 'formaction', 'xlink:href', 'poster', 'data', 'background', 'cite', 'ping'];
-const UNSAFE_STYLE = /javascript\s*:|expression\s*\(|behavior\s*:|-moz-binding/i;
-
-/** http(s), mailto, tel or a relative URL; for srcset, every candidate. */
-export function safeUrl(value: string, srcset = false): boolean {
-  const urls = srcset ? value.split(',').map((c) => c.trim().split(/\s+/)[0] ?? '') : [value];
-  return urls.every((u) => {
-    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u.replace(/[\u0000-\u0020]/g, ''));
-    return !scheme || /^(https?|mailto|tel)$/i.test(scheme[1]!);
-  });
-}
 
 /** `html` parsed inert (a template's content: nothing loads or runs) and cleaned. */
 export function inertHtml(html: string): DocumentFragment {
   const t = document.createElement('template');
   t.innerHTML = html;
-  t.content.querySelectorAll(DROPPED).forEach((n) => n.remove());
+  t.content.querySelectorAll([...DROPPED_ELEMENTS].join()).forEach((n) => n.remove());
   t.content.querySelectorAll('*').forEach((el) => {
     for (const a of Array.from(el.attributes)) {
       const n = a.name.toLowerCase();
-      const bad =
-        n.startsWith('on') || n === 'srcdoc' || (URL_ATTRS.includes(n) && !safeUrl(a.value, n === 'srcset')) || (n === 'style' && UNSAFE_STYLE.test(a.value));
-      if (bad) el.removeAttribute(a.name);
+      if (!attributeAllowed(n, a.value)) el.removeAttribute(a.name);
     }
   });
   return t.content;
@@ -102,7 +90,7 @@ export class Preview {
           el.replaceChildren(inertHtml(c.html));
         } else if (c.attrs) {
           for (const [k, v] of Object.entries(c.attrs)) {
-            if (typeof v !== 'string' || ((k === 'href' || k === 'src' || k === 'srcset') && !safeUrl(v, k === 'srcset'))) continue;
+            if (typeof v !== 'string' || !attributeAllowed(k, v)) continue;
             this.keepAttr(el, k);
             el.setAttribute(k, v);
           }
