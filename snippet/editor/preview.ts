@@ -1,4 +1,6 @@
 import type { Change } from '../../protocol/content';
+import { urlPatternMatches } from '../../protocol/url-pattern';
+import { variantLabel, type Work } from './work';
 import { attributeAllowed, DROPPED_ELEMENTS } from '../../protocol/content-rules';
 
 /**
@@ -109,4 +111,30 @@ export class Preview {
     }
     return null;
   }
+}
+
+/**
+ * Shows the work's current variant on the page (taking back what was shown before); returns a note
+ * on what cannot be shown here, or ''.
+ */
+export function showWork(pv: Preview, w: Work | null, slotEls: () => Element[]): string {
+  pv.revert();
+  if (!w) return '';
+  const c = w.content[w.key] ?? null;
+  const label = variantLabel(w, w.key);
+  const notes: (string | null)[] = [];
+  if (w.mode === 'page' && !urlPatternMatches(w.page, location.pathname)) notes.push(`This page (${location.pathname}) is not matched by the page pattern ${w.page}: visitors here will not get these changes.`);
+  if (!c) notes.push(`Variant ${label} has no content: visitors see the page as it is.`);
+  else if (c.type === 'redirect') notes.push(`Variant ${label} sends visitors to ${c.url}. The editor does not navigate there.`);
+  else if (c.type === 'json') notes.push(`Variant ${label} hands JSON to the page's own code: nothing to show here.`);
+  else if (c.type === 'changes') {
+    if (w.mode !== 'page') notes.push('This content changes a page: make this a page experience to use it.');
+    else if (c.value.length || c.css) notes.push(pv.changes(c.value, c.css));
+  } else if (w.mode !== 'slot') notes.push('This content fills a slot: make this a slot experience to use it.');
+  else {
+    const els = slotEls();
+    if (els.length) pv.fill(els, c.type, c.value);
+    else notes.push(w.slot ? `No element of the slot "${w.slot}" on this page.` : 'No slot yet: select an element and use it as the slot.');
+  }
+  return notes.filter(Boolean).join(' ');
 }
