@@ -3,7 +3,7 @@
  * shape — one list of conditions joined by all/any, each optionally negated, covering every leaf
  * and operator the engine has; any other tree (nested groups) is edited as JSON.
  */
-import type { Combinator, Operator, Rule } from '../protocol/audience';
+import type { Combinator, Operator } from '../protocol/audience';
 import { RULE_FIELDS, type RuleField } from '../edge/engine/fields';
 
 /**

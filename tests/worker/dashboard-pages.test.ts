@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { admin, anon, BASE, call, createSite, event, feedWith, post } from './helpers';
-import { form, html, session } from './dashboard-helpers';
+import { form, session } from './dashboard-helpers';
 import { conditionsFromRule, ruleFromConditions, conditionsFromForm, blankCondition, scalar } from '../../dashboard/rules';
 import { MODEL_LABELS, parseSteps } from '../../dashboard/pages/reports';
 import { DEFAULT_MODEL, MODELS } from '../../edge/measure/attribution';
