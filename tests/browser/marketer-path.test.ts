@@ -2,12 +2,10 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Experience, Slot } from '../../protocol/admin';
-// @ts-expect-error: plain ESM script shared with `npm start` and bench/.
-import { startDemoOrigin } from '../../scripts/demo-origin.mjs';
 import { storedEvents, tagReady, trackErrors } from '../helpers/attune';
-import { launchChromium } from '../helpers/browser';
-import { eventually, startLocalEdge, type LocalEdge } from '../helpers/edge';
-import { openAs, proxyGet, visitorIn } from '../helpers/visitors';
+import { startDemoShop, type DemoShop } from '../helpers/demo-shop';
+import { eventually, type LocalEdge } from '../helpers/edge';
+import { openAs, visitorIn } from '../helpers/visitors';
 
 /**
  * A marketer's path with no developer, in Chromium on the demo: in the dashboard, a draft
@@ -21,36 +19,25 @@ import { openAs, proxyGet, visitorIn } from '../helpers/visitors';
  * `node scripts/screenshots.mjs` runs this file to refresh docs/screenshots/ for the README.
  */
 const SHOTS = process.env.ATTUNE_SCREENSHOTS ?? 'test-results/screenshots/editor';
-const HOST = 'shop.localhost';
 const HEADING = '#shop > h2:nth-child(1)'; // the demo's "Bestsellers" heading, on /demo and on the shop's own origin
 const NEW_TEXT = 'Our customers’ favourites';
 
+let shop: DemoShop;
 let edge: LocalEdge;
-let origin: { url: string; stop(): Promise<void> };
 let browser: Browser;
 let marketer: BrowserContext;
-let port: number;
 
 const shot = (p: Page, name: string) => p.screenshot({ path: `${SHOTS}/${name}.png` });
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [edge, origin, browser] = await Promise.all([startLocalEdge(), startDemoOrigin() as Promise<{ url: string; stop(): Promise<void> }>, launchChromium()]);
-  port = Number(new URL(edge.url).port);
   // The demo site also answers, in proxy mode, for its shop's own host (the demo origin).
-  const res = await edge.api('/sites/demo', {
-    method: 'PATCH',
-    body: JSON.stringify({ proxyOrigin: origin.url, proxyHosts: [HOST], origins: [edge.url, `http://${HOST}:${port}`] }),
-  });
-  expect(res.status).toBe(200);
+  shop = await startDemoShop();
+  ({ edge, browser } = shop);
   marketer = await browser.newContext({ viewport: { width: 1280, height: 860 } });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await origin?.stop();
-  await edge?.stop();
-});
+afterAll(() => shop?.stop());
 
 describe('a marketer, without a developer', () => {
   it('makes the demo\'s "Bestsellers" heading a slot in the visual editor, gives it new text and starts the test from the dashboard', async () => {
@@ -126,9 +113,9 @@ describe('a marketer, without a developer', () => {
     expect(viaTag.errors).toEqual([]);
 
     // … and through proxy mode with JavaScript off (filled in the HTML the edge streams).
-    const viaProxy = await openAs(browser, inVariant, `http://${HOST}:${port}/`, { javaScriptEnabled: false });
+    const viaProxy = await openAs(browser, inVariant, shop.shopUrl('/'), { javaScriptEnabled: false });
     expect(await viaProxy.page.locator(HEADING).textContent()).toBe(NEW_TEXT);
-    expect((await proxyGet(port, HOST, '/', `_attune_aid=${inVariant}`)).body).toContain(`>${NEW_TEXT}</h2>`);
+    expect((await shop.request('/', { headers: { cookie: `_attune_aid=${inVariant}` } })).body.toString()).toContain(`>${NEW_TEXT}</h2>`);
 
     // A visitor of the control sees the original, in both.
     const inControl = await visitorIn(edge, 'demo', 'bestsellers-heading', 'control', `${edge.url}/demo`);
@@ -136,7 +123,7 @@ describe('a marketer, without a developer', () => {
     await tagReady(control.page);
     await eventually(async () => (await storedEvents(edge, 'demo', inControl)).some((e) => e.name === '$exposure' && e.props?.variant === 'control'));
     expect(await control.page.locator(HEADING).textContent()).toBe('Bestsellers');
-    const controlProxy = await openAs(browser, inControl, `http://${HOST}:${port}/`, { javaScriptEnabled: false });
+    const controlProxy = await openAs(browser, inControl, shop.shopUrl('/'), { javaScriptEnabled: false });
     expect(await controlProxy.page.locator(HEADING).textContent()).toBe('Bestsellers');
   });
 

@@ -1,47 +1,37 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: plain ESM script shared with `npm start` and bench/.
-import { startDemoOrigin } from '../../scripts/demo-origin.mjs';
 import { storedEvents, tagReady } from '../helpers/attune';
-import { launchChromium } from '../helpers/browser';
-import { eventually, startLocalEdge, type LocalEdge } from '../helpers/edge';
-import { openAs as openAsVisitor, proxyGet, visitorIn as visitorInSite } from '../helpers/visitors';
+import { startDemoShop, SHOP_HOST as HOST, type DemoShop } from '../helpers/demo-shop';
+import { eventually } from '../helpers/edge';
+import { openAs as openAsVisitor, visitorIn as visitorInSite } from '../helpers/visitors';
 
 /**
  * Changing elements without markup, end to end: a slot declared by selector, a page experience's
  * changes applied together, and a split-URL redirect — through the tag on the demo page and
  * through proxy mode (with JavaScript off) on the demo shop's own origin.
  */
-interface Origin { url: string; port: number; requests: string[]; stop(): Promise<void> }
-let edge: LocalEdge;
-let origin: Origin;
-let browser: Browser;
-let port: number;
-const HOST = 'shop.localhost';
+let shop: DemoShop;
 const HEADING = '#shop > h2:nth-child(1)'; // the "Bestsellers" heading, on /demo and on the shop's origin
 
-const raw = (path: string, cookie: string) => proxyGet(port, HOST, path, cookie);
+/** The shop's page as proxy mode serves visitor `cookie` (what a browser with JavaScript off gets). */
+const raw = async (path: string, cookie: string) => {
+  const r = await shop.request(path, { headers: { cookie } });
+  return { ...r, body: r.body.toString() };
+};
 
 async function api<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
-  const res = await edge.api<T>(path, { method, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const res = await shop.edge.api<T>(path, { method, ...(body !== undefined && { body: JSON.stringify(body) }) });
   expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
   return res.body;
 }
 
-const visitorIn = (experience: string, variant: string | null, url: string) => visitorInSite(edge, 'demo', experience, variant, url);
-const openAs = (id: string, url: string, opts: { javaScriptEnabled?: boolean } = {}) => openAsVisitor(browser, id, url, opts);
+const visitorIn = (experience: string, variant: string | null, url: string) => visitorInSite(shop.edge, 'demo', experience, variant, url);
+const openAs = (id: string, url: string, opts: { javaScriptEnabled?: boolean } = {}) => openAsVisitor(shop.browser, id, url, opts);
 
 beforeAll(async () => {
-  [edge, origin, browser] = await Promise.all([startLocalEdge(), startDemoOrigin() as Promise<Origin>, launchChromium()]);
-  port = Number(new URL(edge.url).port);
-  await api('/sites/demo', 'PATCH', { proxyOrigin: origin.url, proxyHosts: [HOST], origins: [edge.url, `http://${HOST}:${port}`] });
+  shop = await startDemoShop();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await origin?.stop();
-  await edge?.stop();
-});
+afterAll(() => shop?.stop());
 
 describe('a slot declared by selector', () => {
   it('fills the "Bestsellers" heading (no data-attune-slot) through the tag and through proxy mode with JavaScript off; control keeps it', async () => {
@@ -50,12 +40,12 @@ describe('a slot declared by selector', () => {
       id: 'best', name: 'Bestsellers heading', slot: 'bestsellers', status: 'running', priority: 50,
       variants: [{ key: 'control', weight: 1, content: null }, { key: 'loved', weight: 1, content: { type: 'text', value: 'Loved by thousands' } }],
     });
-    const loved = await visitorIn('best', 'loved', `${edge.url}/demo`);
-    const { page, errors } = await openAs(loved, `${edge.url}/demo`);
+    const loved = await visitorIn('best', 'loved', `${shop.edge.url}/demo`);
+    const { page, errors } = await openAs(loved, `${shop.edge.url}/demo`);
     await tagReady(page);
     await expect.poll(() => page.locator(HEADING).textContent(), { timeout: 10_000 }).toBe('Loved by thousands');
     const events = await eventually(async () => {
-      const evs = await storedEvents(edge, 'demo', loved);
+      const evs = await storedEvents(shop.edge, 'demo', loved);
       return evs.some((e) => e.name === '$exposure' && e.props?.experience === 'best') && evs;
     });
     expect(events.find((e) => e.name === '$exposure' && e.props?.experience === 'best')?.props).toMatchObject({ slot: 'bestsellers', variant: 'loved' });
@@ -64,11 +54,11 @@ describe('a slot declared by selector', () => {
     // Proxy mode, JavaScript off: the edge filled it in the HTML stream.
     const html = await raw('/product', `_attune_aid=${loved}`);
     expect(html.body).toMatch(/<h2[^>]*data-attune-variant="loved"[^>]*>Loved by thousands<\/h2>/);
-    const off = await openAs(loved, `http://${HOST}:${port}/product`, { javaScriptEnabled: false });
+    const off = await openAs(loved, `http://${HOST}:${shop.port}/product`, { javaScriptEnabled: false });
     expect(await off.page.locator(HEADING).textContent()).toBe('Loved by thousands');
 
-    const control = await visitorIn('best', 'control', `${edge.url}/demo`);
-    const c = await openAs(control, `${edge.url}/demo`);
+    const control = await visitorIn('best', 'control', `${shop.edge.url}/demo`);
+    const c = await openAs(control, `${shop.edge.url}/demo`);
     await tagReady(c.page);
     await c.page.waitForTimeout(1500);
     expect(await c.page.locator(HEADING).textContent()).toBe('Bestsellers');
@@ -92,9 +82,9 @@ describe('page experiences', () => {
       id: 'missing', name: 'Missing element', page: '/product', status: 'running',
       variants: [{ key: 'v', weight: 1, content: { type: 'changes', value: [{ selector: HEADING, text: 'Should not show' }, { selector: '#no-such-element', hide: true }] } }],
     });
-    const id = await visitorIn('page3', 'v', `http://${HOST}:${port}/product`);
+    const id = await visitorIn('page3', 'v', `http://${HOST}:${shop.port}/product`);
     for (const js of [false, true]) {
-      const { page, errors } = await openAs(id, `http://${HOST}:${port}/product`, { javaScriptEnabled: js });
+      const { page, errors } = await openAs(id, `http://${HOST}:${shop.port}/product`, { javaScriptEnabled: js });
       if (js) await tagReady(page);
       expect(await page.locator(HEADING).textContent(), `js ${js}`).toBe('Picked for you');
       expect(await page.locator('#shop li:first-child img').getAttribute('src')).toBe('/logo.png?featured');
@@ -112,18 +102,18 @@ describe('page experiences', () => {
       id: 'split', name: 'Pricing split', page: '/pricing', status: 'running', priority: 30,
       variants: [{ key: 'control', weight: 1, content: null }, { key: 'b', weight: 1, content: { type: 'redirect', url: '/product' } }],
     });
-    const b = await visitorIn('split', 'b', `http://${HOST}:${port}/pricing`);
-    const asked = origin.requests.length;
+    const b = await visitorIn('split', 'b', `http://${HOST}:${shop.port}/pricing`);
+    const asked = shop.origin.requests.length;
     const res = await raw('/pricing', `_attune_aid=${b}`);
     expect(res.status).toBe(302);
-    expect(res.headers.location).toBe(`http://${HOST}:${port}/product?attune_x=split.b`);
-    expect(origin.requests.slice(asked)).toEqual([]); // the origin was not asked
+    expect(res.headers.location).toBe(`http://${HOST}:${shop.port}/product?attune_x=split.b`);
+    expect(shop.origin.requests.slice(asked)).toEqual([]); // the origin was not asked
     // Following it in a browser: the destination page reports the exposure.
-    const { page } = await openAs(b, `http://${HOST}:${port}/pricing`);
+    const { page } = await openAs(b, `http://${HOST}:${shop.port}/pricing`);
     await tagReady(page);
     expect(new URL(page.url()).pathname).toBe('/product');
-    await eventually(async () => (await storedEvents(edge, 'demo', b)).some((e) => e.name === '$exposure' && e.props?.experience === 'split' && e.props?.variant === 'b'));
-    const control = await visitorIn('split', 'control', `http://${HOST}:${port}/pricing`);
+    await eventually(async () => (await storedEvents(shop.edge, 'demo', b)).some((e) => e.name === '$exposure' && e.props?.experience === 'split' && e.props?.variant === 'b'));
+    const control = await visitorIn('split', 'control', `http://${HOST}:${shop.port}/pricing`);
     expect((await raw('/pricing', `_attune_aid=${control}`)).status).toBe(200);
     await api('/sites/demo/experiences/split', 'PATCH', { status: 'ended' });
   });

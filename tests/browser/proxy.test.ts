@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM script shared with `npm start` and bench/.
@@ -6,40 +5,22 @@ import { LOGO, productPage, startDemoOrigin } from '../../scripts/demo-origin.mj
 // @ts-expect-error: plain ESM script shared with `npm start`.
 import { DEMO_EXPERIENCE } from '../../scripts/edge-server.mjs';
 import { storedEvents, trackErrors } from '../helpers/attune';
-import { launchChromium } from '../helpers/browser';
-import { eventually, startLocalEdge, type LocalEdge } from '../helpers/edge';
+import { startDemoShop, SHOP_HOST as HOST, type DemoOrigin, type DemoShop, type RawResponse as Raw } from '../helpers/demo-shop';
+import { eventually, type LocalEdge } from '../helpers/edge';
 
 /**
  * Proxy mode against a real origin (a Node server) through `wrangler dev`: the shop's host is
  * served by the edge, HTML comes back with the hero already decided — visible with JavaScript off —
  * headers, status and cookies kept, assets byte for byte, and the fail-open paths.
  */
-interface Origin { url: string; port: number; stop(): Promise<void> }
+let shop: DemoShop;
 let edge: LocalEdge;
-let origin: Origin;
+let origin: DemoOrigin;
 let browser: Browser;
 let port: number;
-const HOST = 'shop.localhost'; // Chromium resolves *.localhost to loopback; Node requests set Host themselves
 const VARIANT_TEXT: Record<string, string> = { sale: 'Summer sale: 20% off everything.', shipping: 'Free shipping, every order.' };
 const DEFAULT_HERO = 'New season, same good basics.';
-
-interface Raw { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
-
-/** A request to the edge as if to the shop's host (Node's fetch cannot set Host). */
-function raw(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: { host: `${HOST}:${port}`, accept: 'text/html', ...init.headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+const raw = (path: string, init?: Parameters<DemoShop['request']>[1]) => shop.request(path, init);
 
 const heroOf = (html: string) => /<div id="hero"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
 const embeddedOf = (html: string) => {
@@ -55,16 +36,11 @@ async function patchSite(body: Record<string, unknown>): Promise<void> {
 }
 
 beforeAll(async () => {
-  [edge, origin, browser] = await Promise.all([startLocalEdge(), startDemoOrigin() as Promise<Origin>, launchChromium()]);
-  port = Number(new URL(edge.url).port);
-  await patchSite({ proxyOrigin: origin.url, proxyHosts: [HOST] });
+  shop = await startDemoShop();
+  ({ edge, origin, browser, port } = shop);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await origin?.stop();
-  await edge?.stop();
-});
+afterAll(() => shop?.stop());
 
 describe('proxy mode', () => {
   it('serves the page with the hero already decided: visible with JavaScript disabled', async () => {
@@ -205,7 +181,7 @@ describe('proxy mode', () => {
       await patchSite({ proxyDecideMs: 300 });
     }
 
-    const stopped = await startDemoOrigin() as Origin;
+    const stopped = (await startDemoOrigin()) as DemoOrigin;
     await stopped.stop();
     await patchSite({ proxyOrigin: stopped.url });
     try {

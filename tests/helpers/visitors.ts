@@ -1,12 +1,10 @@
-import { request } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { trackErrors } from './attune';
 import type { LocalEdge } from './edge';
 
 /**
- * Visitors of a known variant: an anonymous id the edge assigns a given variant, a browser that
- * already is that visitor, and a plain HTTP request as that visitor to a proxy host (what a
- * browser with JavaScript off receives).
+ * Visitors of a known variant: an anonymous id the edge assigns a given variant, and a browser
+ * that already is that visitor.
  */
 
 /** A visitor id the edge assigns `variant` (null: none) of `experience` on `url`; sticky from then on. */
@@ -32,23 +30,4 @@ export async function openAs(browser: Browser, id: string, url: string, opts: { 
   if (process.env.DEBUG_PAGES) page.on('response', async (r) => r.url().includes('/v1/') && console.log(r.url(), r.status(), await r.text().catch(() => '')));
   await page.goto(url);
   return { page, errors };
-}
-
-export interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** GET `path` from the edge on 127.0.0.1:`port` as proxy host `host`, with `cookie`; redirects are not followed. */
-export function proxyGet(port: number, host: string, path: string, cookie: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: `${host}:${port}`, accept: 'text/html', cookie } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
