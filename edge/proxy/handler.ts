@@ -11,7 +11,7 @@ import { outboundUrlRule } from '../http/public-url';
 import { ipAllowed } from '../http/rate-limit';
 import { getSiteConfig } from '../sites/config-cache';
 import { rewriteHtml, type Embedded } from './rewrite';
-import { applicable, MAX_BUFFERED_HTML, mayRedirect, pageChanges, redirectOf } from './page-changes';
+import { applicable, htmlUpTo, MAX_BUFFERED_HTML, mayRedirect, pageChanges, redirectOf } from './page-changes';
 
 const YEAR_S = 31_536_000;
 
@@ -143,10 +143,12 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   const sets = pageChanges(decided?.decisions ?? {});
   let body: Response = upstream;
   let changes: typeof sets = [];
-  if (sets.length > 0 && Number(upstream.headers.get('content-length') ?? 0) <= MAX_BUFFERED_HTML) {
-    const html = await upstream.text();
-    changes = await applicable(html, sets);
-    body = new Response(html, upstream);
+  if (sets.length > 0) {
+    const html = await htmlUpTo(upstream, MAX_BUFFERED_HTML);
+    if (typeof html === 'string') {
+      changes = await applicable(html, sets);
+      body = new Response(html, upstream);
+    } else body = html; // too large to hold: streamed on unchanged, the tag applies the changes
   }
   const out = rewriteHtml(body, siteKey, embedded, changes);
   const res = new Response(out.body, upstream); // status and every header, Set-Cookie lines included

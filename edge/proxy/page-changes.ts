@@ -38,6 +38,39 @@ export function pageChanges(decisions: Record<string, Decision>): { slot: string
 export const MAX_BUFFERED_HTML = 2 * 1024 * 1024;
 
 /**
+ * The page's HTML, read whole when it is at most `max` bytes; else (by its Content-Length, or once
+ * more has streamed in, when it has none) the response to stream on as it is, nothing of it lost.
+ */
+export async function htmlUpTo(res: Response, max: number): Promise<string | Response> {
+  if (!res.body) return '';
+  if (Number(res.headers.get('content-length') ?? 0) > max) return res;
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  const text = new TextDecoder();
+  let html = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return html + text.decode();
+    chunks.push(value);
+    html += text.decode(value, { stream: true });
+    size += value.byteLength;
+    if (size > max) break;
+  }
+  // Too large to hold: what was read goes out first, then the rest as it arrives.
+  const rest = new ReadableStream<Uint8Array>({
+    start: (c) => chunks.forEach((ch) => c.enqueue(ch)),
+    async pull(c) {
+      const { done, value } = await reader.read();
+      if (done) c.close();
+      else c.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Response(rest, res);
+}
+
+/**
  * The variants whose every change finds an element in `html` (a first pass that only counts):
  * those are applied at the edge; the others are left to the tag, which waits for their elements.
  */
