@@ -8,7 +8,7 @@ import { invalidateSiteConfig } from '../sites/config-cache';
 import { requireAdminSite } from './sites';
 import { siteStub } from '../objects/stubs';
 
-interface DocRoutes {
+export interface DocRoutes {
   kind: DocKind;
   /** Singular noun for messages: "experience", "audience". */
   noun: string;
@@ -58,21 +58,9 @@ export function documentRoutes(o: DocRoutes) {
 
   r.patch('/:id', async (c) => {
     const key = site(c);
-    const id = c.req.param('id');
     await requireAdminSite(c.env, key);
-    const stub = siteStub(c.env, key);
-    const prev = await stub.getDoc(o.kind, id);
-    if (!prev) throw notFound(`${o.noun} "${id}" does not exist`);
     const patch = await readBody(c.req.raw, o.patch);
-    const { createdAt: _c, updatedAt: _u, ...editable } = prev;
-    const merged = parseWith(o.create, { ...editable, ...patch, id });
-    await o.check?.(c.env, key, merged);
-    const { id: _id, ...fields } = merged;
-    const updated = await stub.replaceDoc(o.kind, id, fields, Date.now());
-    if (!updated) throw notFound(`${o.noun} "${id}" does not exist`);
-    invalidateSiteConfig(key);
-    await o.afterWrite?.(c.env, key);
-    return c.json(updated);
+    return c.json(await patchDoc(c.env, key, o, c.req.param('id'), () => patch));
   });
 
   r.delete('/:id', async (c) => {
@@ -86,4 +74,24 @@ export function documentRoutes(o: DocRoutes) {
   });
 
   return r;
+}
+
+/**
+ * Updates one document as PATCH does: `patch` (given the stored document, which it may refuse by
+ * throwing) merged over it, the result validated whole and checked, stored, and the site's config
+ * refreshed. The admin API's PATCH and the visual editor's routes both write this way.
+ */
+export async function patchDoc(env: Env, site: string, o: DocRoutes, id: string, patch: (prev: Record<string, unknown>) => object): Promise<object> {
+  const stub = siteStub(env, site);
+  const prev = (await stub.getDoc(o.kind, id)) as Record<string, unknown> | null;
+  if (!prev) throw notFound(`${o.noun} "${id}" does not exist`);
+  const { createdAt: _c, updatedAt: _u, ...editable } = prev;
+  const merged = parseWith(o.create, { ...editable, ...patch(prev), id });
+  await o.check?.(env, site, merged);
+  const { id: _id, ...fields } = merged;
+  const updated = await stub.replaceDoc(o.kind, id, fields, Date.now());
+  if (!updated) throw notFound(`${o.noun} "${id}" does not exist`);
+  invalidateSiteConfig(site);
+  await o.afterWrite?.(env, site);
+  return updated;
 }

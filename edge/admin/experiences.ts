@@ -5,12 +5,12 @@ import { PREVIEW_PARAM, signPreview } from '../decisions/preview';
 import { variantProblem } from '../decisions/content';
 import { readBody } from '../http/body';
 import { badRequest, notFound } from '../http/errors';
-import { documentRoutes } from './documents';
+import { documentRoutes, type DocRoutes } from './documents';
 import { requireAdminSite } from './sites';
 import { siteStub } from '../objects/stubs';
 
-/** /api/sites/:site/experiences — an experience may target one of the site's audiences. */
-export const experiences = documentRoutes({
+/** How experiences are stored and checked, by the admin API and the visual editor alike. */
+export const EXPERIENCE_DOCS: DocRoutes = {
   kind: 'experiences',
   noun: 'experience',
   idPrefix: 'exp',
@@ -27,7 +27,10 @@ export const experiences = documentRoutes({
   },
   // Bandits learn on the site object's alarm while they run.
   afterWrite: async (env, site) => await siteStub(env, site).scheduleBandits(Date.now()),
-});
+};
+
+/** /api/sites/:site/experiences — an experience may target one of the site's audiences. */
+export const experiences = documentRoutes(EXPERIENCE_DOCS);
 
 /** /api/sites/:site/audiences — rule trees validated on save, the bad node named. */
 export const audiences = documentRoutes({

@@ -1,15 +1,16 @@
 import { Hono, type Context } from 'hono';
-import { ExperienceInput, SlotInput, type Experience, type Slot } from '../../protocol/admin';
+import { SlotInput, type Experience, type Slot } from '../../protocol/admin';
 import { EDITOR_HEADER } from '../../protocol/markup';
 import { EditorExperiencePatch, EditorSlotBody, type EditorExperience, type EditorSession } from '../../protocol/editor';
+import { patchDoc } from '../admin/documents';
+import { EXPERIENCE_DOCS } from '../admin/experiences';
 import { putSlot } from '../admin/slots';
-import { variantProblem } from '../decisions/content';
 import type { AppEnv } from '../env';
 import { parseWith, readBody } from '../http/body';
-import { ApiError, badRequest, notFound } from '../http/errors';
+import { ApiError, badRequest } from '../http/errors';
 import { corsHeaders, originAllowed } from '../http/origin';
 import { siteStub } from '../objects/stubs';
-import { getSiteConfig, invalidateSiteConfig } from '../sites/config-cache';
+import { getSiteConfig } from '../sites/config-cache';
 import { originKnown } from '../sites/origin-cache';
 import { editorSite, verifyEditor, type EditorGrant } from './token';
 
@@ -17,7 +18,7 @@ import { editorSite, verifyEditor, type EditorGrant } from './token';
  * The visual editor's routes, /v1/editor/…: authenticated by the editor token (X-Attune-Editor),
  * never by the admin token, and opening only what the token names — its site's slots, and the
  * slot, page and variant content of its draft or paused experiences. Called from the site's page,
- * so CORS for the site's allowed origins (and proxy hosts).
+ * so CORS for the site's allowed origins, as on the tag's own routes.
  */
 export const editor = new Hono<AppEnv>();
 
@@ -35,8 +36,8 @@ async function grant(c: Context<AppEnv>): Promise<EditorGrant> {
   const site = editorSite(token);
   const config = site ? await getSiteConfig(c.env, site) : null;
   const origin = c.req.header('origin');
-  const hosts = (config?.site.proxyHosts ?? []).flatMap((h) => [`https://${h}`, `http://${h}`]);
-  const allowed = !!config && (originAllowed(config.site, origin, c.req.url) || (!!origin && hosts.includes(origin)));
+  // The same rule as the tag's routes: on a proxy host the tag, and so the editor, is first-party.
+  const allowed = !!config && originAllowed(config.site, origin, c.req.url);
   // The site's own page may read why it was refused (an expired link, say); another origin may not.
   if (allowed) for (const [k, v] of Object.entries(corsHeaders(origin, HEADERS))) c.header(k, v);
   const g = config && site && (await verifyEditor(c.env, site, token, Date.now()));
@@ -75,26 +76,19 @@ editor.put('/slots/:name', async (c) => {
 
 editor.patch('/experiences/:id', async (c) => {
   const g = await grant(c);
-  const stub = siteStub(c.env, g.site);
   const id = c.req.param('id');
-  const prev = (await stub.getDoc('experiences', id)) as Experience | null;
-  if (!prev) throw notFound(`experience "${id}" does not exist`);
-  if (!editable(prev)) throw new ApiError(403, 'experience_live', `experience "${id}" is ${prev.status}: only draft or paused experiences are edited on the page`);
   const patch = await readBody(c.req.raw, EditorExperiencePatch);
-  const variants = prev.variants.map((v) => {
-    const change = patch.variants?.find((p) => p.key === v.key);
-    return change ? { ...v, content: change.content } : v;
+  // Written as the admin API writes it (validated whole, checked), but only its target and its variants' content.
+  const updated = await patchDoc(c.env, g.site, EXPERIENCE_DOCS, id, (doc) => {
+    const prev = doc as unknown as Experience;
+    if (!editable(prev)) throw new ApiError(403, 'experience_live', `experience "${id}" is ${prev.status}: only draft or paused experiences are edited on the page`);
+    const unknown = patch.variants?.find((p) => !prev.variants.some((v) => v.key === p.key));
+    if (unknown) throw badRequest(`variants: "${unknown.key}" is not a variant of this experience (add variants in the dashboard)`);
+    const variants = prev.variants.map((v) => {
+      const change = patch.variants?.find((p) => p.key === v.key);
+      return change ? { ...v, content: change.content } : v;
+    });
+    return { ...(patch.page ? { slot: null, page: patch.page } : patch.slot ? { slot: patch.slot, page: null } : {}), variants };
   });
-  const unknown = patch.variants?.find((p) => !prev.variants.some((v) => v.key === p.key));
-  if (unknown) throw badRequest(`variants: "${unknown.key}" is not a variant of this experience (add variants in the dashboard)`);
-  const target = patch.page ? { slot: null, page: patch.page } : patch.slot ? { slot: patch.slot, page: null } : {};
-  const { id: _id, createdAt: _c, updatedAt: _u, allocation: _a, ...editableFields } = prev;
-  const merged = parseWith(ExperienceInput, { ...editableFields, ...target, variants, id });
-  const problem = variantProblem(merged.variants);
-  if (problem) throw badRequest(problem);
-  const { id: _i, ...fields } = merged;
-  const updated = (await stub.replaceDoc('experiences', id, fields, Date.now())) as (Experience & { status: 'draft' | 'paused' }) | null;
-  if (!updated) throw notFound(`experience "${id}" does not exist`);
-  invalidateSiteConfig(g.site);
-  return c.json(view(updated));
+  return c.json(view(updated as Experience & { status: 'draft' | 'paused' }));
 });
