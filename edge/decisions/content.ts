@@ -18,6 +18,20 @@ export function variantProblem(variants: readonly { content: VariantContent | nu
   return null;
 }
 
+/** Neutral HTML by source, per isolate (bounded): a variant without placeholders is the same for every visitor. */
+const neutralized = new Map<string, string>();
+function neutral(html: string): string {
+  let out = neutralized.get(html);
+  if (out === undefined) {
+    if (neutralized.size >= 500) neutralized.clear();
+    neutralized.set(html, (out = neutralize(html)));
+  }
+  return out;
+}
+
+/** HTML with its placeholders filled, then neutralized. */
+const renderHtml = (html: string, fields: () => Record<string, unknown>) => (html.includes('{{') ? neutralize(renderTemplate(html, fields(), true)) : neutral(html));
+
 /**
  * A variant's content as a page gets it: placeholders filled from the visitor (escaped for where
  * they land) and HTML neutralized, the same for the tag and for proxy mode. Pure.
@@ -31,13 +45,13 @@ export function renderContent(content: VariantContent, fields: () => Record<stri
     case 'text':
       return has(content.value) ? { ...content, value: renderTemplate(content.value, fields(), false) } : content;
     case 'html':
-      return { ...content, value: neutralize(has(content.value) ? renderTemplate(content.value, fields(), true) : content.value) };
+      return { ...content, value: renderHtml(content.value, fields) };
     case 'changes':
       return {
         ...content,
         value: content.value.map((c) => {
           if (c.text !== undefined) return has(c.text) ? { ...c, text: renderTemplate(c.text, fields(), false) } : c;
-          if (c.html !== undefined) return { ...c, html: neutralize(has(c.html) ? renderTemplate(c.html, fields(), true) : c.html) };
+          if (c.html !== undefined) return { ...c, html: renderHtml(c.html, fields) };
           if (c.attrs) return { ...c, attrs: Object.fromEntries(Object.entries(c.attrs).map(([k, v]) => [k, renderAttribute(k, v, fields())])) as Change['attrs'] };
           return c;
         }),
