@@ -23,7 +23,6 @@ export function panel(site: string, act: PanelActions) {
   host.style.cssText =
     'all:initial!important;display:block!important;position:fixed!important;inset:0!important;z-index:2147483647!important;pointer-events:none!important;contain:layout style!important';
   const root = host.attachShadow({ mode: 'open' });
-  const cancel = () => h('button', { onclick: act.closeEdit }, 'Cancel');
 
   const ui = {
     host,
@@ -43,20 +42,22 @@ export function panel(site: string, act: PanelActions) {
     changeList: h('ul', { 'data-editor': 'changes' }),
     siteLabel: h('span', { class: 'site', text: `site ${site}` }),
   };
-  const textBox = h(
-    'section',
-    { hidden: true },
-    h('label', {}, 'Text'),
-    ui.textInput,
-    h('div', { class: 'row' }, h('button', { class: 'primary', 'data-editor': 'apply-text', onclick: () => act.applyEdit('text') }, 'Apply text'), cancel()),
-  );
-  const htmlBox = h(
-    'section',
-    { hidden: true },
-    h('label', {}, 'HTML'),
-    ui.htmlInput,
-    h('div', { class: 'row' }, h('button', { class: 'primary', 'data-editor': 'apply-html', onclick: () => act.applyEdit('html') }, 'Apply HTML'), cancel()),
-  );
+  /** The box that edits the text or the HTML of the slot or of an element. */
+  const editBox = (kind: 'text' | 'html', label: string, apply: string, input: HTMLTextAreaElement) =>
+    h(
+      'section',
+      { hidden: true },
+      h('label', {}, label),
+      input,
+      h(
+        'div',
+        { class: 'row' },
+        h('button', { class: 'primary', 'data-editor': `apply-${kind}`, onclick: () => act.applyEdit(kind) }, apply),
+        h('button', { onclick: act.closeEdit }, 'Cancel'),
+      ),
+    );
+  const textBox = editBox('text', 'Text', 'Apply text', ui.textInput);
+  const htmlBox = editBox('html', 'HTML', 'Apply HTML', ui.htmlInput);
   const pageSec = h(
     'section',
     { hidden: true },

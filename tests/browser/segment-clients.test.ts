@@ -54,6 +54,25 @@ async function expectOnePerson({ anonymousId, userId }: Calls, extra: string[] =
 const calls = (who: string): Calls => ({ anonymousId: `anon-${who}-${crypto.randomUUID().slice(0, 8)}`, userId: `cust-${who}-${crypto.randomUUID().slice(0, 6)}` });
 const PAGE_PROPS = { url: 'https://shop.test/pricing?utm_source=newsletter', path: '/pricing', title: 'Pricing' };
 
+/** A server library with analytics-node's calls (legacy analytics-node and RudderStack's share them). */
+interface NodeClient {
+  track(message: object): unknown;
+  identify(message: object): unknown;
+  page(message: object): unknown;
+  alias(message: object): unknown;
+  flush(): Promise<unknown>;
+}
+
+/** The five calls every client makes here: an anonymous track, identify with email, page, a userId-only track, alias; then a flush. */
+async function sendCalls(client: NodeClient, c: Calls): Promise<void> {
+  client.track({ anonymousId: c.anonymousId, event: 'Product Viewed', properties: { sku: 'tote-1' } });
+  client.identify({ anonymousId: c.anonymousId, userId: c.userId, traits: { email: `${c.userId}@example.com` } });
+  client.page({ anonymousId: c.anonymousId, name: 'Pricing', properties: PAGE_PROPS });
+  client.track({ userId: c.userId, event: 'Order Completed', properties: { revenue: 64 } });
+  client.alias({ userId: c.userId, previousId: c.anonymousId });
+  await client.flush();
+}
+
 /** A page server on its own origin that serves the bundled browser library and a page using it. */
 async function pageServer(): Promise<{ server: Server; origin: string }> {
   const bundle = readFileSync(join(bundleDir, 'segment.js'));
@@ -104,25 +123,13 @@ describe('Segment-spec server libraries', () => {
 
   it('legacy analytics-node 6', async () => {
     const c = calls('legacy');
-    const client = new LegacyAnalytics(SITE, { host: edge.url, flushAt: 20, flushInterval: 60_000 });
-    client.track({ anonymousId: c.anonymousId, event: 'Product Viewed', properties: { sku: 'tote-1' } });
-    client.identify({ anonymousId: c.anonymousId, userId: c.userId, traits: { email: `${c.userId}@example.com` } });
-    client.page({ anonymousId: c.anonymousId, name: 'Pricing', properties: PAGE_PROPS });
-    client.track({ userId: c.userId, event: 'Order Completed', properties: { revenue: 64 } });
-    client.alias({ userId: c.userId, previousId: c.anonymousId });
-    await client.flush();
+    await sendCalls(new LegacyAnalytics(SITE, { host: edge.url, flushAt: 20, flushInterval: 60_000 }), c);
     await expectOnePerson(c);
   });
 
   it('@rudderstack/rudder-sdk-node 3', async () => {
     const c = calls('rudder');
-    const client = new RudderAnalytics(SITE, { dataPlaneUrl: edge.url, flushAt: 20, flushInterval: 60_000, logLevel: 'error' });
-    client.track({ anonymousId: c.anonymousId, event: 'Product Viewed', properties: { sku: 'tote-1' } });
-    client.identify({ anonymousId: c.anonymousId, userId: c.userId, traits: { email: `${c.userId}@example.com` } });
-    client.page({ anonymousId: c.anonymousId, name: 'Pricing', properties: PAGE_PROPS });
-    client.track({ userId: c.userId, event: 'Order Completed', properties: { revenue: 64 } });
-    client.alias({ userId: c.userId, previousId: c.anonymousId });
-    await client.flush();
+    await sendCalls(new RudderAnalytics(SITE, { dataPlaneUrl: edge.url, flushAt: 20, flushInterval: 60_000, logLevel: 'error' }), c);
     await expectOnePerson(c);
   });
 });
