@@ -2,10 +2,17 @@ import type { Change } from '../../protocol/content';
 import { SAFE_CHANGE_ATTRIBUTES, unsafeValue } from '../../protocol/content-rules';
 import { selectorFor } from './selector';
 
-/** The selection's fields for a link's href and an image's src and alt (render.ts draws them by these names). */
-const FIELDS: [pick: (el: Element) => Element | null, fields: Record<string, string>][] = [
-  [(el) => el.closest('a'), { href: 'href-input' }],
-  [(el) => (el instanceof HTMLImageElement ? el : null), { src: 'src-input', alt: 'alt-input' }],
+/** The selection's attribute fields: the link's href (the element or the `<a>` around it), the image's src and alt. */
+export const ATTRIBUTE_FIELDS: { pick: (el: Element) => Element | null; apply: string; fields: { attr: string; field: string; label: string }[] }[] = [
+  { pick: (el) => el.closest('a'), apply: 'Apply link', fields: [{ attr: 'href', field: 'href-input', label: 'Link (href)' }] },
+  {
+    pick: (el) => (el instanceof HTMLImageElement ? el : null),
+    apply: 'Apply',
+    fields: [
+      { attr: 'src', field: 'src-input', label: 'Image (src)' },
+      { attr: 'alt', field: 'alt-input', label: 'Image text (alt)' },
+    ],
+  },
 ];
 
 /**
@@ -15,11 +22,11 @@ const FIELDS: [pick: (el: Element) => Element | null, fields: Record<string, str
  */
 export function attributeEdits(selected: Element, selector: string, drafts: Record<string, string>): Change[] {
   const changes: Change[] = [];
-  for (const [pick, fields] of FIELDS) {
+  for (const { pick, fields } of ATTRIBUTE_FIELDS) {
     const el = pick(selected);
     if (!el) continue;
     const attrs: Record<string, string> = {};
-    for (const [attr, field] of Object.entries(fields)) {
+    for (const { attr, field } of fields) {
       const v = drafts[field];
       if (v === undefined || v === (el.getAttribute(attr) ?? '') || !(SAFE_CHANGE_ATTRIBUTES as readonly string[]).includes(attr)) continue;
       if (unsafeValue(v)) throw new Error(`${attr}: javascript:, data: and expression() values are not allowed.`);

@@ -1,5 +1,6 @@
 import type { EditorSession } from '../../protocol/editor';
 import { h } from './dom';
+import { ATTRIBUTE_FIELDS } from './attrs';
 import type { Panel } from './panel';
 import { slotNameFor } from './selector';
 import { changesNow, describe, excerpt, variantLabel, type Mode, type Work } from './work';
@@ -122,11 +123,12 @@ export function renderer(ui: Panel, s: EditorState, act: RenderActions, slotEls:
     } else if (selector) {
       const hidden = changesNow(w).some((c) => c.selector === selector && c.hide);
       kids.push(editButtons({ selector }, h('button', { 'data-editor': 'hide', onclick: act.toggleHide }, hidden ? 'Show again' : 'Hide')));
-      const link = selected.closest('a');
-      const img = selected instanceof HTMLImageElement ? selected : null;
-      if (link) kids.push(h('label', {}, 'Link (href)'), draftInput('href-input', link.getAttribute('href') ?? ''));
-      if (img) kids.push(h('label', {}, 'Image (src)'), draftInput('src-input', img.getAttribute('src') ?? ''), h('label', {}, 'Image text (alt)'), draftInput('alt-input', img.getAttribute('alt') ?? ''));
-      if (link || img) kids.push(h('div', { class: 'row' }, h('button', { 'data-editor': 'apply-attrs', onclick: act.applyAttrs }, link && !img ? 'Apply link' : 'Apply')));
+      const groups = ATTRIBUTE_FIELDS.flatMap((g) => {
+        const el = g.pick(selected);
+        return el ? [{ ...g, el }] : [];
+      });
+      for (const { el, fields } of groups) for (const f of fields) kids.push(h('label', {}, f.label), draftInput(f.field, el.getAttribute(f.attr) ?? ''));
+      if (groups[0]) kids.push(h('div', { class: 'row' }, h('button', { 'data-editor': 'apply-attrs', onclick: act.applyAttrs }, groups.length === 1 ? groups[0].apply : 'Apply')));
     }
     ui.selSec.replaceChildren(...kids);
   }
