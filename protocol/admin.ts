@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SiteKey } from './events';
 import { Selector, VariantContentSchema, type ContentType } from './content';
 import { PAGE_CONTENT, SLOT_CONTENT } from './content-rules';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Audience rules: trees of all / any / not over conditions on the decision context and the profile.

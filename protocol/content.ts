@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PAGE_CONTENT, SAFE_CHANGE_ATTRIBUTES, SLOT_CONTENT, unsafeValue } from './content-rules';
 import { selectorProblem } from './selector';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VariantContent } from './content';
 import { SLOT_NAME } from './content-rules';
 import { ClientId, SiteKey } from './events';

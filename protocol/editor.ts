@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UrlPattern } from './admin';
 import { SlotName } from './decide';
 import { Selector, VariantContentSchema, type VariantContent } from './content';

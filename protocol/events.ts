@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_EVENTS_PER_BATCH, MAX_PROPS, MAX_STRING } from './limits';
 
 /** Keys that would reach an object's prototype if copied naively. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The Segment HTTP Tracking API shapes Attune accepts (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/),

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Rule as RuleSchema, type Audience, type Rule } from '../../protocol/audience';
 import type { AppEnv, Env } from '../env';
 import { readBody } from '../http/body';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEBUG_PARAM, DEBUG_TTL_MAX_S, signDebug } from '../decisions/debug';
 import type { AppEnv } from '../env';
 import { readBody } from '../http/body';

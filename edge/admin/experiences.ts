@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExperienceInput, ExperiencePatch, type Experience } from '../../protocol/admin';
 import { AudienceInput, AudiencePatch } from '../../protocol/audience';
 import { PREVIEW_PARAM, signPreview } from '../decisions/preview';

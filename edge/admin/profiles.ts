@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { getSiteConfig } from '../sites/config-cache';
 import { ClientId } from '../../protocol/events';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWith, readBody } from '../http/body';
 import { ApiError, notFound } from '../http/errors';
 import type { AppEnv, Env } from '../env';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { base64url } from '../crypto';
 import type { AppEnv } from '../env';
 import { readBody } from '../http/body';

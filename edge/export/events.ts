@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireAdminSite } from '../admin/sites';
 import type { AppEnv, Env } from '../env';
 import { parseWith } from '../http/body';

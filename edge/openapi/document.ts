@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES, type RouteDoc } from './routes';
 
 /** `/api/sites/:site` → `/api/sites/{site}`; a Hono regex parameter (`:file{…}`) keeps only its name. */

@@ -4,7 +4,7 @@
  * accepted; tests/worker/openapi.test.ts fails when a route of the app is missing here or a route
  * here does not exist. (The dashboard and the demo shop are pages, not API, and are left out.)
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SiteInput, SitePatch, ExperienceInput, ExperiencePatch, SlotInput, SlotPatch } from '../../protocol/admin';
 import { AudienceInput, AudiencePatch } from '../../protocol/audience';
 import { DecideRequest } from '../../protocol/decide';
