@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { VariantContent } from './content';
 import { SLOT_NAME } from './content-rules';
 import { ClientId, SiteKey } from './events';
-import { MAX_STRING } from './limits';
+import { MAX_PROFILE_TOKEN, MAX_STRING } from './limits';
 
 export const SlotName = z.string().regex(SLOT_NAME, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
 
@@ -21,7 +21,12 @@ export const DecideRequest = z.object({
   debug: z.string().max(1024).optional(),
   site: SiteKey,
   anonymousId: ClientId,
-  profileToken: z.string().max(256).optional(),
+  profileToken: z.string().max(MAX_PROFILE_TOKEN).optional(),
+  /**
+   * The browser sent events its profile token has not answered for (the tag knows): the profile
+   * itself decides, not the digest sealed in the token.
+   */
+  fresh: z.boolean().optional(),
   slots: z.array(SlotName).max(50).optional(),
   context: DecideContext,
 });

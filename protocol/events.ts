@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_EVENTS_PER_BATCH, MAX_PROPS, MAX_STRING } from './limits';
+import { MAX_EVENTS_PER_BATCH, MAX_PROFILE_TOKEN, MAX_PROPS, MAX_STRING } from './limits';
 
 /** Keys that would reach an object's prototype if copied naively. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -70,7 +70,7 @@ export const Event = z.object({
 export const CollectBatch = z.object({
   site: SiteKey,
   anonymousId: ClientId,
-  profileToken: z.string().max(256).optional(),
+  profileToken: z.string().max(MAX_PROFILE_TOKEN).optional(),
   events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
 });
 

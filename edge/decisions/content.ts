@@ -1,6 +1,6 @@
 import type { Change, VariantContent } from '../../protocol/content';
 import { neutralize } from '../engine/neutralize';
-import { placeholderProblems, renderAttribute, renderTemplate } from '../engine/template';
+import { placeholderPaths, placeholderProblems, renderAttribute, renderTemplate } from '../engine/template';
 
 /**
  * Why an experience's variants cannot be saved: a placeholder where no visitor's value may go (in
@@ -57,4 +57,16 @@ export function renderContent(content: VariantContent, fields: () => Record<stri
         }),
       };
   }
+}
+
+/** The paths every placeholder of some content reads (`traits.firstName`, `geo.city`). */
+export function contentPlaceholders(content: VariantContent | null): string[] {
+  if (!content) return [];
+  const texts =
+    content.type === 'text' || content.type === 'html'
+      ? [content.value]
+      : content.type === 'changes'
+        ? content.value.flatMap((c) => [c.text, c.html, ...Object.values(c.attrs ?? {})].filter((t): t is string => typeof t === 'string'))
+        : [];
+  return texts.flatMap(placeholderPaths);
 }

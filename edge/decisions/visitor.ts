@@ -5,12 +5,14 @@ import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
 import { resolveProfile, tokenFor } from '../profiles/address';
 import { onLiveProfile } from '../profiles/resolve';
-import { evaluateDecision, type DecisionInput, type Evaluated } from './evaluate';
+import { evaluateDecision, evaluateFromDigest, type DecisionInput, type Evaluated } from './evaluate';
 import { debugParam, verifyDebug } from './debug';
 import { previewParam, verifyPreview } from './preview';
 import type { Experience } from '../../protocol/admin';
 import { urlPatternMatches } from '../../protocol/url-pattern';
-import { slotOf } from '../engine/assign';
+import { slotOf, type Assignment } from '../engine/assign';
+import { digestFromContext, unrecorded, withAssignments, type DigestData } from '../engine/digest';
+import { needsOf } from './digest-needs';
 import { destinationRoutes } from '../destinations/routes-cache';
 
 export interface VisitorRequest {
@@ -27,12 +29,16 @@ export interface VisitorRequest {
   preview?: string;
   /** A debug token; else one in the page URL's attune_debug parameter is used. */
   debug?: string;
+  /** The browser sent events its token has not answered for: the profile decides, not the digest. */
+  fresh?: boolean;
   now: number;
+  /** Keeps background work (recording assignments made from a digest) alive past the answer. */
+  waitUntil(p: Promise<unknown>): void;
   /**
    * The edge has just minted this visitor's id (proxy mode, first page view): there is no history
-   * to read, so the decision is made here and the profile records it in the background.
+   * to read and no profile object is made — crawlers that never run the tag leave nothing behind.
    */
-  newVisitor?: { waitUntil(p: Promise<unknown>): void };
+  newVisitor?: boolean;
 }
 
 /** Experiences in the order they claim slots: highest priority first, equal priorities oldest first. */
@@ -63,15 +69,18 @@ export function forPage(config: SiteConfig, url: string, marked?: readonly strin
 }
 
 /**
- * One visitor's decisions: resolves the profile (one hop with a valid token), and lets the
- * profile object decide, because audiences and stickiness need its data. Shared by /v1/decide
- * and proxy mode.
+ * One visitor's decisions, shared by /v1/decide and proxy mode. From the digest sealed in the
+ * browser's profile token when it covers them (edge/engine/digest.ts): no Durable Object is asked,
+ * and assignments made here are recorded by the profile in the background. Otherwise the profile
+ * object decides (one hop with a valid token), and answers with a fresh digest.
  */
 export async function decideForVisitor(env: Env, config: SiteConfig, req: VisitorRequest): Promise<DecideResponse> {
-  const profile = await resolveProfile(env, req.site, req.anonymousId, req.profileToken);
+  const profile = await resolveProfile(env, req.site, req.anonymousId, req.profileToken, req.now);
   const { experiences, slots, selectors } = forPage(config, req.url, req.slots);
   const preview = await verifyPreview(env, req.site, req.preview ?? previewParam(req.url), req.now);
   let profileId = profile.profileId;
+  /** What the answer's token seals; undefined keeps the browser's token. */
+  let digest: DigestData | null | undefined;
   let res: Omit<DecideResponse, 'profileToken'> = { decisions: {}, audiences: [] };
   if (experiences.length > 0 || config.audiences.length > 0) {
     const fields = requestFields({
@@ -96,22 +105,34 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
     };
     // Audience changes are worked out by the profile from this decision, for the destinations that want them.
     const destinations = config.audiences.length > 0 ? await destinationRoutes(env, req.site) : [];
-    const remember = () =>
-      onLiveProfile(env, req.site, profileId, async (stub, id) =>
-        await stub.decide({ ...input, profileId: id, ...(destinations.length > 0 && { destinations }) }),
-      );
+    const needs = needsOf(config, destinations);
     let out: Omit<Evaluated, 'newAssignments'>;
     if (req.newVisitor) {
-      // Deterministic: the profile, deciding the same input with the same empty history, records
-      // exactly this; the page does not wait for the object to be created.
+      // No history and no profile object: decided here, and the digest carries the assignments
+      // until the tag's first report creates the profile, which adopts them.
       const ctx = newVisitorContext(fields, req.now);
-      const { newAssignments: _recordedByTheProfile, ...decided } = evaluateDecision(input, () => ctx, new Map());
+      const { newAssignments, ...decided } = evaluateDecision(input, () => ctx, new Map());
       out = decided;
-      req.newVisitor.waitUntil(remember().catch((err: unknown) => console.error('recording a new visitor failed', err)));
+      digest = withAssignments(digestFromContext(ctx, new Map(), needs), newAssignments, false);
     } else {
-      const live = await remember();
-      profileId = live.profileId;
-      out = live.result;
+      const held = req.fresh ? null : profile.digest;
+      const fromDigest = held && evaluateFromDigest(input, held, needs);
+      if (held && fromDigest) {
+        const { newAssignments, ...decided } = fromDigest;
+        out = decided;
+        if (newAssignments.length > 0) {
+          digest = withAssignments(held, newAssignments, !!held.o);
+          if (held.o) req.waitUntil(remember(env, req, profileId, newAssignments));
+        }
+      } else {
+        const live = await onLiveProfile(env, req.site, profileId, async (stub, id) =>
+          await stub.decide({ ...input, profileId: id, needs, adopt: unrecorded(profile.digest), ...(destinations.length > 0 && { destinations }) }),
+        );
+        profileId = live.profileId;
+        const { digest: fresh, ...decided } = live.result;
+        out = decided;
+        digest = fresh ?? null;
+      }
     }
     const { decisions, audiences, holdout } = out;
     // A declared slot's decision says where the tag finds it; the page marks no element for it.
@@ -125,5 +146,12 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
     const reasons = everything ? out.reasons : Object.fromEntries(Object.values(decisions).map((d) => [d.experience, out.reasons[d.experience] ?? d.reason]));
     res = { decisions, audiences, ...(holdout && { holdout }), reasons };
   }
-  return { profileToken: await tokenFor(env, req.site, profile, profileId), ...res };
+  return { profileToken: await tokenFor(env, req.site, profile, profileId, digest, req.now), ...res };
+}
+
+/** Records assignments made from a digest in the visitor's profile, after the answer (best effort: the digest carries them meanwhile). */
+function remember(env: Env, req: VisitorRequest, profileId: string, made: Assignment[]): Promise<unknown> {
+  return onLiveProfile(env, req.site, profileId, async (stub) => await stub.remember(req.anonymousId, made, req.now)).catch((err: unknown) =>
+    console.error('recording assignments made from a digest failed', err),
+  );
 }

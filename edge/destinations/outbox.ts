@@ -52,6 +52,9 @@ export function routeEvent(sql: SqlStorage, ctx: DestinationContext, profileId: 
  * destination wants audience changes, so a destination added later first hears `entered` for the
  * audiences a person is in when they are next seen.
  */
+/** The audiences the profile last recorded being in. */
+export const membershipsOf = (sql: SqlStorage): string[] => sql.exec<{ audience: string }>('SELECT audience FROM memberships').toArray().map((r) => r.audience);
+
 export function recordMembership(
   sql: SqlStorage,
   ctx: DestinationContext,

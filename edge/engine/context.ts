@@ -85,3 +85,6 @@ export function newVisitorContext(fields: Record<string, unknown>, now: number):
     now,
   };
 }
+
+/** The fields a profile adds to the request's (traits, isNew, sessionCount, exposures): the rest come from the request. */
+export const PROFILE_FIELDS: readonly string[] = Object.keys(newVisitorContext({}, 0).fields);

@@ -70,6 +70,49 @@ function compare(op: Operator, actual: unknown, expected: unknown): boolean {
   return Object.prototype.hasOwnProperty.call(COMPARE, op) ? COMPARE[op](actual, expected) : false;
 }
 
+/** A condition (a leaf of a rule tree): a field, event, signal or recency condition. */
+export type Leaf = Exclude<Rule, { all: Rule[] } | { any: Rule[] } | { not: Rule }>; // the rule keyword any, not TypeScript's any
+
+/**
+ * Thrown by a leaf evaluator that cannot answer (edge/engine/digest.ts: a condition the sealed
+ * digest does not cover): unlike any other failure it is not read as "false" but ends the walk.
+ */
+export class Unanswerable extends Error {}
+
+/**
+ * Walks a rule tree, asking `leaf` about each condition. Total: a malformed node or a throwing
+ * leaf make that node false (and `not` of it true), never an exception on the decision path,
+ * except `Unanswerable`, which the caller asked for.
+ */
+export function matchesVia(rule: Rule, leaf: (l: Leaf) => boolean): boolean {
+  try {
+    if ('all' in rule) return Array.isArray(rule.all) && rule.all.every((r) => matchesVia(r, leaf));
+    if ('any' in rule) return Array.isArray(rule.any) && rule.any.some((r) => matchesVia(r, leaf)); // the rule keyword any, not TypeScript's any
+    if ('not' in rule) return !matchesVia(rule.not, leaf);
+    return leaf(rule);
+  } catch (err) {
+    if (err instanceof Unanswerable) throw err;
+    return false;
+  }
+}
+
+/** One condition against the context; an unknown kind of leaf is false. */
+export function leafMatches(rule: Leaf, ctx: RuleContext): boolean {
+  if ('field' in rule) return compare(rule.op, lookup(ctx.fields, rule.field), rule.value);
+  if ('event' in rule) return eventCount(rule.event, rule.withinDays ?? 30, ctx) >= (rule.atLeast ?? 1);
+  if ('signal' in rule) return ctx.sessionSignals.includes(rule.signal);
+  if ('lastSeenWithinDays' in rule) return ctx.lastSeen !== null && ctx.now - ctx.lastSeen <= rule.lastSeenWithinDays * DAY_MS;
+  return false;
+}
+
+/** The first UTC day (`YYYY-MM-DD`) an event condition over `withinDays` counts at `now`. */
+export const windowStart = (now: number, withinDays: number) => new Date(now - (withinDays - 1) * DAY_MS).toISOString().slice(0, 10);
+
+function eventCount(name: string, withinDays: number, ctx: RuleContext): number {
+  const since = windowStart(ctx.now, withinDays);
+  return ctx.counts.filter((c) => c.name === name && c.day >= since).reduce((sum, c) => sum + c.n, 0);
+}
+
 /**
  * Whether the context matches the rule. Total: a malformed node, an unknown operator or a missing
  * field make that node false (and `not` of it true), never an exception on the decision path.
@@ -78,22 +121,7 @@ function compare(op: Operator, actual: unknown, expected: unknown): boolean {
  * matches({ all: [{ field: 'geo.country', op: 'in', value: ['CH', 'DE'] }, { event: 'Viewed pricing', atLeast: 2, withinDays: 7 }] }, ctx)
  */
 export function matches(rule: Rule, ctx: RuleContext): boolean {
-  try {
-    if ('all' in rule) return Array.isArray(rule.all) && rule.all.every((r) => matches(r, ctx));
-    if ('any' in rule) return Array.isArray(rule.any) && rule.any.some((r) => matches(r, ctx)); // the rule keyword any, not TypeScript's any
-    if ('not' in rule) return !matches(rule.not, ctx);
-    if ('field' in rule) return compare(rule.op, lookup(ctx.fields, rule.field), rule.value);
-    if ('event' in rule) {
-      const since = new Date(ctx.now - ((rule.withinDays ?? 30) - 1) * DAY_MS).toISOString().slice(0, 10);
-      const n = ctx.counts.filter((c) => c.name === rule.event && c.day >= since).reduce((sum, c) => sum + c.n, 0);
-      return n >= (rule.atLeast ?? 1);
-    }
-    if ('signal' in rule) return ctx.sessionSignals.includes(rule.signal);
-    if ('lastSeenWithinDays' in rule) return ctx.lastSeen !== null && ctx.now - ctx.lastSeen <= rule.lastSeenWithinDays * DAY_MS;
-    return false;
-  } catch {
-    return false;
-  }
+  return matchesVia(rule, (l) => leafMatches(l, ctx));
 }
 
 /**

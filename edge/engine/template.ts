@@ -19,6 +19,9 @@ const PLACEHOLDER = /\{\{\s*([\w.:-]+)\s*(?:\|\s*default\s*:\s*"([^"]*)"\s*)?\}\
 /** Elements whose content is not HTML: a placeholder there would be script or style. */
 const RAW_TEXT = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 
+/** The paths the `{{path}}` placeholders of a text read. */
+export const placeholderPaths = (text: string): string[] => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+
 interface Placeholder {
   path: string;
   fallback?: string;

@@ -19,8 +19,20 @@ import { scopeFor } from '../profiles/scope';
 import { snapshotOf } from '../profiles/snapshot';
 import { holdsData, openStores, type ProfileStores } from '../profiles/stores';
 import { schemaVersion } from './migrations';
+import type { Assignment } from '../engine/assign';
+import type { DigestData, DigestNeeds } from '../engine/digest';
+import { profileDigest } from '../profiles/digest-source';
 
 export type { IngestInput } from '../profiles/record';
+
+/** A decision the worker asks of the profile (edge/decisions/visitor.ts). */
+export type DecideCall = DecisionInput & {
+  destinations?: DestinationRoute[];
+  /** What the answer's digest must cover; without it, no digest. */
+  needs?: DigestNeeds;
+  /** Assignments the edge made from an earlier digest: taken in where the profile has none. */
+  adopt?: Assignment[];
+};
 
 /** A profile that was merged away answers with where it went instead of acting. */
 export interface Forward {
@@ -60,13 +72,17 @@ export class ProfileObject extends DurableObject<Env> {
    * Stores a batch in order, stopping after an event that gives the profile a new identifier (the
    * caller links it and sends the rest). Events whose id is already stored count as duplicates.
    */
-  async ingest(input: IngestInput): Promise<IngestResult | Forward> {
+  async ingest(input: IngestInput): Promise<(IngestResult & { digest?: DigestData }) | Forward> {
     const forward = this.forwardFor(input.anonymousId);
     if (forward) return forward;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(input.receivedAt + DAY_MS);
-    const out = this.ctx.storage.transactionSync(() => recordBatch(this.s, input));
-    this.s.outbox.sendSoon();
-    return out;
+    const s = this.s;
+    const out = this.ctx.storage.transactionSync(() => {
+      if (input.adopt?.length) s.assignments.adopt(input.adopt, input.receivedAt);
+      return recordBatch(s, input);
+    });
+    s.outbox.sendSoon();
+    return input.needs ? { ...out, digest: profileDigest(s, input.anonymousId, input.needs, input.receivedAt) } : out;
   }
 
   /** Daily: sends what the outbox holds, then drops events older than the site's retention, while any are left. */
@@ -84,11 +100,21 @@ export class ProfileObject extends DurableObject<Env> {
     if (s.events.purgeBefore(Date.now() - days * DAY_MS) > 0) await this.ctx.storage.setAlarm(Date.now() + DAY_MS);
   }
 
-  /** Decides the requested slots and remembers new assignments so they stay sticky. */
-  decide(input: DecisionInput & { destinations?: DestinationRoute[] }): Omit<Evaluated, 'newAssignments'> | Forward {
+  /**
+   * Decides the requested slots and remembers new assignments so they stay sticky. With `needs`,
+   * answers with the digest the worker decides the next ones from; `adopt` are assignments the edge
+   * made from an earlier digest, taken in first.
+   */
+  decide(input: DecideCall): (Omit<Evaluated, 'newAssignments'> & { digest?: DigestData }) | Forward {
     const forward = this.forwardFor(input.anonymousId);
     if (forward) return forward;
     const s = this.s;
+    if (input.adopt?.length) this.ctx.storage.transactionSync(() => s.assignments.adopt(input.adopt!, input.now));
+    const out = this.decideNow(input, s);
+    return input.needs ? { ...out, digest: profileDigest(s, input.anonymousId, input.needs, input.now) } : out;
+  }
+
+  private decideNow(input: DecideCall, s: ProfileStores): Omit<Evaluated, 'newAssignments'> {
     // Membership is computed here, inside the profile, so an event sent a moment ago counts — from
     // what this browser may read of the person (its own contributions unless verified: scope.ts).
     // Built only when audiences or placeholders need it: traits and counts cost SQL reads.
@@ -114,6 +140,22 @@ export class ProfileObject extends DurableObject<Env> {
     });
     s.outbox.sendSoon();
     return out;
+  }
+
+  /** Records assignments the worker made from this profile's digest (in the background, after the page got them). */
+  remember(anonymousId: string, assignments: Assignment[], now: number): { ok: true } | Forward {
+    const forward = this.forwardFor(anonymousId);
+    if (forward) return forward;
+    this.ctx.storage.transactionSync(() => this.s.assignments.adopt(assignments, now));
+    return { ok: true };
+  }
+
+  /** The digest for one browser of this profile, now; null when there is no live profile here. */
+  digest(anonymousId: string, needs: DigestNeeds, now: number): DigestData | Forward | null {
+    const forward = this.forwardFor(anonymousId);
+    if (forward) return forward;
+    const s = this.live();
+    return s && profileDigest(s, anonymousId, needs, now);
   }
 
   /**

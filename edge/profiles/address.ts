@@ -1,4 +1,5 @@
 import { sha256Hex } from '../crypto';
+import type { DigestData } from '../engine/digest';
 import type { Env } from '../env';
 import { PROFILE_TOKEN_RENEW_S, signProfileToken, verifyProfileToken } from './token';
 import { profileStub } from '../objects/stubs';
@@ -17,6 +18,8 @@ export interface ResolvedProfile {
   anonymousId: string;
   token: string;
   stub: ReturnType<typeof profileStub>;
+  /** The digest the browser's token sealed, if it carried one. */
+  digest: DigestData | null;
 }
 
 /** Resolves the visitor's profile in one hop: a valid token wins, else the anonymous id decides. */
@@ -34,12 +37,17 @@ export async function resolveProfile(
   return {
     profileId,
     anonymousId,
-    token: keep ? token : await signProfileToken(env, site, profileId, anonymousId, now),
+    token: keep ? token : await signProfileToken(env, site, profileId, anonymousId, now, fromToken?.digest ?? null),
     stub: profileStub(env, site, profileId),
+    digest: fromToken?.digest ?? null,
   };
 }
 
-/** The token for the profile that answered: the one the browser sent, or a fresh one after a forward. */
-export function tokenFor(env: Env, site: string, resolved: ResolvedProfile, profileId: string): Promise<string> | string {
-  return profileId === resolved.profileId ? resolved.token : signProfileToken(env, site, profileId, resolved.anonymousId);
+/**
+ * The token for the profile that answered: sealing the digest it answered with; else the one the
+ * browser sent, or after a forward a fresh one that only addresses.
+ */
+export function tokenFor(env: Env, site: string, resolved: ResolvedProfile, profileId: string, digest?: DigestData | null, now = Date.now()): Promise<string> | string {
+  if (digest) return signProfileToken(env, site, profileId, resolved.anonymousId, now, digest);
+  return profileId === resolved.profileId ? resolved.token : signProfileToken(env, site, profileId, resolved.anonymousId, now);
 }

@@ -29,6 +29,16 @@ export class AssignmentStore {
     }
   }
 
+  /**
+   * Takes in assignments made at the edge from a digest (edge/engine/digest.ts): each only where the
+   * profile holds none for that experience, so one recorded meanwhile (another device) wins.
+   */
+  adopt(assignments: readonly Assignment[], now: number): void {
+    for (const a of assignments) {
+      this.sql.exec('INSERT INTO assignments (experience, variant, assigned_at) VALUES (?, ?, ?) ON CONFLICT (experience) DO NOTHING', a.experience, a.variant, now);
+    }
+  }
+
   /** The variant assigned for an experience: undefined when none was, null for no variant. */
   variantOf(experience: string): string | null | undefined {
     const row = this.sql.exec<{ variant: string | null }>('SELECT variant FROM assignments WHERE experience = ?', experience).toArray()[0];

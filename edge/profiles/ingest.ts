@@ -1,4 +1,6 @@
 import type { Event, StoredEvent } from '../../protocol/events';
+import type { Assignment } from '../engine/assign';
+import type { DigestData, DigestNeeds } from '../engine/digest';
 import { destinationRoutes } from '../destinations/routes-cache';
 import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
@@ -17,6 +19,10 @@ export interface IngestRequest {
   /** The user ids whose identify was signed, and whether the site requires it. */
   verification: Verification;
   now: number;
+  /** What the browser's next digest must cover (the tag's batches); server calls need none. */
+  needs?: DigestNeeds;
+  /** Assignments the edge made from the browser's digest that no profile recorded yet. */
+  adopt?: Assignment[];
 }
 
 /**
@@ -32,13 +38,15 @@ export async function ingestEvents(
   ctx: { waitUntil(p: Promise<unknown>): void },
   config: SiteConfig,
   req: IngestRequest,
-): Promise<{ accepted: StoredEvent[]; stored: number; duplicates: number; profileId: string }> {
+): Promise<{ accepted: StoredEvent[]; stored: number; duplicates: number; profileId: string; digest: DigestData | null }> {
   const routes = await destinationRoutes(env, req.site);
   const limits = config.site.identifierLimits;
   const accepted: StoredEvent[] = [];
   let duplicates = 0;
   let aliasBudget = MAX_ALIASES_PER_BATCH;
   let profileId = req.start;
+  let digest: { of: string; data: DigestData } | null = null;
+  let adopt = req.adopt;
   for (let rest = req.events; rest.length > 0; ) {
     const events = rest;
     const live = await onLiveProfile(env, req.site, profileId, async (stub, id) =>
@@ -57,8 +65,12 @@ export async function ingestEvents(
           .map((e) => ({ experience: e.id, goals: e.goals })),
         attribution: attributionSettings(config),
         destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
+        needs: req.needs,
+        adopt,
       }),
     );
+    adopt = undefined;
+    if (live.result.digest) digest = { of: live.profileId, data: live.result.digest };
     const { link, aliases, handled } = live.result;
     accepted.push(...live.result.accepted);
     duplicates += live.result.duplicates;
@@ -76,7 +88,14 @@ export async function ingestEvents(
         .catch((err: unknown) => console.error('activity feed append failed', err)),
     );
   }
+  // An identify merged the browser into another profile after its last answer: that one's digest.
+  if (req.needs && digest?.of !== profileId) {
+    const needs = req.needs;
+    const now = await onLiveProfile(env, req.site, profileId, async (stub) => ({ data: await stub.digest(req.anonymousId, needs, req.now) }));
+    profileId = now.profileId;
+    digest = now.result.data && !('forward' in now.result.data) ? { of: profileId, data: now.result.data } : null;
+  }
   // What the sender sent and is now stored; the signals the edge derived (repeat views) are not theirs to count.
   const sent = new Set(req.events.map((e) => e.id));
-  return { accepted, stored: accepted.filter((e) => sent.has(e.id)).length, duplicates, profileId };
+  return { accepted, stored: accepted.filter((e) => sent.has(e.id)).length, duplicates, profileId, digest: digest?.data ?? null };
 }

@@ -13,6 +13,8 @@ import type { Audience } from '../../protocol/audience';
 import type { DestinationRoute } from '../../protocol/destinations';
 import type { Event, StoredEvent } from '../../protocol/events';
 import { recordMembership, routeEvent, wantsAudienceChanges } from '../destinations/outbox';
+import type { Assignment } from '../engine/assign';
+import type { DigestNeeds } from '../engine/digest';
 import type { IdentifierLimits } from '../engine/merge-plan';
 import { matches } from '../engine/rules';
 import { attributeEvent, type AttributionSettings } from './attribution-store';
@@ -50,6 +52,10 @@ export interface IngestInput {
   attribution?: AttributionSettings;
   /** The site's enabled webhook destinations, and its audiences for entered/exited messages. */
   destinations?: { routes: DestinationRoute[]; audiences: Audience[] };
+  /** What the answer's digest (edge/engine/digest.ts) must cover; without it, no digest. */
+  needs?: DigestNeeds;
+  /** Assignments the edge made from the browser's digest (its first page in proxy mode): taken in where the profile has none. */
+  adopt?: Assignment[];
 }
 
 export interface IngestResult {

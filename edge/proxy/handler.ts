@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { SITE_DEFAULTS } from '../../protocol/admin';
 import { ClientId } from '../../protocol/events';
-import { ANONYMOUS_ID_KEY, CONSENT_KEY } from '../../protocol/storage';
+import { ANONYMOUS_ID_KEY, CONSENT_KEY, PROFILE_TOKEN_KEY, UNSEEN_KEY } from '../../protocol/storage';
 import { decideForVisitor } from '../decisions/visitor';
 import type { RequestFacts } from '../engine/context';
 import { primaryLanguage } from '../enrich/page';
@@ -90,13 +90,18 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
           ipAllowed(c.env, req).then((ok) => ok ? decideForVisitor(c.env, config, {
             site: siteKey,
             anonymousId,
+            // The tag mirrors its profile token (the sealed digest) into a cookie, and marks events it
+            // sent that the token has not answered for: then the profile decides.
+            profileToken: known ? (readCookie(cookies, PROFILE_TOKEN_KEY) ?? undefined) : undefined,
+            fresh: known ? readCookie(cookies, UNSEEN_KEY) === '1' : undefined,
             url: url.href,
             referrer: req.headers.get('referer') ?? undefined,
             lang: primaryLanguage(req.headers.get('accept-language')),
             userAgent: req.headers.get('user-agent') ?? '',
             cf: req.cf as RequestFacts['cf'],
             now: started,
-            ...(!known && { newVisitor: { waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) } }),
+            waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
+            newVisitor: !known,
           }) : null),
           budget,
         )

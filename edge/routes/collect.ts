@@ -16,6 +16,9 @@ import { keepRejections } from '../sites/rejections';
 import { changesPages } from '../decisions/visitor';
 import { editorPage, withoutEditToken } from '../editor/token';
 import { siteStub } from '../objects/stubs';
+import { needsOf } from '../decisions/digest-needs';
+import { destinationRoutes } from '../destinations/routes-cache';
+import { unrecorded } from '../engine/digest';
 
 export const collect = new Hono<AppEnv>();
 
@@ -66,20 +69,27 @@ collect.post('/', async (c) => {
     required: config.site.verificationRequired,
     verifiedUsers: signed ? await verifiedUserIds(await siteStub(c.env, body.site).verificationSecret(), valid) : [],
   };
-  const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken);
-  const { stored, duplicates, profileId } = await ingestEvents(c.env, c.executionCtx, config, {
+  const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken, now);
+  // The answer's token seals the digest the next decisions are made from (edge/engine/digest.ts);
+  // assignments the edge made from the browser's digest, before it had a profile, are adopted.
+  const needs = config.experiences.length > 0 || config.audiences.length > 0
+    ? needsOf(config, config.audiences.length > 0 ? await destinationRoutes(c.env, body.site) : [])
+    : undefined;
+  const { stored, duplicates, profileId, digest } = await ingestEvents(c.env, c.executionCtx, config, {
     site: body.site,
     anonymousId: body.anonymousId,
     start: profile.profileId,
     events: valid,
     verification,
     now,
+    needs,
+    adopt: unrecorded(profile.digest),
   });
   const res: CollectResponse = {
     accepted: stored,
     duplicates: duplicates + (body.events.length - rejected.length - valid.length),
     rejected,
-    profileToken: await tokenFor(c.env, body.site, profile, profileId),
+    profileToken: await tokenFor(c.env, body.site, profile, profileId, digest, now),
     // Pages without markup are personalized, or this page is an editor link: the tag loads personalization.
     ...((changesPages(config) || editing) && { p: 1 as const }),
   };

@@ -22,6 +22,7 @@ decide.post('/', async (c) => {
     site: body.site,
     anonymousId: body.anonymousId,
     profileToken: body.profileToken,
+    fresh: body.fresh,
     slots: body.slots,
     url: body.context.url,
     referrer: body.context.referrer,
@@ -31,6 +32,7 @@ decide.post('/', async (c) => {
     preview: body.preview,
     debug: body.debug,
     now: Date.now(),
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
   });
   c.header('Cache-Control', 'no-store');
   return c.json(res);
