@@ -13,11 +13,7 @@ export const OUTBOX_FLAG_KEY = '_attune_ob';
 export const ANONYMOUS_ID_KEY = '_attune_aid';
 /** The profile token the edge last answered with (the sealed digest). Proxy mode: also a cookie the edge reads. */
 export const PROFILE_TOKEN_KEY = '_attune_pt';
-/**
- * Set while events were sent that the stored profile token has not answered for (a page left
- * them to sendBeacon): the next decision asks the profile, not the digest. Proxy mode: also a cookie.
- */
-export const UNSEEN_KEY = '_attune_u';
+
 /** The visitor's consent choice, `granted` or `denied`. Proxy mode: also a cookie the edge reads. */
 export const CONSENT_KEY = '_attune_c';
 /** Events a page left unacknowledged at pagehide, for the next page to send. */

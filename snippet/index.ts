@@ -1,6 +1,6 @@
 import type { Decision } from '../protocol/decide';
 import type { CollectResponse, Event, EventType, Props } from '../protocol/events';
-import { capture, d, on } from './capture';
+import { capture, d, now, on } from './capture';
 import { cookie, load, rid, save } from './ids';
 import { ANONYMOUS_ID_KEY, CONSENT_KEY, OUTBOX_FLAG_KEY, PAGES_KEY, PROFILE_TOKEN_KEY, SPILL_KEY } from '../protocol/storage';
 import type { Delivery, OutboxModule, PersonalizeModule, Personalizer, Post, Queued, TagContext } from './types';
@@ -69,7 +69,8 @@ function boot(): void {
   };
   let anonymousId = data.aid || load(ANONYMOUS_ID_KEY) || rid();
   let profileToken = load(PROFILE_TOKEN_KEY);
-  const setToken = (t: string | null) => t != profileToken && save(PROFILE_TOKEN_KEY, (profileToken = t));
+  // The token seals what the edge decides from; proxy mode reads it from its cookie.
+  const setToken = (t: string | null) => t != profileToken && store(PROFILE_TOKEN_KEY, (profileToken = t));
   const keep = () => granted() && store(ANONYMOUS_ID_KEY, anonymousId); // nothing is stored before consent
   keep();
   const listeners: Fn[] = [];
@@ -141,7 +142,7 @@ function boot(): void {
         },
         (err) => {
           // No outbox (offline, CSP, no IndexedDB): events stay in memory and are retried from here.
-          debug('outbox unavailable', err);
+          debug('no outbox', err);
           loading = 0;
           schedule(Math.min(6e4, 1e3 * 2 ** ++failures));
         },
@@ -187,15 +188,12 @@ function boot(): void {
     if (!granted()) return;
     if (box) return box.beacon_();
     if (!queue[0]) return;
-    if (!reached)
-      try {
-        localStorage.setItem(SPILL_KEY, JSON.stringify(queue));
-      } catch {}
+    if (!reached) save(SPILL_KEY, JSON.stringify(queue)); // where storage is blocked, too large for its cookie: then only the beacon
     beacon(queue);
   };
   try {
-    const left: unknown = JSON.parse(localStorage.getItem(SPILL_KEY)!);
-    if (Array.isArray(left)) (queue = left), localStorage.removeItem(SPILL_KEY);
+    const left: unknown = JSON.parse(load(SPILL_KEY)!);
+    if (Array.isArray(left)) (queue = left), save(SPILL_KEY, null);
   } catch {}
 
   // The page view's URL and referrer: events carry these, not location, so an event sent as an SPA
@@ -210,7 +208,7 @@ function boot(): void {
       e: {
         id: rid(),
         type,
-        ts: Date.now(),
+        ts: now(),
         page: { url: cut(pageUrl), title: cut(d.title), referrer: cut(referrer), vw: innerWidth, vh: innerHeight },
         name, // undefined ones are left out of the JSON
         props,
@@ -232,6 +230,9 @@ function boot(): void {
     debug_: debug,
     post_: post,
     beacon_: beacon,
+    // Events the stored token has not seen, waiting here (a page view aside: a page is decided with
+    // the history before it), or in the outbox.
+    unseen_: () => box || queue.some((q) => q.e.type != 'page'),
     rid_: rid,
     save_: save,
   };

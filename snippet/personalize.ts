@@ -98,9 +98,12 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
         embedded = null;
       } else {
         if (!t.granted_()) throw 0; // no profile lookups without consent: defaults stay
+        // An event sent a moment ago counts: it is sent first, and the answer's token has seen it.
+        // Still unseen (offline), the profile itself decides, not the token's digest.
+        if (t.unseen_()) await (window as unknown as { attune: { flush(): Promise<void> } }).attune.flush();
         const res = await fetch(t.api_ + '/v1/decide', {
           method: 'POST',
-          body: JSON.stringify({ ...t.envelope_(), slots: wanted, context: { url: location.href.slice(0, 2e3), referrer: t.referrer_().slice(0, 2e3) } }),
+          body: JSON.stringify({ ...t.envelope_(), ...(t.unseen_() ? { fresh: !0 } : {}), slots: wanted, context: { url: location.href.slice(0, 2e3), referrer: t.referrer_().slice(0, 2e3) } }),
           signal: AbortSignal.timeout?.(1500), // absent before Safari 16: no timeout there
         });
         if (!res.ok) throw res.status;

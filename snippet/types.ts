@@ -47,6 +47,8 @@ export interface TagContext {
   post_: Post;
   /** Sends the first batch of `items` with sendBeacon. */
   beacon_(items: Queued[]): void;
+  /** Whether events were sent or wait that the stored profile token has not seen. */
+  unseen_(): unknown;
   rid_(): string;
   save_(key: string, value: string | null): void;
 }

@@ -39,6 +39,8 @@ export interface VisitorRequest {
    * to read and no profile object is made — crawlers that never run the tag leave nothing behind.
    */
   newVisitor?: boolean;
+  /** Told what decided (for the Server-Timing header): the digest, the profile object, or the edge for a new visitor. */
+  decidedBy?(source: 'digest' | 'profile' | 'new'): void;
 }
 
 /** Experiences in the order they claim slots: highest priority first, equal priorities oldest first. */
@@ -114,12 +116,14 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
       const { newAssignments, ...decided } = evaluateDecision(input, () => ctx, new Map());
       out = decided;
       digest = withAssignments(digestFromContext(ctx, new Map(), needs), newAssignments, false);
+      req.decidedBy?.('new');
     } else {
       const held = req.fresh ? null : profile.digest;
       const fromDigest = held && evaluateFromDigest(input, held, needs);
       if (held && fromDigest) {
         const { newAssignments, ...decided } = fromDigest;
         out = decided;
+        req.decidedBy?.('digest');
         if (newAssignments.length > 0) {
           digest = withAssignments(held, newAssignments, !!held.o);
           if (held.o) req.waitUntil(remember(env, req, profileId, newAssignments));
@@ -132,6 +136,7 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
         const { digest: fresh, ...decided } = live.result;
         out = decided;
         digest = fresh ?? null;
+        req.decidedBy?.('profile');
       }
     }
     const { decisions, audiences, holdout } = out;

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { SITE_DEFAULTS } from '../../protocol/admin';
 import { ClientId } from '../../protocol/events';
-import { ANONYMOUS_ID_KEY, CONSENT_KEY, PROFILE_TOKEN_KEY, UNSEEN_KEY } from '../../protocol/storage';
+import { ANONYMOUS_ID_KEY, CONSENT_KEY, PROFILE_TOKEN_KEY } from '../../protocol/storage';
 import { decideForVisitor } from '../decisions/visitor';
 import type { RequestFacts } from '../engine/context';
 import { primaryLanguage } from '../enrich/page';
@@ -81,6 +81,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
     choice === 'granted' || (choice === null && config.site.consentDefault !== 'required' && req.headers.get('sec-gpc') !== '1');
   const anonymousId = known ?? (page && mayStore ? crypto.randomUUID().replace(/-/g, '') : null);
   const budget = config.site.proxyDecideMs ?? SITE_DEFAULTS.proxyDecideMs;
+  let source = 'default';
   const started = Date.now();
   const decision =
     page && anonymousId && budget > 0
@@ -90,10 +91,8 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
           ipAllowed(c.env, req).then((ok) => ok ? decideForVisitor(c.env, config, {
             site: siteKey,
             anonymousId,
-            // The tag mirrors its profile token (the sealed digest) into a cookie, and marks events it
-            // sent that the token has not answered for: then the profile decides.
+            // The tag mirrors its profile token (the sealed digest) into a cookie: the page is decided from it.
             profileToken: known ? (readCookie(cookies, PROFILE_TOKEN_KEY) ?? undefined) : undefined,
-            fresh: known ? readCookie(cookies, UNSEEN_KEY) === '1' : undefined,
             url: url.href,
             referrer: req.headers.get('referer') ?? undefined,
             lang: primaryLanguage(req.headers.get('accept-language')),
@@ -102,6 +101,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
             now: started,
             waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
             newVisitor: !known,
+            decidedBy: (s: string) => void (source = s),
           }) : null),
           budget,
         )
@@ -162,7 +162,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   // Personalized (or carrying a visitor id): private to this browser, never in a shared cache.
   res.headers.set('cache-control', 'private, no-store');
   res.headers.append('vary', 'Cookie');
-  res.headers.set('server-timing', `attune;desc="${decided ? 'decided' : 'default'}";dur=${Date.now() - started}`);
+  res.headers.set('server-timing', `attune;desc="${decided ? source : 'default'}";dur=${Date.now() - started}`);
   if (anonymousId && !known) res.headers.append('set-cookie', visitorCookie(anonymousId, url));
   return res;
 }

@@ -33,6 +33,7 @@ decide.post('/', async (c) => {
     debug: body.debug,
     now: Date.now(),
     waitUntil: (p) => c.executionCtx.waitUntil(p),
+    decidedBy: (source) => c.header('Server-Timing', `decide;desc="${source}"`),
   });
   c.header('Cache-Control', 'no-store');
   return c.json(res);
