@@ -47,10 +47,21 @@ export async function edgeApi({ n = Number(process.env.BENCH_EDGE_N) || 1500 } =
     const visitors = Array.from({ length: 50 }, id);
     let v = 0;
     const post = (path, body) => [`${edge.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'text/plain' } }];
+    // Returning visitors, as the tag leaves them: a page view reported, its answer's profile token
+    // (the sealed digest) kept and sent with each decision.
+    const tokens = new Map();
+    for (const visitor of visitors) {
+      const [url, init] = post('/v1/collect', { site: 'demo', anonymousId: visitor, events: [{ id: id(), type: 'page', ts: Date.now(), page: { url: `${edge.url}/demo`, path: '/demo' } }] });
+      const res = await fetch(url, init);
+      if (res.status !== 202) throw new Error(`seeding a returning visitor: ${res.status} ${await res.text()}`);
+      tokens.set(visitor, (await res.json()).profileToken);
+    }
     const scenarios = {
       'GET /healthz (trivial route)': () => [`${edge.url}/healthz`, {}],
-      'POST /v1/decide': () =>
-        post('/v1/decide', { site: 'demo', anonymousId: visitors[v++ % visitors.length], slots: ['hero'], context: { url: `${edge.url}/demo` } }),
+      'POST /v1/decide (returning visitor with a digest)': () => {
+        const anonymousId = visitors[v++ % visitors.length];
+        return post('/v1/decide', { site: 'demo', anonymousId, profileToken: tokens.get(anonymousId), slots: ['hero'], context: { url: `${edge.url}/demo` } });
+      },
       'POST /v1/collect (1 event)': () =>
         post('/v1/collect', {
           site: 'demo',

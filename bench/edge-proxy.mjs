@@ -241,13 +241,28 @@ async function checkCorrectness({ origin, pass, gb, attune, gbBack, attuneBack }
       );
     }
 
+    const tagReported = async (path, cookie, html) => {
+      const embedded = JSON.parse(/id="attune-decisions">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null');
+      const anonymousId = cookie.split('=')[1];
+      const res = await fetch(`http://127.0.0.1:${path.port}/v1/collect`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ site: 'demo', anonymousId, profileToken: embedded?.profileToken, events: [{ id: randomUUID().replace(/-/g, ''), type: 'page', ts: Date.now(), page: { url: `http://${path.host}/product`, path: '/product' } }] }),
+      });
+      if (res.status !== 202) throw new Error(`Attune: the tag's report of a returning visitor's page failed: ${res.status} ${await res.text()}`);
+      return `${cookie}; _attune_pt=${(await res.json()).profileToken}`;
+    };
+
     // Returning visitors: the first visit here, the second must show the same hero.
     let gbBackB = 0;
     let attuneBackDecided = 0;
     for (const [path, cookies] of [[gbBack, gbBack.cookies], [attuneBack, attuneBack.cookies]]) {
-      for (const cookie of cookies) {
+      for (const [i, cookie] of cookies.entries()) {
         const first = await fetchHtml(path, cookie);
-        const again = await fetchHtml(path, cookie);
+        // Attune: the tag reports the page view with the page's token and keeps the answer's token
+        // (the sealed digest) in its cookie, which the next page is decided from.
+        if (path === attuneBack) cookies[i] = await tagReported(path, cookie, first);
+        const again = await fetchHtml(path, cookies[i]);
         if (heroOf(first) !== heroOf(again)) {
           throw new Error(`${path.name}: a returning visitor (${cookie}) got a different hero on the second visit`);
         }
