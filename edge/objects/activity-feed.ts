@@ -2,12 +2,16 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { FeedEvent } from '../../protocol/events';
 import type { Rejection } from '../../protocol/rejections';
+import { ERASED_TABLE, rememberErased, withoutErased } from '../feed/erased';
 import { Schema, type Migration } from './migrations';
 
 /** How many recent events a site's feed keeps. */
 const KEEP = 1000;
 /** How many refused messages it keeps. */
 const KEEP_REJECTIONS = 200;
+/** The KV key counting `append` calls: the writes the per-site budget is about. */
+const APPENDS_KEY = 'appends';
+const SEEN_UPSERT = 'INSERT INTO seen (profile_id, last_seen) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)';
 
 const FEED_MIGRATIONS: readonly Migration[] = [
   {
@@ -27,6 +31,16 @@ const FEED_MIGRATIONS: readonly Migration[] = [
       sql.exec('CREATE TABLE rejections (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)');
     },
   },
+  {
+    version: 3,
+    name: 'queued appends: one row per event, and erased people',
+    up(sql) {
+      // The queue delivers at least once: a redelivered event finds its key taken (older rows have none).
+      sql.exec('ALTER TABLE recent ADD COLUMN event_key TEXT');
+      sql.exec('CREATE UNIQUE INDEX recent_event ON recent (event_key)');
+      sql.exec(ERASED_TABLE);
+    },
+  },
 ];
 
 /** What a live socket receives: the events of one accepted batch, oldest first. */
@@ -35,8 +49,9 @@ export interface LiveMessage {
 }
 
 /**
- * A site's most recent events, for the dashboard. Written once per accepted batch in
- * `waitUntil`, so no visitor request waits on this per-site object.
+ * A site's most recent events, for the dashboard. Written by the `attune-feed` queue's consumer,
+ * one `append` per site for up to 100 accepted batches (edge/feed/), so no visitor request waits
+ * on this per-site object and a busy site does not write it once per request.
  *
  * Live: the dashboard's sockets are accepted with the hibernation API (`ctx.acceptWebSocket`),
  * so an idle feed with watchers open is evicted from memory and costs nothing; each append wakes
@@ -58,9 +73,10 @@ export class ActivityFeed extends DurableObject<Env> {
   /** Keeps refused messages (newest KEEP_REJECTIONS), for the dashboard's Install page. */
   reject(items: Rejection[]): void {
     if (items.length === 0) return;
+    const sql = this.sql; // migrated outside the transaction, so a failed write cannot roll the schema back
     this.ctx.storage.transactionSync(() => {
-      for (const r of items) this.sql.exec('INSERT INTO rejections (body) VALUES (?)', JSON.stringify(r));
-      this.sql.exec('DELETE FROM rejections WHERE seq <= (SELECT MAX(seq) FROM rejections) - ?', KEEP_REJECTIONS);
+      for (const r of items) sql.exec('INSERT INTO rejections (body) VALUES (?)', JSON.stringify(r));
+      sql.exec('DELETE FROM rejections WHERE seq <= (SELECT MAX(seq) FROM rejections) - ?', KEEP_REJECTIONS);
     });
   }
 
@@ -123,19 +139,37 @@ export class ActivityFeed extends DurableObject<Env> {
       .map((r) => r.profile_id);
   }
 
+  /**
+   * Adds events, oldest first: `seen` takes each profile's latest, `recent` the newest KEEP that
+   * it does not hold yet (a redelivered message's are skipped), and the sockets hear those.
+   * Events received before their person was erased are dropped.
+   */
   append(items: FeedEvent[]): void {
-    if (items.length === 0) return;
+    const now = Date.now();
+    const added: FeedEvent[] = [];
+    // Migrated outside the transaction: a failed append must not roll back the schema of a new feed.
+    const sql = this.sql;
     this.ctx.storage.transactionSync(() => {
-      for (const item of items) {
-        this.sql.exec('INSERT INTO recent (body) VALUES (?)', JSON.stringify(item));
-        this.sql.exec(
-          'INSERT INTO seen (profile_id, last_seen) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)',
-          item.profileId, item.receivedAt,
-        );
+      this.ctx.storage.kv.put(APPENDS_KEY, this.writes() + 1);
+      const kept = withoutErased(sql, items, now);
+      if (kept.length === 0) return;
+      const last = new Map<string, number>();
+      for (const e of kept) last.set(e.profileId, Math.max(last.get(e.profileId) ?? 0, e.receivedAt));
+      for (const [id, at] of last) sql.exec(SEEN_UPSERT, id, at);
+      // Only the newest KEEP can stay, so the older ones of a large append are not written at all.
+      for (const e of kept.slice(-KEEP)) {
+        const key = `${e.profileId}\n${e.id}`;
+        const row = sql.exec('INSERT INTO recent (event_key, body) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING seq', key, JSON.stringify(e));
+        if (row.toArray().length > 0) added.push(e);
       }
-      this.sql.exec('DELETE FROM recent WHERE seq <= (SELECT MAX(seq) FROM recent) - ?', KEEP);
+      sql.exec('DELETE FROM recent WHERE seq <= (SELECT seq FROM recent ORDER BY seq DESC LIMIT 1 OFFSET ?)', KEEP);
     });
-    this.broadcast(items);
+    this.broadcast(added);
+  }
+
+  /** How many `append` calls this feed has taken (the per-site write budget, for tests and benchmarks). */
+  writes(): number {
+    return this.ctx.storage.kv.get<number>(APPENDS_KEY) ?? 0;
   }
 
   /** Newest first. */
@@ -146,14 +180,19 @@ export class ActivityFeed extends DurableObject<Env> {
       .map((r) => JSON.parse(r.body) as FeedEvent);
   }
 
-  /** Drops an erased person from the feed: every event of their profiles or their browsers, and their last-seen rows. */
+  /**
+   * Drops an erased person from the feed: every event of their profiles or their browsers, and
+   * their last-seen rows; and remembers them, so their events still in the queue are dropped too.
+   */
   forget(profileIds: string[], anonymousIds: string[] = []): void {
+    const sql = this.sql;
     this.ctx.storage.transactionSync(() => {
       for (const id of profileIds) {
-        this.sql.exec("DELETE FROM recent WHERE json_extract(body, '$.profileId') = ?", id);
-        this.sql.exec('DELETE FROM seen WHERE profile_id = ?', id);
+        sql.exec("DELETE FROM recent WHERE json_extract(body, '$.profileId') = ?", id);
+        sql.exec('DELETE FROM seen WHERE profile_id = ?', id);
       }
-      for (const id of anonymousIds) this.sql.exec("DELETE FROM recent WHERE json_extract(body, '$.anonymousId') = ?", id);
+      for (const id of anonymousIds) sql.exec("DELETE FROM recent WHERE json_extract(body, '$.anonymousId') = ?", id);
+      rememberErased(sql, profileIds, anonymousIds, Date.now());
     });
   }
 }
