@@ -2,6 +2,7 @@ import type { ActivityFeed } from './objects/activity-feed';
 import type { AdminAccess } from './objects/admin-access';
 import type { DestinationHub } from './objects/destination-hub';
 import type { DestinationMessage } from './destinations/message';
+import type { FeedMessage } from './feed/producer';
 import type { ExperienceStats } from './objects/experience-stats';
 import type { AttributionStats } from './objects/attribution-stats';
 import type { IdentityObject } from './objects/identity';
@@ -25,6 +26,8 @@ export interface Env {
   DESTINATIONS: DurableObjectNamespace<DestinationHub>;
   /** Messages for webhook destinations (producer: profile outboxes and replays; consumer: edge/destinations/consumer.ts). */
   DESTINATION_QUEUE: Queue<DestinationMessage>;
+  /** Accepted batches for the sites' activity feeds (producer: ingest; consumer: edge/feed/consumer.ts, 100 at a time). */
+  FEED_QUEUE: Queue<FeedMessage>;
   /** First retry delay of a failed webhook in seconds, doubled per attempt (default 10; tests use less). */
   DESTINATION_RETRY_SECONDS?: string;
   /** Requests per minute from one client address on the public routes (edge/http/rate-limit.ts). */

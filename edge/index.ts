@@ -2,6 +2,9 @@ import { app } from './app';
 import type { Env } from './env';
 import { consumeDestinations } from './destinations/consumer';
 import type { DestinationMessage } from './destinations/message';
+import { consumeFeed } from './feed/consumer';
+import type { FeedMessage } from './feed/producer';
+import { DESTINATIONS_QUEUE, FEED_QUEUE } from './queues';
 
 export { ProfileObject } from './objects/profile';
 export { SiteObject } from './objects/site';
@@ -15,6 +18,12 @@ export { AdminAccess } from './objects/admin-access';
 
 export default {
   fetch: app.fetch,
-  /** Webhook deliveries (the attune-destinations queue). */
-  queue: (batch, env) => consumeDestinations(batch as MessageBatch<DestinationMessage>, env),
+  /** One handler for every queue: webhook deliveries, and the activity feed's batched appends. */
+  async queue(batch, env) {
+    if (batch.queue === FEED_QUEUE) return consumeFeed(batch as MessageBatch<FeedMessage>, env);
+    if (batch.queue === DESTINATIONS_QUEUE) return consumeDestinations(batch as MessageBatch<DestinationMessage>, env);
+    // A queue bound to this worker by mistake: its messages wait (and retry) rather than vanish.
+    console.error('queue: no consumer for', batch.queue);
+    batch.retryAll();
+  },
 } satisfies ExportedHandler<Env>;

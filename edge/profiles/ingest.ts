@@ -3,8 +3,8 @@ import type { Assignment } from '../engine/assign';
 import type { DigestData, DigestNeeds } from '../engine/digest';
 import { destinationRoutes } from '../destinations/routes-cache';
 import type { Env } from '../env';
+import { sendToFeed } from '../feed/producer';
 import type { SiteConfig } from '../objects/site';
-import { feedStub } from '../objects/stubs';
 import { attributionSettings } from '../sites/attribution-settings';
 import { MAX_ALIASES_PER_BATCH } from './identifiers';
 import type { Verification } from './record';
@@ -81,12 +81,8 @@ export async function ingestEvents(
     rest = events.slice(Math.max(handled, 1));
   }
   if (accepted.length > 0) {
-    // The live feed is best effort and never holds up the request.
-    ctx.waitUntil(
-      feedStub(env, req.site)
-        .append(accepted.map((e) => ({ ...e, profileId })))
-        .catch((err: unknown) => console.error('activity feed append failed', err)),
-    );
+    // The live feed is best effort and never holds up the request; its queue batches the writes.
+    ctx.waitUntil(sendToFeed(env, req.site, accepted.map((e) => ({ ...e, profileId }))));
   }
   // An identify merged the browser into another profile after its last answer: that one's digest.
   if (req.needs && digest?.of !== profileId) {
