@@ -115,7 +115,7 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
       const ctx = newVisitorContext(fields, req.now);
       const { newAssignments, ...decided } = evaluateDecision(input, () => ctx, new Map());
       out = decided;
-      digest = withAssignments(digestFromContext(ctx, new Map(), needs), newAssignments, false);
+      digest = withAssignments(digestFromContext(ctx, new Map(), needs), newAssignments);
       req.decidedBy?.('new');
     } else {
       const held = req.fresh ? null : profile.digest;
@@ -125,7 +125,7 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
         out = decided;
         req.decidedBy?.('digest');
         if (newAssignments.length > 0) {
-          digest = withAssignments(held, newAssignments, !!held.o);
+          digest = withAssignments(held, newAssignments);
           if (held.o) req.waitUntil(remember(env, req, profileId, newAssignments));
         }
       } else {

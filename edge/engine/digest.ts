@@ -160,12 +160,14 @@ export function unrecorded(d: DigestData | null): Assignment[] {
 }
 
 /**
- * The digest after the edge decided from it: new assignments added; where no object recorded them
- * (`recorded` false: the visitor has no profile object yet), listed as unrecorded for it to adopt.
+ * The digest after the edge decided from it: new assignments added, and listed as made at the edge
+ * until the profile's next answer, so the tag's next report carries them: the profile adopts them
+ * before counting that report's exposures, even if recording them in the background (or, for a
+ * visitor with no profile object yet, at all) has not happened.
  */
-export function withAssignments(d: DigestData, made: readonly Assignment[], recorded: boolean): DigestData {
+export function withAssignments(d: DigestData, made: readonly Assignment[]): DigestData {
   const a = { ...d.a };
   for (const x of made) a[x.experience] = x.variant;
-  const u = recorded ? d.u : [...new Set([...(d.u ?? []), ...made.map((x) => x.experience)])];
-  return { ...d, a, ...(u?.length ? { u } : {}) };
+  const u = [...new Set([...(d.u ?? []), ...made.map((x) => x.experience)])];
+  return { ...d, a, ...(u.length > 0 && { u }) };
 }

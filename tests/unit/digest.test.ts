@@ -121,10 +121,11 @@ describe('what a digest says about conditions', () => {
     expect(digestNeeds([], ['exposures'], false).uncovered).toBe(true);
   });
 
-  it('carries assignments made at the edge for a visitor with no profile until one adopts them', () => {
+  it('carries assignments made at the edge until the profile answers, so its next report adopts them', () => {
     const d = digestFromContext(ctx([], null, now), new Map(), digestNeeds([], [], false));
-    const made = withAssignments(d, [{ experience: 'e1', variant: 'b' }], false);
-    expect(unrecorded(made)).toEqual([{ experience: 'e1', variant: 'b' }]);
-    expect(unrecorded(withAssignments(d, [{ experience: 'e1', variant: 'b' }], true))).toEqual([]);
+    const made = withAssignments(withAssignments(d, [{ experience: 'e1', variant: 'b' }]), [{ experience: 'e2', variant: null }]);
+    expect(made.a).toEqual({ e1: 'b', e2: null });
+    expect(unrecorded(made)).toEqual([{ experience: 'e1', variant: 'b' }, { experience: 'e2', variant: null }]);
+    expect(unrecorded(d)).toEqual([]);
   });
 });
