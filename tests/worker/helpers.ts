@@ -46,12 +46,15 @@ export function event(type = 'page', extra: Record<string, unknown> = {}) {
   };
 }
 
-/** The site's activity feed once it holds at least `count` events (it is written in waitUntil; polls ~2 s). */
+/**
+ * The site's activity feed once it holds at least `count` events. It is written through the
+ * `attune-feed` queue, which delivers after 100 messages or 1 s, so this polls for up to ~10 s.
+ */
 export async function feedWith<E = { id: string; name: string | null; profileId: string }>(
   site: string,
   count: number,
 ): Promise<E[]> {
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 200; i++) {
     const { events } = (await (await admin(`/sites/${site}/events`)).json()) as { events: E[] };
     if (events.length >= count) return events;
     await new Promise((resolve) => setTimeout(resolve, 50));
