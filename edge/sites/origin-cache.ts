@@ -1,6 +1,7 @@
 import type { Env } from '../env';
 import { siteIndexStub } from '../objects/stubs';
 import { getSiteConfig } from './config-cache';
+import { IsolateCache } from './isolate-cache';
 
 /**
  * Per-isolate cache of every origin some site allows. A CORS preflight carries no write key (a
@@ -10,7 +11,7 @@ import { getSiteConfig } from './config-cache';
  */
 const TTL_MS = 60_000;
 
-let cached: { value: Promise<Set<string>>; expires: number } | null = null;
+const cache = new IsolateCache<Set<string>>(TTL_MS, 1);
 
 async function build(env: Env): Promise<Set<string>> {
   const keys = await siteIndexStub(env).list();
@@ -19,15 +20,10 @@ async function build(env: Env): Promise<Set<string>> {
 }
 
 export async function originKnown(env: Env, origin: string, now = Date.now()): Promise<boolean> {
-  if (!cached || cached.expires <= now) {
-    const value = build(env);
-    cached = { value, expires: now + TTL_MS };
-    value.catch(() => (cached = null));
-  }
-  return (await cached.value).has(origin);
+  return (await cache.get('origins', () => build(env), now)).has(origin);
 }
 
 /** A site's origins changed: the next preflight rebuilds the set. */
 export function invalidateKnownOrigins(): void {
-  cached = null;
+  cache.clear();
 }

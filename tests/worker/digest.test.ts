@@ -1,5 +1,6 @@
 import { listDurableObjectIds } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
+import { env as workerEnv } from 'cloudflare:workers';
+import type { Env } from '../../edge/env';
 import { describe, expect, it } from 'vitest';
 import type { DecideResponse } from '../../protocol/decide';
 import type { CollectResponse } from '../../protocol/events';
@@ -101,12 +102,14 @@ describe('a returning visitor with a digest', () => {
   });
 });
 
+const profiles = (workerEnv as unknown as Env).PROFILES;
+
 describe('proxy mode and visitors that never run the tag', () => {
   it('creates no profile object for 1,000 cookie-less page fetches, each decided by hash', { timeout: 120_000 }, async () => {
     const { host } = await proxiedSite();
     const origin = stubOrigin();
     try {
-      const before = (await listDurableObjectIds(env.PROFILES)).length;
+      const before = (await listDurableObjectIds(profiles)).length;
       for (let i = 0; i < 1000; i += 20) {
         const pages = await Promise.all(Array.from({ length: 20 }, () => navigate(host, { 'user-agent': 'Crawler/1.0' })));
         for (const page of pages) {
@@ -114,7 +117,7 @@ describe('proxy mode and visitors that never run the tag', () => {
           expect(await page.text()).toContain('<b>Personal hero</b>');
         }
       }
-      expect((await listDurableObjectIds(env.PROFILES)).length).toBe(before);
+      expect((await listDurableObjectIds(profiles)).length).toBe(before);
     } finally {
       origin.mockRestore();
     }
