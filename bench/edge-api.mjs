@@ -47,14 +47,18 @@ export async function edgeApi({ n = Number(process.env.BENCH_EDGE_N) || 1500 } =
     const visitors = Array.from({ length: 50 }, id);
     let v = 0;
     const post = (path, body) => [`${edge.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'text/plain' } }];
-    // Returning visitors, as the tag leaves them: a page view reported, its answer's profile token
-    // (the sealed digest) kept and sent with each decision.
+    // Returning visitors, as the tag leaves them: a page view reported and a first decision made,
+    // the last answer's profile token (the sealed digest) kept and sent with each decision.
     const tokens = new Map();
     for (const visitor of visitors) {
       const [url, init] = post('/v1/collect', { site: 'demo', anonymousId: visitor, events: [{ id: id(), type: 'page', ts: Date.now(), page: { url: `${edge.url}/demo`, path: '/demo' } }] });
       const res = await fetch(url, init);
       if (res.status !== 202) throw new Error(`seeding a returning visitor: ${res.status} ${await res.text()}`);
-      tokens.set(visitor, (await res.json()).profileToken);
+      // Its first decision assigns the hero's variant; the token it answers with carries it.
+      const [durl, dinit] = post('/v1/decide', { site: 'demo', anonymousId: visitor, profileToken: (await res.json()).profileToken, slots: ['hero'], context: { url: `${edge.url}/demo` } });
+      const first = await fetch(durl, dinit);
+      if (first.status !== 200) throw new Error(`a returning visitor's first decision: ${first.status} ${await first.text()}`);
+      tokens.set(visitor, (await first.json()).profileToken);
     }
     const scenarios = {
       'GET /healthz (trivial route)': () => [`${edge.url}/healthz`, {}],
@@ -108,7 +112,18 @@ export async function edgeApi({ n = Number(process.env.BENCH_EDGE_N) || 1500 } =
       ),
     ].join('\n');
     const ingestLine = `Ingest: ${sent.toLocaleString('en-US')} events in ${batches} batches of 50 over 10 connections → **${Math.round((ingest.rps * 50)).toLocaleString('en-US')} events/s**, batch p50 ${ingest.p50.toFixed(1)} ms / p99 ${ingest.p99.toFixed(1)} ms; stored afterwards: ${stored.toLocaleString('en-US')} of ${sent.toLocaleString('en-US')} (${sent - stored === 0 ? 'zero loss' : `${sent - stored} missing`}).`;
-    return { markdown: `${table}\n\n${ingestLine}` };
+    // The budgets (docs/ARCHITECTURE.md, Budgets), each marked met or over.
+    const of = (prefix, c) => rows.find((r) => r.connections === c && r.name.startsWith(prefix));
+    const x = (r, k) => r[k] / base(r.connections)[k];
+    const mark = (ok) => (ok ? 'met' : '**over**');
+    const decideAt = (c) => { const r = of('POST /v1/decide', c); return `${c} conn. p50 ${x(r, 'p50').toFixed(2)}× (${mark(x(r, 'p50') <= 1.2)}), p99 ${x(r, 'p99').toFixed(2)}× (${mark(x(r, 'p99') <= 1.5)})`; };
+    const collectAt = (c) => { const r = of('POST /v1/collect', c); return `${c} conn. ${x(r, 'p50').toFixed(2)}× p50 (${mark(x(r, 'p50') <= 1.5)})`; };
+    const perSecond = ingest.rps * 50;
+    const budgets =
+      `Budgets: /v1/decide for a returning visitor with a digest p50 ≤ 1.2× and p99 ≤ 1.5× the trivial route — ${decideAt(1)}; ${decideAt(10)}. ` +
+      `/v1/collect ≤ 1.5× — ${collectAt(1)}; ${collectAt(10)}. ` +
+      `Ingest ≥ 10× the trivial route's ${Math.round(base(10).rps)} req/s at 10 connections — ${Math.round(perSecond).toLocaleString('en-US')} events/s, ${(perSecond / base(10).rps).toFixed(1)}× (${mark(perSecond >= 10 * base(10).rps && sent === stored)}).`;
+    return { markdown: `${table}\n\n${ingestLine}\n\n${budgets}` };
   } finally {
     await edge.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -454,12 +454,15 @@ export function proxyMarkdown({ rows, check, seconds, seconds1, rounds }) {
     line('p99 at 1 connection (ms)', 'p99_1', plus),
     line('HTML bytes', 'bytes', plusInt),
   ].join('\n');
-  const verdict = (a) =>
-    `p50 ${plus(a.p50)} ms at 10 connections and ${plus(a.p50_1)} ms at 1 (${Math.max(a.p50, a.p50_1) <= 2 ? 'within' : '**over**'}), ` +
-    `${plusInt(a.bytes)} bytes (${a.bytes <= 3072 ? 'within' : '**over**'})`;
+  // The budget (docs/ARCHITECTURE.md, Budgets): no more p50 than GrowthBook's edge app adds over
+  // the pass-through worker (goal: half), fresh and returning, at 1 and 10 connections; ≤ 1 KB of HTML.
+  const verdict = (a, g) => {
+    const at = (k) => `${plus(a[k])} vs ${plus(g[k])} ms (${a[k] <= g[k] ? (a[k] <= g[k] / 2 ? 'met, goal met' : 'met') : '**over**'})`;
+    return `p50 at 10 connections ${at('p50')}, at 1 connection ${at('p50_1')}; ${plusInt(a.bytes)} bytes of HTML (${a.bytes <= 1024 ? 'met' : '**over**'})`;
+  };
   const budget =
-    `Budget (docs/ARCHITECTURE.md, Budgets: proxy mode adds ≤ 2 ms p50 and ≤ 3 KB of HTML over the pass-through worker): ` +
-    `fresh visitors ${verdict(aa)}; returning visitors ${verdict(ar)}.`;
+    `Budget (docs/ARCHITECTURE.md, Budgets: proxy mode adds no more p50 over the pass-through worker than GrowthBook's edge app — goal: half — and ≤ 1 KB of HTML): ` +
+    `fresh visitors ${verdict(aa, ga)}; returning visitors ${verdict(ar, gr)}.`;
   const rounds50 = order.map((k) => `${k} ${rows[k].c10.roundP50.map(ms).join(' / ')}`).join('; ');
   const checked =
     `Checked before timing (the bench aborts otherwise): of ${check.n} fresh visitors GrowthBook put variation B in the hero for ` +

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deploySize } from './deploy-size.mjs';
 import { edgeApi } from './edge-api.mjs';
 import { edgeProxy, proxyMarkdown } from './edge-proxy.mjs';
 import { tagInit } from './tag-init.mjs';
@@ -49,7 +50,7 @@ function upsert(text, name, body) {
 }
 
 // Sections by name (the BENCHMARKS.md block name or its short alias); none given means all of them.
-const SECTIONS = { weight: 'tag-weight', init: 'tag-init', api: 'edge-api', proxy: 'edge-proxy' };
+const SECTIONS = { weight: 'tag-weight', init: 'tag-init', api: 'edge-api', proxy: 'edge-proxy', deploy: 'deploy-size' };
 const asked = process.argv.slice(2).map((a) => SECTIONS[a] ?? a);
 const unknown = asked.filter((a) => !Object.values(SECTIONS).includes(a));
 if (unknown.length) {
@@ -71,6 +72,11 @@ if (wanted('tag-init')) {
   results.init = await tagInit();
   console.log('## Tag init (Chromium main thread)\n');
   console.log(results.init.markdown + '\n');
+}
+if (wanted('deploy-size')) {
+  results.deploy = deploySize();
+  console.log('## Deploy size\n');
+  console.log(results.deploy.markdown + '\n');
 }
 if (wanted('edge-api')) {
   results.api = await edgeApi();
@@ -121,8 +127,10 @@ ${about} · ${load}
 
 Node's fetch as the client, keep-alive, on the same 2-core machine as the server, so the trivial
 route is the harness's own cost and the ratios are the figures to read. Each scenario runs after a
-warm-up; /v1/decide asks for the demo's hero slot for 50 returning visitors, /v1/collect sends one
-event per request.
+warm-up; /v1/decide asks for the demo's hero slot for 50 returning visitors, each sending the
+profile token its first decision answered with, as the tag does (the sealed digest decides: no
+Durable Object on the path); /v1/collect sends one event per request (stored in the visitor's
+profile object before the 202, which answers with a new digest).
 
 ${api.markdown}
 `;
@@ -157,11 +165,11 @@ Caveats: GrowthBook's app is fed a local payload (no GrowthBook API or KV), so i
 work of its own beyond fetching the page; it also inlines its whole SDK into every page, where
 Attune's page loads its tag (\`/attune.js\`, ${proxy.tagGzip}) as a separate, cacheable script that is
 not counted here. GrowthBook forwards none of the origin's response headers (no Set-Cookie, no
-caching headers) and buckets with a hash in the worker, storing nothing; Attune decides with the
-visitor's profile object and stores the assignment so it stays sticky. A fresh visitor therefore
-costs Attune a new Durable Object: in local workerd that is a new SQLite database with its schema,
-created on the one thread that serves every request of that worker, so the fresh-visitor row
-measures local object creation as much as proxy mode. The client, the origin and every workerd
+caching headers) and buckets with a hash in the worker, storing nothing. Attune decides a fresh
+visitor (no cookie) by hash in the worker too, creating no profile object until the tag reports;
+a returning visitor is decided from the sealed digest in the profile-token cookie the tag keeps
+(the bench's returning visitors report their first page as the tag does), so neither row asks a
+Durable Object. The client, the origin and every workerd
 share the two cores with whatever else runs (see the load average), so absolute figures are far
 above production ones and move from run to run; compare rows of one run, and the per-round p50s
 show the spread.
@@ -172,5 +180,6 @@ if (results.weight) text = upsert(text, 'tag-weight', weightSection(results.weig
 if (results.init) text = upsert(text, 'tag-init', initSection(results.init));
 if (results.api) text = upsert(text, 'edge-api', apiSection(results.api));
 if (results.proxy) text = upsert(text, 'edge-proxy', proxySection(results.proxy));
+if (results.deploy) text = upsert(text, 'deploy-size', `## Deploy size\n\n${about}\n\n${results.deploy.markdown}\n`);
 writeFileSync(FILE, text);
 console.log(`BENCHMARKS.md updated (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

@@ -86,8 +86,8 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
   const decision =
     page && anonymousId && budget > 0
       ? within(
-          // Over its address's rate limit a page gets its defaults and no decision work: a crawler
-          // without cookies would otherwise make a new profile for every page it fetches.
+          // Over its address's rate limit a page gets its defaults and no decision work (a page view
+          // without a cookie creates no profile either way: it is decided by hash).
           ipAllowed(c.env, req).then((ok) => ok ? decideForVisitor(c.env, config, {
             site: siteKey,
             anonymousId,
