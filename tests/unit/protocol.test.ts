@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CollectBatch, DecideRequest, Event, ExperienceInput, formatIssues, MAX_PROPS, MAX_STRING, Props, SITE_DEFAULTS, SiteInput } from '../../protocol';
+import { MAX_PROFILE_TOKEN } from '../../protocol/limits';
 import eventCases from './cases/events.json';
 import originCases from './cases/origins.json';
 
@@ -47,7 +48,7 @@ describe('CollectBatch', () => {
     ['a site key starting with "-"', { site: '-shop' }, /^site: /],
     ['a short anonymous id', { anonymousId: 'abc' }, /^anonymousId: must be 8-64 characters/],
     ['a numeric anonymous id', { anonymousId: 12345678 }, /^anonymousId: /],
-    ['an over-long profile token', { profileToken: 'x'.repeat(257) }, /^profileToken: /],
+    ['an over-long profile token', { profileToken: 'x'.repeat(MAX_PROFILE_TOKEN + 1) }, /^profileToken: /],
   ])('rejects %s', (_name, extra, message) => {
     expect(problem(CollectBatch, batch(extra))).toMatch(message);
   });
