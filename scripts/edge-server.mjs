@@ -27,7 +27,7 @@ export function freePort() {
  * a Ctrl+C meant for the caller: `onSpawn(child)` is called as soon as it is spawned, before
  * /healthz answers, so a caller stopping during start-up can stop it (stopEdgeProcess(child)).
  */
-export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', timeoutMs = 90_000, onSpawn, config }) {
+export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', timeoutMs = 90_000, onSpawn }) {
   const inspectorPort = await freePort();
   const args = [
     join(root, 'node_modules/wrangler/bin/wrangler.js'), 'dev',
@@ -41,7 +41,6 @@ export async function startEdge({ port, envFile, persistTo, stdio = 'pipe', time
     '--var', 'ATTUNE_ALLOW_PRIVATE_NETWORK:1',
   ];
   if (persistTo) args.push('--persist-to', persistTo);
-  if (config) args.push('--config', config);
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
