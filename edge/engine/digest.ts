@@ -15,7 +15,7 @@ import type { Audience, Rule } from '../../protocol/audience';
 import type { Assignment } from './assign';
 import { PROFILE_FIELDS } from './context';
 import { fnv1a32 } from './hash';
-import { type Leaf, leafMatches, lookup, type RuleContext, Unanswerable, windowStart } from './rules';
+import { type ContextReads, type Leaf, leafMatches, lookup, type RuleContext, Unanswerable } from './rules';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A trait's value, as events carry them. */
@@ -56,6 +56,8 @@ export interface DigestNeeds {
   uncovered: boolean;
   /** A destination wants audience entered/exited messages: membership changes need the object. */
   membership: boolean;
+  /** The parts of the profile the conditions and placeholders read: the object reads only those. */
+  reads: ContextReads;
 }
 
 const PROFILE_ROOTS: ReadonlySet<string> = new Set(PROFILE_FIELDS);
@@ -91,14 +93,26 @@ export function digestNeeds(audiences: readonly Audience[], placeholders: readon
   const leaves = new Map<string, Leaf>();
   for (const leaf of leavesOf(audiences.map((a) => a.rule))) if (readsProfile(leaf)) leaves.set(leafKey(leaf), leaf);
   const traits = new Set<string>();
+  const roots = new Set<string>();
   let uncovered = false;
   for (const path of placeholders) {
     const [root, name] = path.split('.');
-    if (!PROFILE_ROOTS.has(root!) || root === 'isNew' || root === 'sessionCount') continue;
+    if (!PROFILE_ROOTS.has(root!)) continue;
+    roots.add(root!);
+    if (root === 'isNew' || root === 'sessionCount') continue;
     if (root === 'traits' && name) traits.add(name);
     else uncovered = true;
   }
-  return { leaves: [...leaves], traits: [...traits], uncovered, membership };
+  const all = [...leaves.values()];
+  for (const leaf of all) if ('field' in leaf) roots.add(leaf.field.split('.')[0]!);
+  const reads: ContextReads = {
+    traits: roots.has('traits'),
+    exposures: roots.has('exposures'),
+    sessions: roots.has('isNew') || roots.has('sessionCount'),
+    signals: all.some((l) => 'signal' in l),
+    lastSeen: all.some((l) => 'lastSeenWithinDays' in l),
+  };
+  return { leaves: [...leaves], traits: [...traits], uncovered, membership, reads };
 }
 
 /** Until when a condition that is true at `ctx.now` stays true if nothing new happens. */

@@ -13,6 +13,15 @@ export interface RuleContext {
   now: number;
 }
 
+/** Which parts of the profile a rule context reads (each costs the profile a query). */
+export interface ContextReads {
+  traits: boolean;
+  exposures: boolean;
+  signals: boolean;
+  sessions: boolean;
+  lastSeen: boolean;
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The value at a dotted path; own properties only, so `__proto__` and friends read as missing. */
@@ -106,7 +115,7 @@ export function leafMatches(rule: Leaf, ctx: RuleContext): boolean {
 }
 
 /** The first UTC day (`YYYY-MM-DD`) an event condition over `withinDays` counts at `now`. */
-export const windowStart = (now: number, withinDays: number) => new Date(now - (withinDays - 1) * DAY_MS).toISOString().slice(0, 10);
+const windowStart = (now: number, withinDays: number) => new Date(now - (withinDays - 1) * DAY_MS).toISOString().slice(0, 10);
 
 function eventCount(name: string, withinDays: number, ctx: RuleContext): number {
   const since = windowStart(ctx.now, withinDays);

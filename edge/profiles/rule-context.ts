@@ -4,7 +4,7 @@
  * — read only for the names and window the rules count over (often none).
  */
 import type { Rule } from '../../protocol/audience';
-import { eventNeeds, type RuleContext } from '../engine/rules';
+import { eventNeeds, type ContextReads, type RuleContext } from '../engine/rules';
 import type { AssignmentStore } from './assignment-store';
 import type { BrowserStore } from './browser-store';
 import type { EventStore } from './event-store';
@@ -24,22 +24,36 @@ export interface ContextSources {
   browsers: BrowserStore;
 }
 
-/** `scope`: what one browser may read (scope.ts); without it, the whole profile (estimates, webhooks). */
-export function ruleContext(s: ContextSources, fields: Record<string, unknown>, now: number, rules: readonly Rule[], scope?: Scope): RuleContext {
+const EVERYTHING: ContextReads = { traits: true, exposures: true, signals: true, sessions: true, lastSeen: true };
+
+/**
+ * `scope`: what one browser may read (scope.ts); without it, the whole profile (estimates, webhooks).
+ * `reads`: the parts to read; one left out reads as empty (the digest reads only what its site's rules need).
+ */
+export function ruleContext(
+  s: ContextSources,
+  fields: Record<string, unknown>,
+  now: number,
+  rules: readonly Rule[],
+  scope?: Scope,
+  reads: ContextReads = EVERYTHING,
+): RuleContext {
   const needs = eventNeeds(rules);
-  const meta = s.meta.all();
-  const sessions = s.sessions.count(scope);
+  const sessions = reads.sessions ? s.sessions.count(scope) : 0;
+  const exposures = () => (scope ? s.events.exposedIn(scope) : s.assignments.exposed());
+  const signals = () => s.events.signalsSince(s.meta.get('sessionStart') ?? now, scope);
+  const lastSeen = () => (scope ? s.browsers.lastSeen(scope.browsers) : (s.meta.get('lastSeen') ?? null));
   return {
     fields: {
       ...fields,
-      traits: s.identity.traits(scope),
+      traits: reads.traits ? s.identity.traits(scope) : {},
       isNew: sessions <= 1,
       sessionCount: sessions,
-      exposures: scope ? s.events.exposedIn(scope) : s.assignments.exposed(),
+      exposures: reads.exposures ? exposures() : [],
     },
     counts: needs ? s.events.countsPerDay(now - needs.days * DAY_MS, needs.names, scope) : [],
-    sessionSignals: s.events.signalsSince(meta.sessionStart ?? now, scope),
-    lastSeen: scope ? s.browsers.lastSeen(scope.browsers) : (meta.lastSeen ?? null),
+    sessionSignals: reads.signals ? signals() : [],
+    lastSeen: reads.lastSeen ? lastSeen() : null,
     now,
   };
 }
