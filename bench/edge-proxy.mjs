@@ -242,12 +242,12 @@ async function checkCorrectness({ origin, pass, gb, attune, gbBack, attuneBack }
     }
 
     const tagReported = async (path, cookie, html) => {
-      const embedded = JSON.parse(/id="attune-decisions">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null');
+      const profileToken = /data-pt="([^"]+)"/.exec(html)?.[1];
       const anonymousId = cookie.split('=')[1];
       const res = await fetch(`http://127.0.0.1:${path.port}/v1/collect`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain' },
-        body: JSON.stringify({ site: 'demo', anonymousId, profileToken: embedded?.profileToken, events: [{ id: randomUUID().replace(/-/g, ''), type: 'page', ts: Date.now(), page: { url: `http://${path.host}/product`, path: '/product' } }] }),
+        body: JSON.stringify({ site: 'demo', anonymousId, profileToken, events: [{ id: randomUUID().replace(/-/g, ''), type: 'page', ts: Date.now(), page: { url: `http://${path.host}/product`, path: '/product' } }] }),
       });
       if (res.status !== 202) throw new Error(`Attune: the tag's report of a returning visitor's page failed: ${res.status} ${await res.text()}`);
       return `${cookie}; _attune_pt=${(await res.json()).profileToken}`;

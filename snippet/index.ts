@@ -68,7 +68,8 @@ function boot(): void {
     if (data.aid) cookie(k, v);
   };
   let anonymousId = data.aid || load(ANONYMOUS_ID_KEY) || rid();
-  let profileToken = load(PROFILE_TOKEN_KEY);
+  // Proxy mode: the token the edge decided this page with (data-pt) is the newest.
+  let profileToken = data.pt || load(PROFILE_TOKEN_KEY);
   // The token seals what the edge decides from; proxy mode reads it from its cookie.
   const setToken = (t: string | null) => t != profileToken && store(PROFILE_TOKEN_KEY, (profileToken = t));
   const keep = () => granted() && store(ANONYMOUS_ID_KEY, anonymousId); // nothing is stored before consent
@@ -160,7 +161,7 @@ function boot(): void {
               const [batch, wait] = await post(queue);
               if (wait == 0) drop(batch), (failures = 0);
               else {
-                debug('send failed', wait);
+                debug('retry', wait);
                 save(OUTBOX_FLAG_KEY, '1');
                 await persist();
                 break;

@@ -109,7 +109,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
         if (!res.ok) throw res.status;
         r = await res.json();
       }
-      t.setToken_(r.profileToken);
+      if (r.profileToken) t.setToken_(r.profileToken); // an embedded decision carries none: the tag has it (data-pt)
       for (const k in r.decisions) asked[k] = 1; // declared slots, once marked, need no asking again
       // Past the anti-flicker window the default is already showing: swapping now would flicker.
       if (t.antiFlicker_ == null || Date.now() - started <= t.antiFlicker_) {

@@ -24,9 +24,13 @@ export interface Embedded extends Partial<DecideResponse> {
  * finds it whenever it runs, and the tag is served from the page's own host (no CORS, CSP 'self').
  */
 export function tagMarkup(site: string, embedded: Embedded | null): string {
-  const json = embedded ? `<script type="application/json" id="attune-decisions">${scriptJson(embedded)}</script>` : '';
+  // The profile token rides on the tag itself, not in the decision: the tag holds it from its first
+  // line, so even the page view it sends first carries the assignments this page was decided with.
+  const { profileToken, ...decision } = embedded ?? {};
+  const json = embedded ? `<script type="application/json" id="attune-decisions">${scriptJson(decision)}</script>` : '';
   const aid = embedded?.anonymousId ? ` data-aid="${attr(embedded.anonymousId)}"` : '';
-  return `${json}<script async src="/attune.js" data-site="${attr(site)}"${aid}></script>`;
+  const pt = profileToken ? ` data-pt="${attr(profileToken)}"` : '';
+  return `${json}<script async src="/attune.js" data-site="${attr(site)}"${aid}${pt}></script>`;
 }
 
 /**

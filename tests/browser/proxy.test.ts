@@ -81,7 +81,9 @@ describe('proxy mode', () => {
     const decided = embedded?.decisions?.hero;
     expect(decided?.variant).toMatch(/^(sale|shipping)$/);
     expect(heroOf(html)).toContain(VARIANT_TEXT[decided!.variant]);
-    expect(html).toContain(`<script async src="/attune.js" data-site="demo" data-aid="${aid}"></script></head>`);
+    // The tag carries the profile token the page was decided with: its first report carries it too.
+    expect(html).toMatch(new RegExp(`<script async src="/attune.js" data-site="demo" data-aid="${aid}" data-pt="p_[a-z0-9]+\\.[0-9a-z]+\\.[A-Za-z0-9_-]+"></script></head>`));
+    expect(embedded).not.toHaveProperty('profileToken');
     // Only the hero and the injected tag differ from the origin's page: a small overhead.
     const extra = Buffer.byteLength(html) - Buffer.byteLength(productPage() as string);
     expect(extra).toBeLessThan(3 * 1024);

@@ -134,6 +134,8 @@ describe('proxy mode and visitors that never run the tag', () => {
       const first = await navigate(host);
       const html = await first.text();
       const embedded = JSON.parse(/id="attune-decisions">(.*?)<\/script>/s.exec(html)![1]!) as DecideResponse & { anonymousId: string };
+      // The token rides on the tag (data-pt), so the tag's very first report carries it.
+      embedded.profileToken = /data-pt="([^"]+)"/.exec(html)![1]!;
       expect(embedded.decisions.promo?.variant).toBe('a');
       // Weights change before the tag reports: without the digest's assignment the profile would pick b.
       await admin(`/sites/${key}/experiences/split`, { method: 'PATCH', body: JSON.stringify({ variants: [{ key: 'a', weight: 0, content: { type: 'text', value: 'A' } }, { key: 'b', weight: 1, content: { type: 'text', value: 'B' } }] }) });
