@@ -16,7 +16,8 @@ export interface ResolvedProfile {
   profileId: string;
   /** The browser the token is bound to. */
   anonymousId: string;
-  token: string;
+  /** The browser's token when it can be kept; null when the answer must carry a new one (signed only then). */
+  token: string | null;
   stub: ReturnType<typeof profileStub>;
   /** The digest the browser's token sealed, if it carried one. */
   digest: DigestData | null;
@@ -37,7 +38,7 @@ export async function resolveProfile(
   return {
     profileId,
     anonymousId,
-    token: keep ? token : await signProfileToken(env, site, profileId, anonymousId, now, fromToken?.digest ?? null),
+    token: keep ? token : null,
     stub: profileStub(env, site, profileId),
     digest: fromToken?.digest ?? null,
   };
@@ -49,5 +50,7 @@ export async function resolveProfile(
  */
 export function tokenFor(env: Env, site: string, resolved: ResolvedProfile, profileId: string, digest?: DigestData | null, now = Date.now()): Promise<string> | string {
   if (digest) return signProfileToken(env, site, profileId, resolved.anonymousId, now, digest);
-  return profileId === resolved.profileId ? resolved.token : signProfileToken(env, site, profileId, resolved.anonymousId, now);
+  if (profileId !== resolved.profileId) return signProfileToken(env, site, profileId, resolved.anonymousId, now);
+  // Kept, or renewed near its expiry with the digest it sealed.
+  return resolved.token ?? signProfileToken(env, site, profileId, resolved.anonymousId, now, resolved.digest);
 }
