@@ -139,7 +139,7 @@ visitor's profile object (a durable SQLite write behind the object's output gate
 its answer seals), where the trivial route does no I/O at all; ingest's 200 batches go to 100 fresh
 visitors, so half of them create a profile object with its schema, and under \`wrangler dev\` every
 object runs on the one workerd thread the Worker and the other objects share. /v1/decide with a
-digest asks no object; at 10 connections its p50 ratio moves between runs (1.10× and 1.29× on
+digest asks no object; at 10 connections its p50 ratio moves between runs (from 1.07× to 1.29× over four runs on
 this machine on 2026-12-02) with the load the client and the server put on the two cores.
 `;
 
@@ -181,6 +181,10 @@ Durable Object. The client, the origin and every workerd
 share the two cores with whatever else runs (see the load average), so absolute figures are far
 above production ones and move from run to run; compare rows of one run, and the per-round p50s
 show the spread.
+Where a 10-connection figure is over GrowthBook's, read it with the round-by-round p50s: on this
+machine the two rounds of one path differ by more than Attune and GrowthBook do (three full runs
+on 2026-12-02 put Attune ÷ GrowthBook at 0.97×, 1.30× and 0.82× for fresh visitors and 0.95×,
+0.57× and 1.09× for returning ones; at 1 connection it was at or under GrowthBook every time).
 `;
 
 let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n';
