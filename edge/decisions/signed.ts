@@ -1,4 +1,4 @@
-import { base64url, hmac, safeEqual } from '../crypto';
+import { base64url, fromBase64url, hmac, safeEqual } from '../crypto';
 import type { Env } from '../env';
 import { keyFor, type TokenPurpose } from '../profiles/token';
 
@@ -25,8 +25,7 @@ export async function readClaims(env: Env, purpose: TokenPurpose, site: string, 
   if (!payload || !sig || extra !== undefined) return null;
   if (!safeEqual(sig, await mac(env, purpose, payload))) return null;
   try {
-    const b = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const raw = JSON.parse(new TextDecoder().decode(Uint8Array.from(b, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
+    const raw = JSON.parse(new TextDecoder().decode(fromBase64url(payload))) as Record<string, unknown>;
     return raw.s === site && typeof raw.x === 'number' && raw.x >= now ? raw : null;
   } catch {
     return null;

@@ -15,7 +15,7 @@ import type { Audience, Rule } from '../../protocol/audience';
 import type { Assignment } from './assign';
 import { PROFILE_FIELDS } from './context';
 import { fnv1a32 } from './hash';
-import { type ContextReads, type Leaf, leafMatches, lookup, type RuleContext, Unanswerable } from './rules';
+import { type ContextReads, type Leaf, leafMatches, leavesOf, lookup, type RuleContext, Unanswerable } from './rules';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A trait's value, as events carry them. */
@@ -69,20 +69,6 @@ export const readsProfile = (leaf: Leaf): boolean => !('field' in leaf) || PROFI
 export function leafKey(leaf: Leaf): string {
   const json = JSON.stringify(leaf);
   return fnv1a32(json).toString(36) + fnv1a32(`~${json}`).toString(36);
-}
-
-/** Every condition leaf of some rules, depth first. */
-export function leavesOf(rules: readonly Rule[]): Leaf[] {
-  const out: Leaf[] = [];
-  const walk = (r: Rule, depth: number): void => {
-    if (depth > 64 || !r || typeof r !== 'object') return;
-    if ('all' in r) (Array.isArray(r.all) ? r.all : []).forEach((x) => walk(x, depth + 1));
-    else if ('any' in r) (Array.isArray(r.any) ? r.any : []).forEach((x) => walk(x, depth + 1)); // the rule keyword any, not TypeScript's any
-    else if ('not' in r) walk(r.not, depth + 1);
-    else out.push(r);
-  };
-  rules.forEach((r) => walk(r, 0));
-  return out;
 }
 
 /**

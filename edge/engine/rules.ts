@@ -133,23 +133,25 @@ export function matches(rule: Rule, ctx: RuleContext): boolean {
   return matchesVia(rule, (l) => leafMatches(l, ctx));
 }
 
+/** Every condition leaf of some rules, depth first (malformed nodes and absurd depths skipped). */
+export function leavesOf(rules: readonly Rule[]): Leaf[] {
+  const out: Leaf[] = [];
+  const walk = (r: Rule, depth: number): void => {
+    if (depth > 64 || !r || typeof r !== 'object') return;
+    if ('all' in r) (Array.isArray(r.all) ? r.all : []).forEach((x) => walk(x, depth + 1));
+    else if ('any' in r) (Array.isArray(r.any) ? r.any : []).forEach((x) => walk(x, depth + 1)); // the rule keyword any, not TypeScript's any
+    else if ('not' in r) walk(r.not, depth + 1);
+    else out.push(r);
+  };
+  rules.forEach((r) => walk(r, 0));
+  return out;
+}
+
 /**
  * The event counts some rules need: which event names, and how many days back. A profile reads
  * only those (an index range), not every name over its whole history. Null: no rule counts events.
  */
 export function eventNeeds(rules: readonly Rule[]): { names: string[]; days: number } | null {
-  const names = new Set<string>();
-  let days = 0;
-  const walk = (r: Rule, depth: number): void => {
-    if (depth > 64 || !r || typeof r !== 'object') return;
-    if ('all' in r && Array.isArray(r.all)) r.all.forEach((x) => walk(x, depth + 1));
-    else if ('any' in r && Array.isArray(r.any)) r.any.forEach((x) => walk(x, depth + 1)); // the rule keyword any, not TypeScript's any
-    else if ('not' in r) walk(r.not, depth + 1);
-    else if ('event' in r && typeof r.event === 'string') {
-      names.add(r.event);
-      days = Math.max(days, r.withinDays ?? 30);
-    }
-  };
-  for (const r of rules) walk(r, 0);
-  return names.size ? { names: [...names], days } : null;
+  const events = leavesOf(rules).filter((l): l is Extract<Leaf, { event: string }> => 'event' in l && typeof l.event === 'string');
+  return events.length ? { names: [...new Set(events.map((e) => e.event))], days: Math.max(...events.map((e) => e.withinDays ?? 30)) } : null;
 }

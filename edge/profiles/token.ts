@@ -1,4 +1,4 @@
-import { base64url, hmac, hmacKey, safeEqual } from '../crypto';
+import { base64url, fromBase64url, hmac, hmacKey, safeEqual } from '../crypto';
 import type { DigestData } from '../engine/digest';
 import type { Env } from '../env';
 import { MAX_PROFILE_TOKEN } from '../../protocol/limits';
@@ -56,8 +56,6 @@ async function mac(env: Env, site: string, profileId: string, anonymousId: strin
   const sig = await hmac(await keyFor(env), `${site}\n${profileId}\n${anonymousId}\n${exp}`);
   return base64url(new Uint8Array(sig).slice(0, 16));
 }
-
-const fromBase64url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
 /**
  * A token for this browser's profile, sealing `digest` (null: one that only addresses the profile).
