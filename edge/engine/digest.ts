@@ -133,6 +133,14 @@ export function digestAssignments(d: DigestData): Map<string, Assignment> {
   return new Map(Object.entries(d.a).map(([experience, variant]) => [experience, { experience, variant }]));
 }
 
+/** Each condition's key by the condition itself (the site config's own objects), once per needs. */
+const leafKeys = new WeakMap<DigestNeeds, Map<Leaf, string>>();
+function keysOf(needs: DigestNeeds): Map<Leaf, string> {
+  let keys = leafKeys.get(needs);
+  if (!keys) leafKeys.set(needs, (keys = new Map(needs.leaves.map(([k, leaf]) => [leaf, k]))));
+  return keys;
+}
+
 /**
  * How to read conditions from a digest at `now`, or null when the digest cannot decide at all
  * (too old, from the future, or missing traits placeholders read). The returned leaf evaluator
@@ -142,7 +150,7 @@ export function digestReader(d: DigestData, needs: DigestNeeds, fields: Record<s
   if (needs.uncovered || now < d.at || now - d.at > DIGEST_DECIDES_MS) return null;
   if (needs.traits.some((name) => !(name in d.t))) return null;
   const request: RuleContext = { fields, counts: [], sessionSignals: [], lastSeen: null, now };
-  const keys = new Map(needs.leaves.map(([k, leaf]) => [leaf, k]));
+  const keys = keysOf(needs);
   const leaf = (l: Leaf): boolean => {
     if (!readsProfile(l)) return leafMatches(l, request);
     const v = d.l[keys.get(l) ?? leafKey(l)];

@@ -1,6 +1,7 @@
 import type { Event, StoredEvent } from '../../protocol/events';
 import type { Assignment } from '../engine/assign';
-import type { DigestData, DigestNeeds } from '../engine/digest';
+import type { DigestData } from '../engine/digest';
+import { needsOf } from '../decisions/digest-needs';
 import { destinationRoutes } from '../destinations/routes-cache';
 import type { Env } from '../env';
 import { sendToFeed } from '../feed/producer';
@@ -19,8 +20,8 @@ export interface IngestRequest {
   /** The user ids whose identify was signed, and whether the site requires it. */
   verification: Verification;
   now: number;
-  /** What the browser's next digest must cover (the tag's batches); server calls need none. */
-  needs?: DigestNeeds;
+  /** Answer with the browser's next digest (the tag's batches); server calls need none. */
+  digest?: boolean;
   /** Assignments the edge made from the browser's digest that no profile recorded yet. */
   adopt?: Assignment[];
 }
@@ -40,6 +41,7 @@ export async function ingestEvents(
   req: IngestRequest,
 ): Promise<{ accepted: StoredEvent[]; stored: number; duplicates: number; profileId: string; digest: DigestData | null }> {
   const routes = await destinationRoutes(env, req.site);
+  const needs = req.digest && (config.experiences.length > 0 || config.audiences.length > 0) ? needsOf(config, routes) : undefined;
   const limits = config.site.identifierLimits;
   const accepted: StoredEvent[] = [];
   let duplicates = 0;
@@ -65,7 +67,7 @@ export async function ingestEvents(
           .map((e) => ({ experience: e.id, goals: e.goals })),
         attribution: attributionSettings(config),
         destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
-        needs: req.needs,
+        needs,
         adopt,
       }),
     );
@@ -85,8 +87,7 @@ export async function ingestEvents(
     ctx.waitUntil(sendToFeed(env, req.site, accepted.map((e) => ({ ...e, profileId }))));
   }
   // An identify merged the browser into another profile after its last answer: that one's digest.
-  if (req.needs && digest?.of !== profileId) {
-    const needs = req.needs;
+  if (needs && digest?.of !== profileId) {
     const now = await onLiveProfile(env, req.site, profileId, async (stub) => ({ data: await stub.digest(req.anonymousId, needs, req.now) }));
     profileId = now.profileId;
     digest = now.result.data && !('forward' in now.result.data) ? { of: profileId, data: now.result.data } : null;

@@ -16,8 +16,6 @@ import { keepRejections } from '../sites/rejections';
 import { changesPages } from '../decisions/visitor';
 import { editorPage, withoutEditToken } from '../editor/token';
 import { siteStub } from '../objects/stubs';
-import { needsOf } from '../decisions/digest-needs';
-import { destinationRoutes } from '../destinations/routes-cache';
 import { unrecorded } from '../engine/digest';
 
 export const collect = new Hono<AppEnv>();
@@ -72,9 +70,6 @@ collect.post('/', async (c) => {
   const profile = await resolveProfile(c.env, body.site, body.anonymousId, body.profileToken, now);
   // The answer's token seals the digest the next decisions are made from (edge/engine/digest.ts);
   // assignments the edge made from the browser's digest, before it had a profile, are adopted.
-  const needs = config.experiences.length > 0 || config.audiences.length > 0
-    ? needsOf(config, config.audiences.length > 0 ? await destinationRoutes(c.env, body.site) : [])
-    : undefined;
   const { stored, duplicates, profileId, digest } = await ingestEvents(c.env, c.executionCtx, config, {
     site: body.site,
     anonymousId: body.anonymousId,
@@ -82,7 +77,7 @@ collect.post('/', async (c) => {
     events: valid,
     verification,
     now,
-    needs,
+    digest: true,
     adopt: unrecorded(profile.digest),
   });
   const res: CollectResponse = {
