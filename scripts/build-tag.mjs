@@ -1,7 +1,7 @@
 // Builds the browser tag with esbuild and embeds it in the edge as a generated module.
-// attune.js is what every page view loads; attune-more.js (pages with slots, identify) and
-// attune-outbox.js (after a failed delivery or when events were left behind) are ES modules the
-// tag imports only when a page needs them. attune-editor.js, the visual editor (snippet/editor/), is
+// attune.js is what every page view loads; attune-more.js is the ES module the tag imports only when
+// a page needs more: capture (from the visitor's first interaction), personalization (pages with
+// slots), identify, and the durable outbox (after a failed delivery or when events were left behind). attune-editor.js, the visual editor (snippet/editor/), is
 // imported only on a page opened through an editor link: it is not part of the tag, so it stays out
 // of the tag's sizes (`lazy`, `whole`) and is reported on its own (`editor`).
 // Prints raw, gzip and brotli sizes: bytes are a budget (see docs/ARCHITECTURE.md, Budgets).
@@ -82,12 +82,10 @@ export async function buildTag() {
   const editor = await bundle('snippet/editor/index.ts', 'esm', {}, false);
   // attune-more.js imports the editor on an editor link, so it is built after it, with its path.
   const lazyFiles = {
-    'attune-outbox.js': await bundle('snippet/outbox.ts', 'esm'),
     'attune-more.js': await bundle('snippet/more.ts', 'esm', { EDITOR_PATH: path('attune-editor.js', editor) }),
   };
   const modules = { ...lazyFiles, 'attune-editor.js': editor };
   const tag = await bundle('snippet/index.ts', 'iife', {
-    OUTBOX_PATH: path('attune-outbox.js', lazyFiles['attune-outbox.js']),
     MORE_PATH: path('attune-more.js', lazyFiles['attune-more.js']),
   });
   const core = measure(tag);

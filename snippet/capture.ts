@@ -1,152 +1,111 @@
-import type { EventType, Props } from '../protocol/events';
+import type { Props } from '../protocol/events';
+import type { MoreModule, View } from './types';
 
 /**
- * Micro-listening: page views (including single-page-app navigations), clicks, outbound links,
- * downloads, form submits, scroll depth, engaged time, and the micro-signals marketers target
- * (rage clicks, dead clicks, exit intent, form abandonment). Each group can be switched off with
- * `data-off="spa,clicks,forms,scroll,engagement,signals"`. Campaign parameters, language, time
- * zone, repeat views and which link clicks are downloads or outbound are derived at the edge, which keeps these bytes out of every page.
+ * The capture module (in attune-more.js): micro-listening, imported with the visitor's first
+ * interaction (snippet/pageviews.ts). Clicks on links, buttons and tagged elements, forms started
+ * and left, scroll depth, engaged time, and the micro-signals marketers target (rage clicks, dead
+ * clicks, exit intent). A page view with no interaction (a bounce) loads none of it.
+ *
+ * The page-view tag feeds it, in order, what the visitor did before it ran, then everything live;
+ * what changed the page is fed too (0), so a dead click is judged by what followed the click, not
+ * by when the module ran. Campaign parameters, language, time zone, repeat views and which link
+ * clicks are downloads or outbound are derived at the edge, which keeps these bytes out of the tag.
  */
-export type Send = (type: EventType, name?: string, props?: Props) => void;
-
-export const d = document;
-export const now = Date.now;
-/** Capture-phase listener; whatever it throws stays inside the tag. */
-export const on = (t: EventTarget, type: string, fn: (e: never) => void) =>
-  t.addEventListener(
-    type,
-    (e) => {
-      try {
-        fn(e as never);
-      } catch {}
-    },
-    true,
-  );
 
 /** What a click or signal says about an element: its tag and visible text, capped. */
 const describe = (el: Element): Props => ({ tag: el.tagName.toLowerCase(), text: (el.textContent || '').trim().slice(0, 100) });
 
-/** Attributes, not properties: an input named "id" or "name" would shadow form.id / form.name. */
-const formName = (f: HTMLFormElement) => ({ form: f.getAttribute('id') || f.getAttribute('name') });
-
-export function capture(
-  send: Send,
-  is: (group: string) => boolean,
-  /** A page view starts; gets the URL of the page before it ('' for the first). */
-  onPage: (previous: string) => void,
-  onMutation: () => void,
-  /** The page is hidden or left: the last chance to send. */
-  bye: () => void,
-): (props?: Props) => void {
-  let url = '';
-  let depth: number;
-  let engaged: number;
-  let active: number;
-  let ended: number;
-  let exited: number;
-  let started: Set<HTMLFormElement>;
+export const capture: MoreModule['c'] = (t) => {
+  const is = t.is_;
+  // The page view what the module is fed belongs to (it may be fed a moment late): its events are
+  // recorded with that page, and its report made when the next one starts.
+  let view: View | 0 = 0;
+  const send = (type: 'track' | 'signal', name: string, props?: Props) => (type == 'track' || is('signals')) && t.send_(type, name, props, { page: (view as View).p_ });
+  let depth = 0;
+  let exited = 0;
+  let started = new Set<HTMLFormElement>();
   let rage: number[] = [];
-  let mutations = 0;
-
-  // Engaged time: the page visible and the visitor active within the last 30 s.
+  // Engaged time: the page visible and the visitor active within the last 30 s, counted from the
+  // page view's start (or the page showing again) up to each thing the visitor does.
+  let engaged = 0;
+  let active = 0;
+  const now = () => performance.now();
   const touch = () => {
-    const t = now();
-    if (d.visibilityState == 'visible') engaged += Math.min(t - active, 3e4);
-    active = t;
-  };
-
-  /** Once per page view: engaged time, and forms started but never submitted. */
-  const end = () => {
-    if (!ended) {
-      ended = 1;
-      touch();
-      if (is('engagement')) send('track', 'engagement', { ms: engaged, depth });
-      if (is('signals')) started.forEach((f) => send('signal', 'form_abandon', formName(f)));
-    }
-  };
-
-  const page = (props?: Props) => {
-    if (url) end(); // still reported against the page being left
-    depth = engaged = ended = exited = 0;
+    if (!document.hidden) engaged += Math.min(now() - Math.max(active, (view as View).s_), 3e4);
     active = now();
+  };
+  // Moving the pointer is activity too; the time the page was hidden is not.
+  addEventListener('mousemove', () => view && touch(), { capture: true, passive: true });
+  addEventListener('visibilitychange', () => document.hidden || (active = now()));
+  // Changes to the page (DOM, scrolling): a click followed by none is a dead click.
+  let changes = 0;
+  const state = () => changes + location.href;
+  const end = () => {
+    if (!view) return;
+    touch();
+    if (is('engagement')) send('track', 'engagement', { ms: engaged, depth });
+    started.forEach((f) => send('signal', 'form_abandon', t.formName_(f)));
+    depth = exited = engaged = active = view = 0;
     started = new Set();
-    onPage(url);
-    send('page', undefined, props);
-    url = location.href;
   };
 
-  const nav = () => location.href != url && page();
-  if (is('spa')) {
-    for (const m of ['pushState', 'replaceState'] as const) {
-      const orig = history[m];
-      history[m] = function (this: History, ...a: Parameters<History['pushState']>) {
-        orig.apply(this, a);
-        nav();
-      };
-    }
-    on(window, 'popstate', nav);
-    on(window, 'hashchange', nav);
-  }
-
-  for (const t of ['keydown', 'pointerdown', 'mousemove', 'touchstart']) on(d, t, touch);
-  // pagehide, never unload: keeps the page eligible for the back/forward cache.
-  const hide = () => (end(), bye());
-  on(window, 'pagehide', hide);
-  on(d, 'visibilitychange', () => (d.visibilityState == 'hidden' ? hide() : (active = now())));
-
-  on(d, 'scroll', () => {
-    touch();
-    const pct = ((scrollY + innerHeight) / d.documentElement.scrollHeight) * 100;
-    for (const m of [25, 50, 75, 90, 100]) if (pct > m - 1 && m > depth && is('scroll')) send('track', 'scroll', { depth: (depth = m) });
-  });
-
-  new MutationObserver(() => (mutations++, onMutation())).observe(d, { subtree: true, childList: true, attributes: true, characterData: true });
-  const state = () => [mutations, location.href, scrollY] + '';
-
-  on(d, 'click', (ev: MouseEvent) => {
-    const t = ev.target as Element;
-    const el = t.closest('[data-attune-event],a,button,[role=button],input[type=submit],input[type=button]');
-    if (is('signals')) {
-      const at = now();
-      // Rage click: a third click within a second.
-      rage = rage.filter((x) => at - x < 1e3).concat(at);
-      if (rage.length == 3) send('signal', 'rage_click', describe(t));
-      // Dead click: a button (or anything that looks clickable) that changed nothing within a second.
-      if (!t.closest('a[href],[type=submit],input,select,textarea,label') && (el || getComputedStyle(t).cursor == 'pointer')) {
-        const seen = state();
-        setTimeout(() => seen == state() && send('signal', 'dead_click', describe(t)), 1e3);
+  return {
+    on_(e) {
+      if (!e) return void changes++; // the DOM changed
+      // The page view it happened in: the latest to start before it (a click that starts one is the
+      // last thing of the page view before).
+      const at = e.timeStamp;
+      const v = t.views_.filter((x, i) => !i || x.s_ < at).pop()!;
+      if (v != view) end(), (view = v);
+      touch(); // anything the visitor does keeps engaged time counting
+      const type = e.type;
+      const target = e.target as Element;
+      if (type == 'scroll') {
+        changes++;
+        const pct = (((e.y_ ?? scrollY) + innerHeight) / document.documentElement.scrollHeight) * 100;
+        for (const m of [25, 50, 75, 90, 100]) if (pct > m - 1 && m > depth && is('scroll')) send('track', 'scroll', { depth: (depth = m) });
       }
-    }
-    if (!el || !is('clicks')) return;
-    const name = el.getAttribute('data-attune-event');
-    if (name) {
-      const props: Props = {};
-      for (const a of el.attributes) if (!a.name.indexOf('data-attune-prop-')) props[a.name.slice(17)] = a.value.slice(0, 500);
-      return send('track', name.slice(0, 200), props);
-    }
-    const href: unknown = (el as HTMLAnchorElement).href; // an object on SVG links
-    // The edge names downloads and outbound links from the href (edge/enrich/page.ts).
-    send('track', 'click', { ...describe(el), ...(typeof href == 'string' && href && { href: href.slice(0, 2e3) }), ...(el.id && { id: el.id }) });
-  });
-
-  on(d, 'input', (e: InputEvent) => {
-    const f = (e.target as HTMLInputElement).form;
-    if (f) started.add(f);
-  });
-  on(d, 'submit', (e: SubmitEvent) => {
-    const f = e.target as HTMLFormElement;
-    started.delete(f);
-    // Field names only: values never leave the page.
-    if (is('forms')) send('track', 'form_submit', { ...formName(f), fields: Array.from(f.elements, (x) => (x as HTMLInputElement).name).filter(Boolean) + '' });
-  });
-
-  on(d, 'mouseout', (e: MouseEvent) => {
-    // Exit intent: the pointer leaves through the top edge, on a desktop pointer; once per page view.
-    if (!e.relatedTarget && e.clientY <= 0 && !exited && is('signals') && matchMedia('(pointer:fine)').matches) {
-      exited = 1;
-      send('signal', 'exit_intent');
-    }
-  });
-
-  return page;
-}
+      if (type == 'click') {
+        const el = target.closest('[data-attune-event],a,button,[role=button],input[type=submit],input[type=button]');
+        // Rage click: a third click within a second (event times: a burst stays a burst when replayed).
+        rage = rage.filter((x) => at - x < 1e3).concat(at);
+        if (rage.length == 3) send('signal', 'rage_click', describe(target));
+        // Dead click: a button (or anything that looks clickable) that changed nothing within a second.
+        if (!target.closest('a[href],[type=submit],input,select,textarea,label') && (el || getComputedStyle(target).cursor == 'pointer')) {
+          const seen = state();
+          const p = view;
+          setTimeout(() => seen == state() && t.send_('signal', 'dead_click', describe(target), { page: p.p_ }), 1e3);
+        }
+        if (el && is('clicks')) {
+          const name = el.getAttribute('data-attune-event');
+          const props: Props = {};
+          if (name) for (const a of el.attributes) !a.name.indexOf('data-attune-prop-') && (props[a.name.slice(17)] = a.value.slice(0, 500));
+          const href: unknown = (el as HTMLAnchorElement).href; // an object on SVG links
+          // The edge names downloads and outbound links from the href (edge/enrich/page.ts).
+          send(
+            'track',
+            name ? name.slice(0, 200) : 'click',
+            name ? props : { ...describe(el), ...(typeof href == 'string' && href && { href: href.slice(0, 2e3) }), ...(el.id && { id: el.id }) },
+          );
+        }
+      }
+      if (type == 'input') {
+        const f = (target as HTMLInputElement).form;
+        if (f) started.add(f);
+      }
+      if (type == 'submit') {
+        const f = target as HTMLFormElement;
+        started.delete(f);
+        // Field names only: values never leave the page.
+        if (is('forms')) send('track', 'form_submit', { ...t.formName_(f), fields: Array.from(f.elements, (x) => (x as HTMLInputElement).name).filter(Boolean) + '' });
+      }
+      // Exit intent: the pointer leaves through the top edge, on a desktop pointer; once per page view.
+      if (type == 'mouseout' && !(e as MouseEvent).relatedTarget && (e as MouseEvent).clientY <= 0 && !exited && matchMedia('(pointer:fine)').matches) {
+        exited = 1;
+        send('signal', 'exit_intent');
+      }
+    },
+    end_: end,
+  };
+};

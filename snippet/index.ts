@@ -1,9 +1,9 @@
 import type { Decision } from '../protocol/decide';
 import type { CollectResponse, Event, EventType, Props } from '../protocol/events';
-import { capture, d, now, on } from './capture';
+import { d, formName, guard, now, on, pageviews } from './pageviews';
 import { cookie, load, rid, save } from './ids';
 import { ANONYMOUS_ID_KEY, CONSENT_KEY, OUTBOX_FLAG_KEY, PAGES_KEY, PROFILE_TOKEN_KEY, SPILL_KEY } from '../protocol/storage';
-import type { Delivery, OutboxModule, PersonalizeModule, Personalizer, Post, Queued, TagContext } from './types';
+import type { Delivery, MoreModule, Personalizer, Post, Queued, TagContext } from './types';
 
 /**
  * The Attune tag. Install:
@@ -11,16 +11,16 @@ import type { Delivery, OutboxModule, PersonalizeModule, Personalizer, Post, Que
  *   <script async src="https://EDGE/attune.js" data-site="SITE"></script>
  * Options (data-*): api, debug, consent="required", gpc="ignore", off="spa,clicks,…", anti-flicker[=ms].
  * Every entry point is guarded: the tag never throws into the host page, and fails open.
- * Personalization/identify and the durable outbox are ES modules imported only when a page needs them.
+ * What reacts to the visitor (capture), personalization/identify and the durable outbox are one ES
+ * module (attune-more.js) imported only when a page needs one of them: a bounce loads none of it.
  *
  * @example
  * attune('track', 'Signup', { plan: 'pro' });
  * attune.identify('user-42', { email: 'ada@example.com' }); // hashed before it leaves the browser
  */
-declare const OUTBOX_PATH: string; // set at build time: versioned paths of the on-demand modules
-declare const MORE_PATH: string;
+declare const MORE_PATH: string; // set at build time: the versioned path of the on-demand module
 
-type Fn = (...a: never[]) => unknown;
+type Fn = Parameters<typeof guard>[0];
 type Api = Record<string, unknown> & { q?: IArguments[]; loaded?: 1 };
 
 const w = window as unknown as { attune?: Api };
@@ -28,32 +28,18 @@ const script = d.currentScript as HTMLScriptElement;
 // Characters, not bytes: even all-3-byte UTF-8 stays under the 64 KiB keepalive/sendBeacon budget.
 const MAX_CHARS = 2e4;
 
-/** Wraps a function so nothing it throws or rejects reaches the host page. */
-const guard =
-  <F extends Fn>(fn: F) =>
-  (...a: never[]) => {
-    try {
-      const r = fn(...a);
-      return r instanceof Promise ? r.catch(() => {}) : r;
-    } catch {}
-  };
-
 function boot(): void {
   const data = script.dataset;
   const site = data.site!;
-  if (!site || w.attune?.loaded) return;
+  const stub = w.attune; // the queueing stub, or the tag already running (loaded twice)
+  if (!site || stub?.loaded) return;
   const api = (data.api || new URL(script.src).origin).replace(/\/$/, '');
   const debug = (...a: unknown[]) => data.debug != null && console.debug('[attune]', ...a);
-  const af = data.antiFlicker == null ? null : +data.antiFlicker || 300; // ms
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   // Slots marked in the page, a decision proxy mode embedded, or a site that changes pages without markup (it said so).
-  const slotted = () => load(PAGES_KEY) || d.querySelector('[data-attune-slot],#attune-decisions');
-
-  if (af) {
-    // Hides only the slots; the animation shows them again after the timeout even if all else fails.
-    d.head.appendChild(d.createElement('style')).textContent =
-      `[data-attune-slot]:not([data-attune-ready]){animation:_attune 0s ${af}ms both}@keyframes _attune{0%{visibility:hidden}}`;
-  }
+  // Storage is read once, here: nothing else touches it before the first send.
+  let hinted = load(PAGES_KEY);
+  const slotted = () => hinted || d.querySelector('[data-attune-slot],#attune-decisions');
 
   // Consent: an explicit choice, else "required" waits, else Global Privacy Control / Do Not Track deny.
   // Until it is given, events wait in the queue (original timestamps kept) and nothing is sent or stored.
@@ -67,28 +53,30 @@ function boot(): void {
     save(k, v);
     if (data.aid) cookie(k, v);
   };
-  let anonymousId = data.aid || load(ANONYMOUS_ID_KEY) || rid();
+  const stored = load(ANONYMOUS_ID_KEY);
+  let anonymousId = data.aid || stored || rid();
   // Proxy mode: the token the edge decided this page with (data-pt) is the newest.
   let profileToken = data.pt || load(PROFILE_TOKEN_KEY);
   // The token seals what the edge decides from; proxy mode reads it from its cookie.
   const setToken = (t: string | null) => t != profileToken && store(PROFILE_TOKEN_KEY, (profileToken = t));
   const keep = () => granted() && store(ANONYMOUS_ID_KEY, anonymousId); // nothing is stored before consent
-  keep();
+  if (anonymousId != stored) keep(); // a new visitor (or proxy mode's new id): nothing rewritten on every page
   const listeners: Fn[] = [];
   const envelope = (a = anonymousId) => ({ site, anonymousId: a, ...(a == anonymousId && profileToken && { profileToken }) });
 
   /*
    * Delivery, the happy path: batch in memory, send, forget once the edge answered 202. On the
-   * first failure everything is handed to the durable outbox (snippet/outbox.ts, imported lazily),
+   * first failure everything is handed to the durable outbox (snippet/outbox.ts, in attune-more.js),
    * which keeps events in IndexedDB and retries with backoff until they are acknowledged.
    */
   const endpoint = api + '/v1/collect';
+  const lazy = (): Promise<MoreModule> => import(api + MORE_PATH);
   let queue: Queued[] = [];
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let inflight: Promise<void> | 0 = 0;
   let loading: Promise<void> | 0 = 0; // the outbox module, being imported and opened (or open)
   let box: Delivery | 0 = 0; // the open outbox: from then on it holds every event
-  let failures = 0;
+  let failed = 0; // the outbox could not be had: events wait in memory, and are retried in a minute
   let reached = 0; // the edge acknowledged this page's last send
 
   /** The next batch (one anonymous id, within the byte budget) and its body. */
@@ -111,13 +99,12 @@ function boot(): void {
         const r = (await res.json()) as CollectResponse;
         setToken(r.profileToken);
         // The site declares slots or page experiences: this and every later page asks for decisions.
-        if (r.p && !more) save(PAGES_KEY, '1'), slotsPage();
+        if (r.p && !more) save(PAGES_KEY, (hinted = '1')), slotsPage();
       }
-      // 4xx other than 408/429 cannot succeed by resending: drop. Else Retry-After (0 too: a retry
-      // is never "done"), or back off.
-      return [batch, s < 300 || (s < 500 && s != 408 && s != 429) ? 0 : parseFloat(res.headers.get('retry-after')!) * 1e3 || NaN];
+      // 4xx other than 408/429 cannot succeed by resending: drop. Else retry (the outbox reads Retry-After).
+      return [batch, s < 300 || (s < 500 && s != 408 && s != 429) ? 0 : res];
     } catch {
-      return [batch, NaN];
+      return [batch, undefined];
     }
   };
   const drop = (batch: Queued[]) => (queue = queue.filter((q) => !batch.includes(q)));
@@ -132,8 +119,8 @@ function boot(): void {
   };
 
   const persist = () =>
-    (loading ||= import(api + OUTBOX_PATH)
-      .then((m: OutboxModule) => m.open(ctx))
+    (loading ||= lazy()
+      .then((m) => m.o(ctx))
       .then(
         (o) => {
           box = o;
@@ -141,11 +128,12 @@ function boot(): void {
           queue = [];
           void o.flush_();
         },
-        (err) => {
-          // No outbox (offline, CSP, no IndexedDB): events stay in memory and are retried from here.
-          debug('no outbox', err);
+        () => {
+          // No outbox (offline, blocked, no IndexedDB: the outbox says so in debug mode): events stay
+          // in memory and are retried from here.
           loading = 0;
-          schedule(Math.min(6e4, 1e3 * 2 ** ++failures));
+          failed = 1;
+          schedule(6e4);
         },
       ));
 
@@ -159,10 +147,10 @@ function boot(): void {
         : (inflight ||= (async () => {
             while (granted() && queue[0] && !loading) {
               const [batch, wait] = await post(queue);
-              if (wait == 0) drop(batch), (failures = 0);
+              if (wait == 0) drop(batch), (failed = 0);
               else {
-                debug('retry', wait);
                 save(OUTBOX_FLAG_KEY, '1');
+                failed || on(window, 'online', flush); // back online: no waiting out a backoff
                 await persist();
                 break;
               }
@@ -170,12 +158,10 @@ function boot(): void {
           })().finally(() => (inflight = 0)));
   };
 
-  on(window, 'online', flush);
-
   const push = (q: Queued) => {
     if (box) box.push_(q);
-    // While the outbox opens, or without one while backing off: no send per event, memory bounded.
-    else if (loading || failures) queue.push(q) > 1e3 && queue.shift();
+    // While the outbox opens, or without one until the retry: no send per event, memory bounded.
+    else if (loading || failed) queue.push(q) > 1e3 && queue.shift();
     else if (queue.push(q) > 19) void flush();
     else if (!timer && !inflight) schedule(1e3); // at most a second after the first waiting event
   };
@@ -193,37 +179,47 @@ function boot(): void {
     beacon(queue);
   };
   try {
-    const left: unknown = JSON.parse(load(SPILL_KEY)!);
-    if (Array.isArray(left)) (queue = left), save(SPILL_KEY, null);
+    const left = JSON.parse(load(SPILL_KEY)!);
+    if (left.map) (queue = left), save(SPILL_KEY, null); // an array, as it was left
   } catch {}
 
-  // The page view's URL and referrer: events carry these, not location, so an event sent as an SPA
-  // navigation happens (engaged time, form abandonment) is credited to the page it belongs to.
-  let referrer = d.referrer;
-  let pageUrl = location.href;
-  const cut = (s: string) => s.slice(0, 2e3);
   const send = (type: EventType, name?: string, props?: Props, extra?: Partial<Event>) => {
-    if (consent == 'denied') return debug('no consent', type, name);
+    if (consent == 'denied') return;
     push({
       a: anonymousId,
       e: {
         id: rid(),
         type,
         ts: now(),
-        page: { url: cut(pageUrl), title: cut(d.title), referrer: cut(referrer), vw: innerWidth, vh: innerHeight },
+        page: where(),
         name, // undefined ones are left out of the JSON
         props,
         ...extra,
       },
     });
   };
+  const is = (group: string) => !data.off?.split(',').includes(group);
+
+  let more: Promise<Personalizer> | 0 = 0;
+  const load$ = () => (more ||= lazy().then((m) => m.p(ctx)));
+  const slotsPage = () => void load$().then((p) => p.page_());
+  /** A page view starts: decided when it has slots (or the module runs: then it decides anyway). */
+  const personalize = () => (more || slotted()) && slotsPage();
+
+  const [page, where, views] = pageviews(
+    is,
+    send,
+    () => lazy().then((m) => m.c(ctx)),
+    personalize,
+    () => more || personalize(), // slots rendered after load
+    bye,
+  );
 
   const ctx: TagContext = {
     site_: site,
     api_: api,
-    antiFlicker_: af,
+    data_: data,
     envelope_: envelope,
-    referrer_: () => referrer,
     granted_: granted,
     setToken_: setToken,
     send_: send,
@@ -236,27 +232,16 @@ function boot(): void {
     unseen_: () => box || queue.some((q) => q.e.type != 'page'),
     rid_: rid,
     save_: save,
+    is_: is,
+    views_: views,
+    formName_: formName,
   };
-  let more: Promise<Personalizer> | 0 = 0;
-  const load$ = () => (more ||= import(api + MORE_PATH).then((m: PersonalizeModule) => m.create(ctx)));
-  const slotsPage = () => void load$().then((p) => p.page_());
 
-  const page = capture(
-    send,
-    (group) => !data.off?.split(',').includes(group),
-    (previous) => {
-      referrer = previous || d.referrer;
-      pageUrl = location.href;
-      if (more || slotted()) slotsPage();
-    },
-    () => more || (slotted() && slotsPage()), // slots rendered after load
-    bye,
-  );
 
   const methods: Record<string, Fn> = {
     page,
     track: (name: string, props?: Props) => send('track', String(name).slice(0, 200), props),
-    identify: (userId: string, traits?: Props, opts?: object) => load$().then((p) => p.identify_(userId, traits, opts)),
+    identify: (...a: Parameters<Personalizer['identify_']>) => load$().then((p) => p.identify_(...a)),
     consent: (state: string) => {
       store(CONSENT_KEY, (consent = state == 'granted' ? state : 'denied'));
       if (granted()) keep(), send('consent', undefined, { state }); // sends what waited for it too
@@ -276,7 +261,6 @@ function boot(): void {
     on: (event: string, fn: Fn) => event == 'decision' && listeners.push(fn),
   };
 
-  const queued = w.attune?.q || [];
   const attune = ((name: string, ...args: never[]) => methods[name]?.(...args)) as unknown as Api & Fn;
   for (const k in methods) attune[k] = methods[k] = guard(methods[k]!);
   attune.loaded = 1;
@@ -285,7 +269,7 @@ function boot(): void {
   if (load(OUTBOX_FLAG_KEY) && granted()) void persist(); // an earlier page left events behind
   // An editor link from the dashboard: the marketer's visual editor, never loaded otherwise.
 
-  for (const args of queued) attune(...(args as unknown as never[]));
+  for (const args of stub?.q || []) attune(...(args as unknown as never[]));
   page();
 }
 

@@ -1,5 +1,5 @@
 import { OUTBOX_FLAG_KEY } from '../protocol/storage';
-import type { Delivery, OutboxModule, Queued } from './types';
+import type { Delivery, MoreModule, Queued } from './types';
 
 /**
  * Durable delivery, imported only after a send failed or an earlier page left events behind, so a
@@ -43,7 +43,7 @@ const committed = (t: IDBTransaction) =>
 const MAX_EVENTS = 1000;
 const MAX_BYTES = 2e6;
 
-export const open: OutboxModule['open'] = async ({ site_: site, post_: post, beacon_: beacon, debug_: debug, rid_: rid, save_: save }) => {
+export const open: MoreModule['o'] = async ({ site_: site, post_: post, beacon_: beacon, debug_: debug, rid_: rid, save_: save }) => {
   let db: IDBDatabase;
   try {
     // Private modes and blocked storage make indexedDB throw, even synchronously, or fail to open.
@@ -51,7 +51,7 @@ export const open: OutboxModule['open'] = async ({ site_: site, post_: post, bea
     req.onupgradeneeded = () => void req.result.createObjectStore(STORE, { keyPath: 'e.id' }).createIndex('ts', 'e.ts');
     db = await result(req);
   } catch (err) {
-    debug('IndexedDB unavailable; events wait in memory', err);
+    debug('IndexedDB unavailable', err); // events wait in memory
     throw err;
   }
   const tx = () => db.transaction(STORE, 'readwrite');
@@ -93,9 +93,13 @@ export const open: OutboxModule['open'] = async ({ site_: site, post_: post, bea
         dropped = 0;
       }
       while (items[0]) {
-        const [batch, wait] = await post(items);
-        // Retry-After when given (capped at 5 min), else 1 s, 2 s, 4 s … 60 s with ±50% jitter.
-        if (wait != 0) return wait >= 0 ? Math.min(wait, 3e5) : Math.min(6e4, 500 * 2 ** ++failures) * (0.5 + Math.random());
+        const [batch, res] = await post(items);
+        if (res != 0) {
+          // Retry-After when given (capped at 5 min; 0 too is a retry, never "done"), else 1 s, 2 s,
+          // 4 s … 60 s with ±50% jitter.
+          const wait = (res && parseFloat(res.headers.get('retry-after')!) * 1e3) || NaN;
+          return wait >= 0 ? Math.min(wait, 3e5) : Math.min(6e4, 500 * 2 ** ++failures) * (0.5 + Math.random());
+        }
         failures = 0;
         const t = tx();
         for (const q of batch) t.objectStore(STORE).delete(q.e.id);

@@ -25,6 +25,12 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
   let shown: Record<string, 1> = {};
   let started = Date.now();
   let embedded = d.getElementById('attune-decisions');
+  const data = t.data_;
+  const af = data.antiFlicker == null ? null : +data.antiFlicker || 300; // ms
+  // Anti-flicker: hides only the slots, from now (this module loads with the page on a page with
+  // slots); the animation shows them again after the timeout even if all else fails.
+  const style = (css: string) => (d.head.appendChild(d.createElement('style')).textContent = css);
+  if (af) style(`[${SLOT}]:not([data-attune-ready]){animation:_attune 0s ${af}ms both}@keyframes _attune{0%{visibility:hidden}}`);
 
   const io = new IntersectionObserver((entries) => {
     for (const en of entries) {
@@ -37,8 +43,8 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
     }
   });
 
-  const all = () => Array.from(d.querySelectorAll(`[${SLOT}]`));
   const $ = (sel: string) => Array.from(d.querySelectorAll<HTMLElement>(sel));
+  const all = () => $(`[${SLOT}]`);
   let done: Record<string, 1> = {}; // page experiences applied in this page view
   const q = new URLSearchParams(location.search);
   const editing = q.get(EDIT_PARAM);
@@ -50,7 +56,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
       if (dec.selector) for (const el of $(dec.selector)) el.getAttribute(SLOT) || el.setAttribute(SLOT, slot);
       if (slot[0] != '@' || done[slot]) continue;
       if (c?.type == 'redirect') {
-        if (t.antiFlicker_ == null) continue; // without hiding, leaving now would flash the original page
+        if (af == null) continue; // without hiding, leaving now would flash the original page
         const u = new URL(c.url, location.href);
         u.search ||= location.search; // the visit's own parameters (utm_*, click ids) go along
         u.searchParams.set(REDIRECT_PARAM, dec.experience + '.' + dec.variant);
@@ -68,7 +74,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
             if (ch.hide) el.style.display = 'none';
           }
         });
-        if (c.css) d.head.appendChild(d.createElement('style')).textContent = c.css;
+        if (c.css) style(c.css);
       }
       expose(slot, dec.experience, dec.variant);
     }
@@ -103,7 +109,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
         if (t.unseen_()) await (window as unknown as { attune: { flush(): Promise<void> } }).attune.flush();
         const res = await fetch(t.api_ + '/v1/decide', {
           method: 'POST',
-          body: JSON.stringify({ ...t.envelope_(), ...(t.unseen_() ? { fresh: !0 } : {}), slots: wanted, context: { url: location.href.slice(0, 2e3), referrer: t.referrer_().slice(0, 2e3) } }),
+          body: JSON.stringify({ ...t.envelope_(), ...(t.unseen_() ? { fresh: !0 } : {}), slots: wanted, context: t.views_[t.views_.length - 1]!.p_ }), // the page view's url and referrer (and more, which the edge ignores)
           signal: AbortSignal.timeout?.(1500), // absent before Safari 16: no timeout there
         });
         if (!res.ok) throw res.status;
@@ -112,14 +118,14 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
       if (r.profileToken) t.setToken_(r.profileToken); // an embedded decision carries none: the tag has it (data-pt)
       for (const k in r.decisions) asked[k] = 1; // declared slots, once marked, need no asking again
       // Past the anti-flicker window the default is already showing: swapping now would flicker.
-      if (t.antiFlicker_ == null || Date.now() - started <= t.antiFlicker_) {
+      if (af == null || Date.now() - started <= af) {
         Object.assign(decisions, r.decisions);
         apply();
       }
       t.emit_(r.decisions);
       return r.decisions;
     } catch (err) {
-      t.debug_('no decision; the default content stays', err);
+      t.debug_('no decision', err); // the default content stays
       return {};
     } finally {
       for (const el of all()) el.setAttribute('data-attune-ready', '');

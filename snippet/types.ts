@@ -1,9 +1,9 @@
 import type { Decision } from '../protocol/decide';
-import type { Event, EventType, Props } from '../protocol/events';
+import type { Event, EventType, PageContext, Props } from '../protocol/events';
 
 /**
- * Names ending in "_" are internal to the tag (shared between attune.js and its lazy modules):
- * the build shortens them consistently across the three files (esbuild mangleProps + mangleCache).
+ * Names ending in "_" are internal to the tag (shared between attune.js and its on-demand module):
+ * the build shortens them consistently across both files (esbuild mangleProps + mangleCache).
  */
 
 /** A queued event with the anonymous id it was recorded under (reset() changes the current one). */
@@ -15,11 +15,11 @@ export interface Queued {
 /**
  * Sends the first batch of `items` (one anonymous id, within the byte budget) to /v1/collect.
  * Returns the items it took and the verdict: 0 when they are done with (acknowledged, or refused
- * for good), else how long to wait before retrying: Retry-After in ms, or NaN for "back off".
+ * for good), else the edge's answer (to read a Retry-After from) or undefined when none came.
  */
-export type Post = (items: Queued[]) => Promise<[Queued[], number]>;
+export type Post = (items: Queued[]) => Promise<[Queued[], 0 | Response | undefined]>;
 
-/** The durable outbox (snippet/outbox.ts), lazily loaded. */
+/** The durable outbox (snippet/outbox.ts), in the on-demand module. */
 export interface Delivery {
   push_(q: Queued): void;
   flush_(): Promise<void>;
@@ -29,16 +29,16 @@ export interface Delivery {
 }
 
 /**
- * What the core lends its lazily loaded modules (one object for both): personalization and
- * identify use the page and profile state, the outbox its sender, its beacon and the id and
- * storage helpers, so that none of it is bundled twice.
+ * What the page-view tag lends its on-demand module (one object for all of it): personalization
+ * and identify use the page and profile state, capture the page views and switches, the outbox its
+ * sender, its beacon and the id and storage helpers, so that none of it is bundled twice.
  */
 export interface TagContext {
   site_: string;
   api_: string;
-  antiFlicker_: number | null;
+  /** The script tag's options (data-*). */
+  data_: DOMStringMap;
   envelope_(): { site: string; anonymousId: string; profileToken?: string };
-  referrer_(): string;
   granted_(): boolean;
   setToken_(token: string): void;
   send_(type: EventType, name?: string, props?: Props, extra?: Partial<Event>): void;
@@ -51,9 +51,33 @@ export interface TagContext {
   unseen_(): unknown;
   rid_(): string;
   save_(key: string, value: string | null): void;
+  /** Whether a capture group (`data-off`) is on. */
+  is_(group: string): boolean;
+  /** This document's page views, oldest first (snippet/pageviews.ts). */
+  views_: View[];
+  /** What identifies a form in its events (snippet/pageviews.ts). */
+  formName_(f: HTMLFormElement): { form: string | null };
 }
 
-export type OutboxModule = { open(t: TagContext): Promise<Delivery> };
+/**
+ * What the capture module (snippet/capture.ts) is fed, in the order it happened: DOM events, and 0
+ * when the DOM changed. A DOM event that waited for the module carries where the page was scrolled
+ * to then (`y_`).
+ */
+export type Seen = (globalThis.Event & { y_?: number }) | 0;
+
+/** A page view: when it started (performance.now(), the clock of DOM events' timeStamp) and the page it is (the context its events are recorded with). */
+export interface View {
+  s_: number;
+  p_: PageContext;
+}
+
+/** The capture module, once loaded. */
+export interface Capture {
+  on_(e: Seen): void;
+  /** A page view ends: reports its engaged time and scroll depth and the forms started and not submitted. */
+  end_(): void;
+}
 
 export interface Personalizer {
   decide_(slots?: string[]): Promise<Record<string, Decision>>;
@@ -62,4 +86,12 @@ export interface Personalizer {
   identify_(userId: string, traits?: Props, opts?: { signature?: string }): Promise<void>;
 }
 
-export type PersonalizeModule = { create(t: TagContext): Personalizer };
+/** attune-more.js (snippet/more.ts): everything a page view does not need, imported on demand. */
+export type MoreModule = {
+  /** Personalization and identify. */
+  p(t: TagContext): Personalizer;
+  /** Capture (snippet/capture.ts). */
+  c(t: TagContext): Capture;
+  /** The durable outbox (snippet/outbox.ts). */
+  o(t: TagContext): Promise<Delivery>;
+};
