@@ -11,6 +11,7 @@ import { deploySize } from './deploy-size.mjs';
 import { edgeApi } from './edge-api.mjs';
 import { edgeProxy, proxyMarkdown } from './edge-proxy.mjs';
 import { tagInit } from './tag-init.mjs';
+import { tagWhere } from './tag-where.mjs';
 import { tagWeight } from './tag-weight.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,8 +71,10 @@ if (wanted('tag-weight')) {
 }
 if (wanted('tag-init')) {
   results.init = await tagInit();
+  results.where = await tagWhere();
   console.log('## Tag init (Chromium main thread)\n');
   console.log(results.init.markdown + '\n');
+  console.log(results.where.markdown + '\n');
 }
 if (wanted('deploy-size')) {
   results.deploy = deploySize();
@@ -104,7 +107,7 @@ ${weight.lazy.length ? 'Lazy parts are fetched only when needed (not on an ordin
 ${weight.markdown}
 `;
 
-const initSection = (init) => `## Tag init (Chromium main thread)
+const initSection = (init, where) => `## Tag init (Chromium main thread)
 
 ${about} · ${init.browser} · ${load}
 
@@ -119,6 +122,17 @@ define the library (GrowthBook: no instance); Plausible and posthog-js-lite also
 its load-only row by Attune's init (before its first send), its run by Attune's page view sent.
 
 ${init.markdown}
+
+### Where the time goes (\`bench/tag-where.mjs\`)
+
+The same page and server, the page view sent, with every platform call the tags make wrapped by an
+init script and timed with \`performance.now()\` (0.1 ms resolution, summed per load; the wrapping
+adds its own cost to the totals, so read the rows against each other). "Loading the file" is the
+tag loaded without running (Attune without \`data-site\`, Plausible without \`init()\`).
+
+${where.markdown}
+
+${where.notes}
 `;
 
 const apiSection = (api) => `## Edge API (local workerd through \`wrangler dev\`)
@@ -189,7 +203,7 @@ on 2026-12-02 put Attune ÷ GrowthBook at 0.97×, 1.30× and 0.82× for fresh vi
 
 let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n';
 if (results.weight) text = upsert(text, 'tag-weight', weightSection(results.weight));
-if (results.init) text = upsert(text, 'tag-init', initSection(results.init));
+if (results.init) text = upsert(text, 'tag-init', initSection(results.init, results.where));
 if (results.api) text = upsert(text, 'edge-api', apiSection(results.api));
 if (results.proxy) text = upsert(text, 'edge-proxy', proxySection(results.proxy));
 if (results.deploy) text = upsert(text, 'deploy-size', `## Deploy size\n\n${about}\n\n${results.deploy.markdown}\n`);
