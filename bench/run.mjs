@@ -105,7 +105,39 @@ The file a page loads for each tag (peers from their npm packages), compressed t
 would: zlib gzip level 9 and brotli quality 11. "gzip vs Attune" divides by Attune's page-view tag.
 ${weight.lazy.length ? 'Lazy parts are fetched only when needed (not on an ordinary page view); the whole tag sums every file.\n' : ''}
 ${weight.markdown}
+
+${weightBudgets(weight)}
 `;
+
+const verdict = (ok) => (ok ? 'met' : '**over**');
+const fmt = (n) => n.toLocaleString('en-US');
+
+/** The tag's size budgets (docs/ARCHITECTURE.md, Budgets), from this run's figures. */
+function weightBudgets(weight) {
+  const pl = weight.peers.find((p) => p.name === 'Plausible' && !p.error);
+  const whole = [weight.tag, ...weight.lazy].reduce((n, f) => n + f.gzip, 0);
+  const parts = [];
+  if (pl)
+    parts.push(
+      `what a page view loads (attune.js) ≤ Plausible's plausible.js — gzip ${fmt(weight.tag.gzip)} vs ${fmt(pl.gzip)} B (${verdict(weight.tag.gzip <= pl.gzip)}), brotli ${fmt(weight.tag.brotli)} vs ${fmt(pl.brotli)} B (${verdict(weight.tag.brotli <= pl.brotli)})`,
+    );
+  parts.push(`the whole tag ≤ 6,144 B gzip — ${fmt(whole)} B (${verdict(whole <= 6144)})`);
+  return `Budgets: ${parts.join('; ')}.`;
+}
+
+/** The main-thread budget: Attune's page view sent no more script time than Plausible's, over the empty script. */
+function initBudget(init) {
+  const over = (id) => {
+    const base = init.rows.find((r) => r.id === 'empty')?.median ?? 0;
+    const r = init.rows.find((x) => x.id === id || x.name === id);
+    return r ? r.median - base : NaN;
+  };
+  const a = over('attune');
+  const pl = init.rows.find((r) => r.name.startsWith('Plausible (init'));
+  if (!pl) return '';
+  const p = over(pl.id);
+  return `Budget: Attune's page view sent ≤ Plausible's in script time — ${a.toFixed(2)} vs ${p.toFixed(2)} ms over the empty script (${verdict(a <= p)}).`;
+}
 
 const initSection = (init, where) => `## Tag init (Chromium main thread)
 
@@ -122,6 +154,8 @@ define the library (GrowthBook: no instance); Plausible and posthog-js-lite also
 its load-only row by Attune's init (before its first send), its run by Attune's page view sent.
 
 ${init.markdown}
+
+${initBudget(init)}
 
 ### Where the time goes (\`bench/tag-where.mjs\`)
 

@@ -19,31 +19,26 @@ const COLLECT = '{"accepted":1,"duplicates":0,"rejected":[],"profileToken":"p_x.
 function instrument() {
   const t = (window.__where = {});
   const add = (k, d) => (t[k] = (t[k] || 0) + d);
-  const wrap = (obj, name, key) => {
-    const orig = obj[name];
-    obj[name] = function (...a) {
+  /** `fn`, timed under `key`. */
+  const timed = (fn, key) =>
+    fn &&
+    function (...a) {
       const s = performance.now();
       try {
-        return orig.apply(this, a);
+        return fn.apply(this, a);
       } finally {
         add(key, performance.now() - s);
       }
     };
+  const wrap = (obj, name, key) => (obj[name] = timed(obj[name], key));
+  // An accessor property's getter (and setter).
+  const wrapAccessor = (obj, prop, key) => {
+    const d = Object.getOwnPropertyDescriptor(obj, prop);
+    if (d?.get) Object.defineProperty(obj, prop, { configurable: true, get: timed(d.get, key), set: timed(d.set, key) });
   };
   for (const m of ['getItem', 'setItem', 'removeItem']) wrap(Storage.prototype, m, 'localStorage');
   // window.localStorage itself: its first use opens the origin's storage (Plausible reads an item as a property).
-  const ls = Object.getOwnPropertyDescriptor(window, 'localStorage');
-  Object.defineProperty(window, 'localStorage', {
-    configurable: true,
-    get() {
-      const s = performance.now();
-      try {
-        return ls.get.call(this);
-      } finally {
-        add('localStorage', performance.now() - s);
-      }
-    },
-  });
+  wrapAccessor(window, 'localStorage', 'localStorage');
   wrap(EventTarget.prototype, 'addEventListener', 'addEventListener');
   wrap(window, 'fetch', 'fetch (the send)');
   wrap(Response.prototype, 'json', 'reading the answer');
@@ -51,44 +46,10 @@ function instrument() {
   wrap(window, 'setTimeout', 'timers');
   wrap(MutationObserver.prototype, 'observe', 'observers');
   if (window.ResizeObserver) wrap(ResizeObserver.prototype, 'observe', 'observers');
-  const layout = (obj, prop) => {
-    const d = Object.getOwnPropertyDescriptor(obj, prop);
-    if (d?.get)
-      Object.defineProperty(obj, prop, {
-        configurable: true,
-        get() {
-          const s = performance.now();
-          try {
-            return d.get.call(this);
-          } finally {
-            add('layout reads (viewport, scroll size)', performance.now() - s);
-          }
-        },
-      });
-  };
-  for (const p of ['innerWidth', 'innerHeight', 'scrollY']) layout(window, p);
-  for (const p of ['scrollHeight', 'offsetHeight', 'clientHeight']) layout(Element.prototype, p);
-  layout(HTMLElement.prototype, 'offsetHeight');
-  const cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
-  Object.defineProperty(Document.prototype, 'cookie', {
-    configurable: true,
-    get() {
-      const s = performance.now();
-      try {
-        return cookie.get.call(this);
-      } finally {
-        add('cookies', performance.now() - s);
-      }
-    },
-    set(v) {
-      const s = performance.now();
-      try {
-        cookie.set.call(this, v);
-      } finally {
-        add('cookies', performance.now() - s);
-      }
-    },
-  });
+  for (const p of ['innerWidth', 'innerHeight', 'scrollY']) wrapAccessor(window, p, 'layout reads (viewport, scroll size)');
+  for (const p of ['scrollHeight', 'clientHeight']) wrapAccessor(Element.prototype, p, 'layout reads (viewport, scroll size)');
+  wrapAccessor(HTMLElement.prototype, 'offsetHeight', 'layout reads (viewport, scroll size)');
+  wrapAccessor(Document.prototype, 'cookie', 'cookies');
 }
 
 const plausibleClassic = () => {

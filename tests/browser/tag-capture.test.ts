@@ -6,6 +6,7 @@ import {
   named,
   pages,
   requireAnonymousId,
+  scrollTo,
   tagReady,
   track,
   waitForEvents,
@@ -69,11 +70,6 @@ async function settle(page: Page, aid: string, marker = 'sentinel'): Promise<Sto
 }
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
-const scrollTo = (page: Page, fraction: number) =>
-  page.evaluate((f) => {
-    window.scrollTo(0, (document.documentElement.scrollHeight - innerHeight) * f);
-    return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  }, fraction);
 
 describe('page views', () => {
   it('records the page view on load with url, path, title, referrer and the campaign params of the URL', async () => {

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { flush, named, pages, requireAnonymousId, tagReady, track, waitForEvents, type StoredEvent } from '../helpers/attune';
+import { flush, named, pages, requireAnonymousId, scrollTo, tagReady, track, waitForEvents, type StoredEvent } from '../helpers/attune';
 import { useSuite } from '../helpers/suite';
 
 /**
@@ -56,11 +56,6 @@ async function settle(page: Page, aid: string): Promise<StoredEvent[]> {
   return waitForEvents(s.edge, SITE, aid, (evs) => named(evs, 'marker').length > 0);
 }
 
-const scrollTo = (page: Page, fraction: number) =>
-  page.evaluate((f) => {
-    window.scrollTo(0, (document.documentElement.scrollHeight - innerHeight) * f);
-    return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  }, fraction);
 
 describe('the very first interaction on a fresh page is recorded exactly once', () => {
   it.each([

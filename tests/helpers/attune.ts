@@ -112,3 +112,10 @@ export function trackErrors(page: Page): string[] {
 
 /** A plain pause for letting a batch window pass before asserting that nothing was sent. */
 export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Scrolls the page to `fraction` of its scrollable height and waits two frames (the scroll event has fired). */
+export const scrollTo = (page: Page, fraction: number) =>
+  page.evaluate((f) => {
+    window.scrollTo(0, (document.documentElement.scrollHeight - innerHeight) * f);
+    return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  }, fraction);
