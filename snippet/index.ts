@@ -34,7 +34,6 @@ function boot(): void {
   const stub = w.attune; // the queueing stub, or the tag already running (loaded twice)
   if (!site || stub?.loaded) return;
   const api = (data.api || new URL(script.src).origin).replace(/\/$/, '');
-  const debug = (...a: unknown[]) => data.debug != null && console.debug('[attune]', ...a);
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   // Slots marked in the page, a decision proxy mode embedded, or a site that changes pages without markup (it said so).
   // Storage is read once, here: nothing else touches it before the first send.
@@ -225,7 +224,6 @@ function boot(): void {
     setToken_: setToken,
     send_: send,
     emit_: (decisions) => listeners.forEach((fn) => guard(fn)(decisions as never)),
-    debug_: debug,
     post_: post,
     beacon_: beacon,
     // Events the stored token has not seen, waiting here (a page view aside: a page is decided with

@@ -1,4 +1,5 @@
 import { OUTBOX_FLAG_KEY } from '../protocol/storage';
+import { debug } from './debug';
 import type { Delivery, MoreModule, Queued } from './types';
 
 /**
@@ -43,7 +44,8 @@ const committed = (t: IDBTransaction) =>
 const MAX_EVENTS = 1000;
 const MAX_BYTES = 2e6;
 
-export const open: MoreModule['o'] = async ({ site_: site, post_: post, beacon_: beacon, debug_: debug, rid_: rid, save_: save }) => {
+export const open: MoreModule['o'] = async (t) => {
+  const { site_: site, post_: post, beacon_: beacon, rid_: rid, save_: save } = t;
   let db: IDBDatabase;
   try {
     // Private modes and blocked storage make indexedDB throw, even synchronously, or fail to open.
@@ -51,7 +53,7 @@ export const open: MoreModule['o'] = async ({ site_: site, post_: post, beacon_:
     req.onupgradeneeded = () => void req.result.createObjectStore(STORE, { keyPath: 'e.id' }).createIndex('ts', 'e.ts');
     db = await result(req);
   } catch (err) {
-    debug('IndexedDB unavailable', err); // events wait in memory
+    debug(t, 'IndexedDB unavailable', err); // events wait in memory
     throw err;
   }
   const tx = () => db.transaction(STORE, 'readwrite');

@@ -3,6 +3,7 @@ import type { EditorSession } from '../protocol/editor';
 import { EDITOR_HEADER, EDIT_PARAM, REDIRECT_PARAM } from '../protocol/markup';
 
 declare const EDITOR_PATH: string; // set at build time: the editor's versioned path
+import { debug } from './debug';
 import type { Personalizer, TagContext } from './types';
 
 /**
@@ -125,7 +126,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
       t.emit_(r.decisions);
       return r.decisions;
     } catch (err) {
-      t.debug_('no decision', err); // the default content stays
+      debug(t, 'no decision', err); // the default content stays
       return {};
     } finally {
       for (const el of all()) el.setAttribute('data-attune-ready', '');
@@ -154,7 +155,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
         return void fetch(t.api_ + '/v1/editor/session', { headers: { [EDITOR_HEADER]: editing }, cache: 'no-store' })
           .then<EditorSession | false>((r) => r.ok && r.json())
           .then((s): unknown => s && s.site == t.site_ && import(t.api_ + EDITOR_PATH).then((m: { start(o: object): void }) => m.start({ api: t.api_, site: t.site_, token: editing, session: s })))
-          .catch((err) => t.debug_('no editor', err));
+          .catch((err) => debug(t, 'no editor', err));
       // Arrived through a split-URL redirect: the variant is this page, on screen now.
       const [exp, variant] = (q.get(REDIRECT_PARAM) || '').split('.');
       if (variant) expose('@' + exp, exp!, variant);

@@ -43,7 +43,6 @@ export interface TagContext {
   setToken_(token: string): void;
   send_(type: EventType, name?: string, props?: Props, extra?: Partial<Event>): void;
   emit_(decisions: Record<string, Decision>): void;
-  debug_(...a: unknown[]): void;
   post_: Post;
   /** Sends the first batch of `items` with sendBeacon. */
   beacon_(items: Queued[]): void;
