@@ -65,7 +65,7 @@ export const ROUTES: RouteDoc[] = [
   { method: 'GET', path: '/api/openapi.json', tag: 'Edge', auth: 'none', summary: 'This document (OpenAPI 3.1)', responses: { 200: 'the OpenAPI document' } },
   { method: 'GET', path: '/attune.js', tag: 'Tag', auth: 'none', summary: 'The browser tag', produces: 'text/javascript', responses: { 200: 'the tag (content-hash ETag)', 304: 'not modified' } },
   {
-    method: 'GET', path: '/:file{attune-[a-z]+\\.js}', tag: 'Tag', auth: 'none', summary: "The tag's on-demand modules (attune-outbox.js, attune-more.js) and the visual editor (attune-editor.js, loaded only on an editor link's page)",
+    method: 'GET', path: '/:file{attune-[a-z]+\\.js}', tag: 'Tag', auth: 'none', summary: "The tag's on-demand module (attune-more.js) and the visual editor (attune-editor.js, loaded only on an editor link's page)",
     produces: 'text/javascript', query: { v: 'content version: immutable caching when it is the current one; without it (or an old one) a short cache' }, responses: { 200: 'the module', 404: 'no such module' },
   },
   {

@@ -385,7 +385,7 @@ describe('load and faults', () => {
     expect(gens.flatMap((g) => g.errors)).toEqual([]);
   });
 
-  // The outbox module (attune-outbox.js) is served by the same edge, so while that edge is down it
+  // The on-demand module with the outbox (attune-more.js) is served by the same edge, so while it is down it
   // cannot be imported and events wait in the page's memory only: at pagehide the tag leaves them
   // in localStorage as well as handing them to sendBeacon (which only says it queued them), and the
   // reloaded page sends them again.

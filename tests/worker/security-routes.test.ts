@@ -14,7 +14,7 @@ const PUBLIC: Record<string, string> = {
   'GET /': 'redirects to the demo',
   'GET /healthz': 'liveness',
   'GET /attune.js': 'the tag',
-  'GET /:file{attune-[a-z]+\\.js}': "the tag's lazy modules",
+  'GET /:file{attune-[a-z]+\\.js}': "the tag's on-demand module and the editor",
   'GET /demo': 'the demo shop',
   'ALL /v1/collect': 'per-IP rate limit (middleware)',
   'POST /v1/collect': 'the tag: site origins and rate limits',
