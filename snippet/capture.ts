@@ -14,7 +14,7 @@ import type { MoreModule, View } from './types';
  */
 
 /** What a click or signal says about an element: its tag and visible text, capped. */
-const describe = (el: Element): Props => ({ tag: el.tagName.toLowerCase(), text: (el.textContent || '').trim().slice(0, 100) });
+const describe = (el: Element): Props => ({ tag: el.localName, text: (el.textContent || '').trim().slice(0, 100) });
 
 export const capture: MoreModule['c'] = (t) => {
   const is = t.is_;
@@ -27,7 +27,8 @@ export const capture: MoreModule['c'] = (t) => {
   let started = new Set<HTMLFormElement>();
   let rage: number[] = [];
   // Engaged time: the page visible and the visitor active within the last 30 s, counted from the
-  // page view's start (or the page showing again) up to each thing the visitor does.
+  // page view's start (or the page showing again) up to each thing the visitor does (what the
+  // page-view tag feeds: pointer down, keys, scrolling, focus, clicks, input; not mere pointer moves).
   let engaged = 0;
   let active = 0;
   const now = () => performance.now();
@@ -35,20 +36,23 @@ export const capture: MoreModule['c'] = (t) => {
     if (!document.hidden) engaged += Math.min(now() - Math.max(active, (view as View).s_), 3e4);
     active = now();
   };
-  // Moving the pointer is activity too; the time the page was hidden is not.
-  addEventListener('mousemove', () => view && touch(), { capture: true, passive: true });
+  // The time the page was hidden is not engaged time.
   addEventListener('visibilitychange', () => document.hidden || (active = now()));
   // Changes to the page (DOM, scrolling): a click followed by none is a dead click.
   let changes = 0;
   const state = () => changes + location.href;
-  const end = () => {
-    if (!view) return;
+  /** Reports a page view, once: its engaged time and scroll depth, and the forms started in it and not submitted. */
+  const report = (v: View | 0) => {
+    if (!v || v.e_) return;
+    v.e_ = 1;
     touch();
     if (is('engagement')) send('track', 'engagement', { ms: engaged, depth });
     started.forEach((f) => send('signal', 'form_abandon', t.formName_(f)));
-    depth = exited = engaged = active = view = 0;
+    depth = exited = engaged = active = 0;
     started = new Set();
   };
+  const latest = () => t.views_[t.views_.length - 1]!;
+  const next = () => (report(view), (view = latest()));
 
   return {
     on_(e) {
@@ -57,7 +61,7 @@ export const capture: MoreModule['c'] = (t) => {
       // last thing of the page view before).
       const at = e.timeStamp;
       const v = t.views_.filter((x, i) => !i || x.s_ < at).pop()!;
-      if (v != view) end(), (view = v);
+      if (v != view) report(view), (view = v);
       touch(); // anything the visitor does keeps engaged time counting
       const type = e.type;
       const target = e.target as Element;
@@ -106,6 +110,10 @@ export const capture: MoreModule['c'] = (t) => {
         send('signal', 'exit_intent');
       }
     },
-    end_: end,
+    // The page view ends (the next one started, or the page is hidden): reported, and the latest
+    // counts from its start.
+    end_: next,
+    // What waited was replayed: the page views that ended meanwhile are reported.
+    sync_: () => view != latest() && next(),
   };
 };

@@ -206,7 +206,7 @@ function boot(): void {
   /** A page view starts: decided when it has slots (or the module runs: then it decides anyway). */
   const personalize = () => (more || slotted()) && slotsPage();
 
-  const [page, where, views] = pageviews(
+  const [page, where, views, capturing] = pageviews(
     is,
     send,
     () => lazy().then((m) => m.c(ctx)),
@@ -216,7 +216,6 @@ function boot(): void {
   );
 
   const ctx: TagContext = {
-    site_: site,
     api_: api,
     data_: data,
     envelope_: envelope,
@@ -251,7 +250,8 @@ function boot(): void {
       }
     },
     decide: (names?: string[]) => load$().then((p) => p.decide_(names), (): Record<string, Decision> => ({})),
-    flush,
+    // What the capture module is about to record from what waited for it goes too.
+    flush: async () => (await capturing(), flush()),
     reset: () => {
       anonymousId = rid();
       setToken(null);

@@ -45,7 +45,8 @@ const MAX_EVENTS = 1000;
 const MAX_BYTES = 2e6;
 
 export const open: MoreModule['o'] = async (t) => {
-  const { site_: site, post_: post, beacon_: beacon, rid_: rid, save_: save } = t;
+  const { post_: post, beacon_: beacon, rid_: rid, save_: save } = t;
+  const site = t.data_.site!;
   let db: IDBDatabase;
   try {
     // Private modes and blocked storage make indexedDB throw, even synchronously, or fail to open.

@@ -45,7 +45,8 @@ const LISTENS = ['pointerdown', 'keydown', 'scroll', 'focusin', 'mouseout', 'cli
 
 /**
  * Starts page views and the lifecycle; returns `page` (records a page view), `where` (the page
- * context an event is recorded with now) and the page views so far.
+ * context an event is recorded with now), the page views so far, and the capture module's import
+ * (settled once what waited for it is recorded).
  * @param load imports the capture module and starts it
  * @param onPage a page view starts
  * @param onMutation the DOM changed
@@ -81,7 +82,7 @@ export function pageviews(is: Is, send: Send, load: () => Promise<Capture>, onPa
   // the next interaction, or the network coming back, tries again.
   const start = () =>
     (loading ||= load().then(
-      (m) => ((seen as Seen[]).splice(0).forEach(guard(m.on_) as never), (mod = m)),
+      (m) => ((seen as Seen[]).splice(0).forEach(guard(m.on_) as never), m.sync_(), (mod = m)),
       () => {
         loading = 0;
         addEventListener('online', start, { once: true });
@@ -101,11 +102,12 @@ export function pageviews(is: Is, send: Send, load: () => Promise<Capture>, onPa
   const end = () => ended || ((ended = 1), mod && mod.end_());
 
   const page = (props?: Props) => {
-    if (url) end(); // still reported against the page being left
-    ended = 0;
-    referrer = url || d.referrer;
+    const previous = url;
+    referrer = previous || d.referrer;
     url = href = location.href;
     views.push({ s_: performance.now(), p_: where() }); // the clock DOM events' timeStamp is on
+    if (previous) end(); // reported against the page being left (the module credits its own page view)
+    ended = 0;
     onPage();
     send('page', undefined, props);
   };
@@ -130,5 +132,5 @@ export function pageviews(is: Is, send: Send, load: () => Promise<Capture>, onPa
   on(d, 'visibilitychange', () => d.hidden && hide());
   new MutationObserver(() => (feed(0), onMutation())).observe(d, { subtree: true, childList: true, attributes: true, characterData: true });
 
-  return [page, where, views] as const;
+  return [page, where, views, () => loading] as const;
 }

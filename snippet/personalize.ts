@@ -154,7 +154,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
       if (editing)
         return void fetch(t.api_ + '/v1/editor/session', { headers: { [EDITOR_HEADER]: editing }, cache: 'no-store' })
           .then<EditorSession | false>((r) => r.ok && r.json())
-          .then((s): unknown => s && s.site == t.site_ && import(t.api_ + EDITOR_PATH).then((m: { start(o: object): void }) => m.start({ api: t.api_, site: t.site_, token: editing, session: s })))
+          .then((s): unknown => s && s.site == data.site && import(t.api_ + EDITOR_PATH).then((m: { start(o: object): void }) => m.start({ api: t.api_, site: s.site, token: editing, session: s })))
           .catch((err) => debug(t, 'no editor', err));
       // Arrived through a split-URL redirect: the variant is this page, on screen now.
       const [exp, variant] = (q.get(REDIRECT_PARAM) || '').split('.');

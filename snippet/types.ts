@@ -34,7 +34,6 @@ export interface Delivery {
  * sender, its beacon and the id and storage helpers, so that none of it is bundled twice.
  */
 export interface TagContext {
-  site_: string;
   api_: string;
   /** The script tag's options (data-*). */
   data_: DOMStringMap;
@@ -69,13 +68,17 @@ export type Seen = (globalThis.Event & { y_?: number }) | 0;
 export interface View {
   s_: number;
   p_: PageContext;
+  /** Reported (engaged time and the rest, once per page view). */
+  e_?: 1;
 }
 
 /** The capture module, once loaded. */
 export interface Capture {
   on_(e: Seen): void;
-  /** A page view ends: reports its engaged time and scroll depth and the forms started and not submitted. */
+  /** A page view ends (the next one started, or the page is hidden): its report (engaged time, scroll depth, forms left). */
   end_(): void;
+  /** After the replay of what waited for the module: reports the page views that ended meanwhile. */
+  sync_(): void;
 }
 
 export interface Personalizer {

@@ -131,6 +131,20 @@ describe('the very first interaction on a fresh page is recorded exactly once', 
   });
 });
 
+describe('a page view that ends before the module arrives', () => {
+  it('still reports its engaged time and scroll depth, credited to it, and flush() sends them', async () => {
+    const { page, errors, aid } = await visit('/tall', 800);
+    await scrollTo(page, 0.3);
+    await page.evaluate(() => history.pushState({}, '', '/tall/after'));
+    // No interaction on the next page view: nothing else tells the module the first one ended.
+    await track(page, 'marker');
+    await flush(page); // waits for the module and what it records from what waited
+    const events = await waitForEvents(s.edge, SITE, aid, (evs) => named(evs, 'marker').length > 0);
+    expect(named(events, 'engagement', 'track').map((e) => [e.path, e.props?.depth])).toEqual([['/tall', 25]]);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('a visit with no interaction', () => {
   it('loads only the page-view tag: no request for the on-demand module, the page view delivered', async () => {
     const { page, errors, aid } = await visit('/shop');
