@@ -11,7 +11,7 @@ export { open as o } from './outbox';
  * capture (with the visitor's first interaction), personalization (pages with slots, or decide())
  * and identify (login pages), and the durable outbox (after a failed send, or when an earlier page
  * left events behind). Kept out of attune.js so a page view, a bounce, loads none of it. One module
- * rather than three: each one's own file cost the whole tag ~380 B gzip more (module boundaries,
+ * rather than three: a file each cost the whole tag ~330 B gzip more (module boundaries,
  * compression context), past its 6 KB budget; a visitor pays for it once, as it is cached.
  */
 export const p: MoreModule['p'] = (t) => ({
