@@ -5,6 +5,8 @@ import type { DestinationMessage } from './destinations/message';
 import type { FeedMessage } from './feed/producer';
 import type { ExperienceStats } from './objects/experience-stats';
 import type { AttributionStats } from './objects/attribution-stats';
+import type { TrafficStats } from './objects/traffic-stats';
+import type { TrafficMessage } from './traffic/consumer';
 import type { IdentityObject } from './objects/identity';
 import type { ProfileObject } from './objects/profile';
 import type { SiteIndex } from './objects/site-index';
@@ -20,6 +22,10 @@ export interface Env {
   STATS: DurableObjectNamespace<ExperienceStats>;
   /** Sharded attribution credits per model, goal, day, channel, campaign and referral code. */
   ATTRIBUTION: DurableObjectNamespace<AttributionStats>;
+  /** Sharded traffic counters (the overview's cells per day and hour) and saved funnels' counts. */
+  TRAFFIC: DurableObjectNamespace<TrafficStats>;
+  /** Profiles' traffic and funnel increments, applied to the shards 100 at a time (consumer: edge/traffic/consumer.ts). */
+  TRAFFIC_QUEUE: Queue<TrafficMessage>;
   /** Dashboard sessions and failed admin authentications (one object for the deployment). */
   ADMIN_ACCESS: DurableObjectNamespace<AdminAccess>;
   /** Per site: webhook destinations, their secrets, the delivery log and dead letters. */

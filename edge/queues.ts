@@ -4,3 +4,4 @@
  */
 export const DESTINATIONS_QUEUE = 'attune-destinations';
 export const FEED_QUEUE = 'attune-feed';
+export const TRAFFIC_QUEUE = 'attune-traffic';

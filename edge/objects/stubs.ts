@@ -30,6 +30,9 @@ export const statsShard = (env: Env, site: string, experience: string, shard: nu
 /** One shard of a site's attribution credits. */
 export const attributionShard = (env: Env, site: string, shard: number) => byName(env.ATTRIBUTION, `${site}\n${shard}`);
 
+/** One shard of a site's traffic counters and saved funnels. */
+export const trafficShard = (env: Env, site: string, shard: number) => byName(env.TRAFFIC, `${site}\n${shard}`);
+
 /** Dashboard sessions and throttled admin authentication: one object for the whole deployment. */
 export const adminAccessStub = (env: Env) => byName(env.ADMIN_ACCESS, 'all');
 

@@ -10,6 +10,7 @@ import { attributionSettings } from '../sites/attribution-settings';
 import { MAX_ALIASES_PER_BATCH } from './identifiers';
 import type { Verification } from './record';
 import { aliasProfile, linkIdentifiers, onLiveProfile } from './resolve';
+import type { VisitFacts } from './traffic-store';
 
 export interface IngestRequest {
   site: string;
@@ -24,6 +25,8 @@ export interface IngestRequest {
   digest?: boolean;
   /** Assignments the edge made from the browser's digest that no profile recorded yet. */
   adopt?: Assignment[];
+  /** Country, region, device, browser and OS of the request, for the visits it starts. */
+  visit?: VisitFacts;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function ingestEvents(
         destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
         needs,
         adopt,
+        visit: req.visit,
       }),
     );
     adopt = undefined;

@@ -8,9 +8,10 @@
  */
 import type { StoredEvent } from '../../protocol/events';
 import type { CreditIncrement } from './attribution-store';
+import type { TrafficIncrement } from './traffic-store';
 
-/** What the outbox holds: experiment counter increments and attribution credits. */
-export type OutboxItem = Increment | CreditIncrement;
+/** What the outbox holds: experiment counter increments, attribution credits and traffic counts. */
+export type OutboxItem = Increment | CreditIncrement | TrafficIncrement;
 
 /** One change to an experiment's counters. `profile` picks the shard; n is +1, 0 (revenue only) or -1 (a merge retracting). */
 export interface Increment {

@@ -4,7 +4,8 @@
  * shell; every function runs inside the calling object's transaction.
  */
 import { absorbMeasure, exportMeasure, type MeasureData } from './measure-store';
-import type { Meta } from './meta-store';
+import { MetaStore, type Meta } from './meta-store';
+import { absorbTraffic, exportTraffic, type TrafficData } from './traffic-store';
 
 export type Row = Record<string, SqlStorageValue>;
 
@@ -32,6 +33,8 @@ export interface MergeData {
   browsers?: Row[];
   /** Experiment exposures and conversions, so the person counts once (absent from older senders). */
   measure?: MeasureData;
+  /** Where traffic counting last counted the person, and their open visit (absent from older senders). */
+  traffic?: TrafficData;
 }
 
 const all = (sql: SqlStorage, query: string) => sql.exec<Row>(query).toArray();
@@ -50,6 +53,7 @@ export function exportProfile(sql: SqlStorage, from: string, meta: Partial<Meta>
     touches: all(sql, 'SELECT * FROM touches'),
     browsers: all(sql, 'SELECT * FROM browsers'),
     measure: exportMeasure(sql),
+    traffic: exportTraffic(sql, new MetaStore(sql)),
   };
 }
 
@@ -98,6 +102,7 @@ export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
   );
   insertBrowsers(sql, data.browsers ?? []);
   absorbMeasure(sql, data.from, data.measure);
+  absorbTraffic(sql, new MetaStore(sql), data.traffic, now);
   const added = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n - before;
   sql.exec(
     `UPDATE meta SET v = CAST(MIN(CAST(v AS INTEGER), ?) AS TEXT) WHERE k = 'firstSeen'`,

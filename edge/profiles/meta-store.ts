@@ -18,6 +18,8 @@ export interface Meta {
   /** Start and last page view of the current session (visits under 30 minutes apart). */
   sessionStart: number;
   sessionLast: number;
+  /** The current visit as traffic counting sees it (JSON of edge/measure/traffic.ts's Visit). */
+  trafficVisit: string;
 }
 
 export type MetaKey = keyof Meta;

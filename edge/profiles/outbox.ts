@@ -1,6 +1,6 @@
 /**
- * What leaves the profile: experiment and attribution increments for the counter shards, and
- * messages for webhook destinations. Both are written to outbox tables in the same transaction as
+ * What leaves the profile: experiment and attribution increments for the counter shards, traffic
+ * increments for the traffic queue (and from there its shards), and messages for webhook destinations. Both are written to outbox tables in the same transaction as
  * the event that caused them; `sendSoon` sends them without holding up the caller, and when a send
  * fails the object's alarm tries again shortly — one path for both, so nothing is lost between the
  * profile and the shards or the queue.
@@ -8,9 +8,11 @@
 import { flushDestinations, hasPendingMessages } from '../destinations/outbox';
 import type { Env } from '../env';
 import { shardOf } from '../objects/shards';
-import { clearIncrements, pendingIncrements, type OutboxItem } from './measure-store';
+import { clearIncrements, pendingIncrements, type Increment, type OutboxItem } from './measure-store';
+import type { TrafficIncrement } from './traffic-store';
 import type { MetaStore } from './meta-store';
 import { attributionShard, statsShard } from '../objects/stubs';
+import { sendTraffic } from '../traffic/producer';
 
 /** How soon a failed send is tried again. */
 export const RETRY_MS = 10_000;
@@ -68,16 +70,19 @@ export class ProfileOutbox {
     for (let batch = pendingIncrements(this.sql); site && batch.length > 0 && !this.closed; batch = pendingIncrements(this.sql)) {
       const groups = new Map<string, OutboxItem[]>();
       for (const i of batch) {
-        const k = i.kind === 'attribution' ? `attribution\n${shardOf(i.profile)}` : `${i.experience}\n${shardOf(i.profile)}`;
+        const k = i.kind === 'traffic' ? 'traffic' : i.kind === 'attribution' ? `attribution\n${shardOf(i.profile)}` : `${i.experience}\n${shardOf(i.profile)}`;
         groups.set(k, [...(groups.get(k) ?? []), i]);
       }
       await Promise.all(
         [...groups.values()].map(async (items) => {
           const first = items[0]!;
-          if (first.kind === 'attribution') {
+          if (first.kind === 'traffic') {
+            // Through the queue: its consumer applies many profiles' increments per shard write.
+            await sendTraffic(this.env.TRAFFIC_QUEUE, site, items.filter((i): i is TrafficIncrement => i.kind === 'traffic'));
+          } else if (first.kind === 'attribution') {
             await attributionShard(this.env, site, shardOf(first.profile)).apply(items.filter((i) => i.kind === 'attribution'));
           } else {
-            await statsShard(this.env, site, first.experience, shardOf(first.profile)).apply(items.filter((i) => i.kind !== 'attribution'));
+            await statsShard(this.env, site, first.experience, shardOf(first.profile)).apply(items.filter((i): i is Increment => i.kind === 'exposure' || i.kind === 'conversion'));
           }
           clearIncrements(this.sql, items.map((i) => i.key));
           sent += items.length;

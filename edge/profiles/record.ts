@@ -23,6 +23,7 @@ import { enqueue, measureEvent, type ExperienceGoals } from './measure-store';
 import { lastFields, ruleContext } from './rule-context';
 import { VERIFIED_SOURCE } from './scope';
 import type { ProfileStores } from './stores';
+import { countTraffic, type VisitFacts } from './traffic-store';
 
 /** What the site's server vouched for in a batch (see edge/profiles/verify.ts). */
 export interface Verification {
@@ -56,6 +57,8 @@ export interface IngestInput {
   needs?: DigestNeeds;
   /** Assignments the edge made from the browser's digest (its first page in proxy mode): taken in where the profile has none. */
   adopt?: Assignment[];
+  /** Where the request came from and on what (country, device, …): for the visits its page views start. */
+  visit?: VisitFacts;
 }
 
 export interface IngestResult {
@@ -68,6 +71,8 @@ export interface IngestResult {
   /** How many of the input's events this call handled: the caller sends the rest after linking. */
   handled: number;
 }
+
+const NO_GOALS = { goals: [], siteHosts: [] };
 
 /** The stored row of an event. An identify keeps who it named in the timeline (its traits are hashed already). */
 function rowOf(e: Event, input: IngestInput, refused: string[]): StoredEvent {
@@ -110,6 +115,7 @@ export function recordBatch(s: ProfileStores, input: IngestInput): IngestResult 
     out.accepted.push(row);
     measureEvent(s.sql, input.profileId, row, input.goals ?? []);
     attributeEvent(s.sql, input.profileId, row, input.attribution, (item) => enqueue(s.sql, item));
+    countTraffic(s.sql, s.meta, input.profileId, row, input.visit ?? {}, input.attribution ?? NO_GOALS, (item) => enqueue(s.sql, item));
     for (const id of admission.allowed) s.identity.add(id, input.receivedAt);
     if (e.type === 'identify') {
       // Signed for a user the profile now holds: this browser is the person's, verified. Otherwise

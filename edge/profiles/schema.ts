@@ -46,8 +46,17 @@ const CURRENT = BASELINE.replace(
     'CREATE TABLE browsers (anonymous_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, verified INTEGER NOT NULL DEFAULT 0);',
 );
 
+/** Traffic counting (edge/profiles/traffic-store.ts) and saved funnels' progress (edge/profiles/funnel-store.ts). */
+const TRAFFIC = `
+CREATE TABLE traffic_seen (
+  cell TEXT PRIMARY KEY, day TEXT NOT NULL, prev_day TEXT NOT NULL, day_visit INTEGER NOT NULL,
+  hour TEXT NOT NULL, prev_hour TEXT NOT NULL, hour_visit INTEGER NOT NULL
+);
+CREATE TABLE funnel_progress (funnel TEXT PRIMARY KEY, state TEXT NOT NULL);
+`;
+
 export function freshProfileSchema(sql: SqlStorage): void {
-  sql.exec(CURRENT);
+  sql.exec(CURRENT + TRAFFIC);
 }
 
 export const PROFILE_MIGRATIONS: readonly Migration[] = [
@@ -76,6 +85,13 @@ export const PROFILE_MIGRATIONS: readonly Migration[] = [
         DROP TABLE traits;
         ALTER TABLE traits_v2 RENAME TO traits;
       `);
+    },
+  },
+  {
+    version: 3,
+    name: 'traffic counters: the cells a visitor was last counted in, and saved funnels',
+    up(sql) {
+      sql.exec(TRAFFIC);
     },
   },
 ];

@@ -7,6 +7,7 @@ import { limitVisitor } from '../http/rate-limit';
 import { ApiError } from '../http/errors';
 import type { AppEnv } from '../env';
 import { enrichEvent, primaryLanguage } from '../enrich/page';
+import { visitFacts, type RequestGeo } from '../enrich/visit';
 import { hashPersonalTraits } from '../enrich/pii';
 import { resolveProfile, tokenFor } from '../profiles/address';
 import { verifiedUserIds } from '../profiles/verify';
@@ -32,7 +33,7 @@ collect.post('/', async (c) => {
   await limitVisitor(c, body.site, body.anonymousId);
 
   const now = Date.now();
-  const cf = c.req.raw.cf as { timezone?: string } | undefined;
+  const cf = c.req.raw.cf as (RequestGeo & { timezone?: string }) | undefined;
   const request = { lang: primaryLanguage(c.req.header('accept-language') ?? null), tz: cf?.timezone };
   const valid: Event[] = [];
   const rejected: EventRejection[] = [];
@@ -79,6 +80,7 @@ collect.post('/', async (c) => {
     now,
     digest: true,
     adopt: unrecorded(profile.digest),
+    visit: visitFacts(cf, c.req.header('user-agent')),
   });
   const res: CollectResponse = {
     accepted: stored,
