@@ -2,6 +2,8 @@
  * The traffic overview and funnels as the admin API answers them (GET /api/sites/:site/stats,
  * /api/sites/:site/funnels): the one definition the edge, the dashboard and the tests import.
  */
+import * as z from 'zod';
+import { EventType } from './events';
 
 /** The breakdowns of the overview, in the order the dashboard shows them; each is also a filter dimension. */
 export const STATS_DIMENSIONS = [
@@ -72,13 +74,30 @@ export interface StatsResponse {
   current: number;
 }
 
-/** A funnel step: `page:/path` (a trailing * matches a prefix), `signal:name`, or an event name. */
-export interface FunnelStepInput {
-  type?: 'page' | 'track' | 'identify' | 'signal' | 'consent';
-  name?: string;
-  path?: string;
-  label?: string;
-}
+/** A funnel step: every given field must match; a `path` ending in `*` matches a prefix. */
+export const FunnelStepSchema = z
+  .object({
+    type: EventType.optional(),
+    name: z.string().min(1).max(200).optional(),
+    path: z.string().min(1).max(2000).optional(),
+    label: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((s) => s.type !== undefined || s.name !== undefined || s.path !== undefined, 'a step needs a type, name or path');
+export const FunnelStepsSchema = z.array(FunnelStepSchema).min(2, 'give at least 2 steps').max(10, 'give at most 10 steps');
+export type FunnelStepInput = z.infer<typeof FunnelStepSchema>;
+
+/** The longest window a funnel may give its steps: 90 days. */
+export const MAX_FUNNEL_WINDOW_HOURS = 24 * 90;
+
+/** POST /api/sites/:site/funnels. */
+export const SavedFunnelInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    steps: FunnelStepsSchema,
+    windowHours: z.number().positive().max(MAX_FUNNEL_WINDOW_HOURS).default(24),
+  })
+  .strict();
 
 /** A saved funnel: counted by every profile as its events arrive, from the moment it was saved. */
 export interface SavedFunnel {
@@ -87,6 +106,7 @@ export interface SavedFunnel {
   steps: FunnelStepInput[];
   windowHours: number;
   createdAt: number;
+  updatedAt: number;
 }
 
 /** One step of a funnel's answer. */

@@ -26,6 +26,9 @@ export interface FunnelStep {
   label?: string;
 }
 
+/** How reports name a step: its label, else what it matches. */
+export const stepLabel = (s: FunnelStep) => s.label ?? [s.type, s.name, s.path].filter(Boolean).join(' ');
+
 /** Whether an event matches a step. */
 export function matchesStep(step: FunnelStep, e: FunnelEvent): boolean {
   if (step.type !== undefined && e.type !== step.type) return false;
@@ -106,7 +109,7 @@ export function summarizeFunnel(steps: readonly FunnelStep[], progress: Iterable
   const first = counts[0] ?? 0;
   return steps.map((s, k) => ({
     step: k,
-    label: s.label ?? [s.type, s.name, s.path].filter(Boolean).join(' '),
+    label: stepLabel(s),
     visitors: counts[k]!,
     fromPrevious: k === 0 ? 1 : counts[k - 1]! > 0 ? counts[k]! / counts[k - 1]! : 0,
     fromFirst: first > 0 ? counts[k]! / first : 0,

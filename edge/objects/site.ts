@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { SITE_DEFAULTS, type Experience, type Site, type SiteInput, type SitePatch, type Slot } from '../../protocol/admin';
 import type { Audience } from '../../protocol/audience';
+import type { SavedFunnel } from '../../protocol/stats';
 import type { Env } from '../env';
 import { BANDIT_EVERY_MS, banditAllocation } from '../decisions/bandit-allocation';
 import { readExperienceCounts } from './experience-stats';
@@ -14,6 +15,8 @@ export interface SiteConfig {
   audiences: Audience[];
   /** The slots the site declared by selector (pages need no data-attune-slot for them). */
   slots: Slot[];
+  /** Saved funnels, which every profile counts as its events arrive. */
+  funnels: SavedFunnel[];
   /** Bumped on every change so isolates can tell a stale cache. */
   version: number;
 }
@@ -39,11 +42,18 @@ const MIGRATIONS: readonly Migration[] = [
       sql.exec('CREATE TABLE slots (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL)');
     },
   },
+  {
+    version: 3,
+    name: 'saved funnels',
+    up(sql) {
+      sql.exec('CREATE TABLE funnels (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL)');
+    },
+  },
 ];
 
 /** The documents a site keeps: each kind in a table of its own. */
-export type DocKind = 'experiences' | 'audiences' | 'slots';
-const TABLES: Record<DocKind, string> = { experiences: 'experiences', audiences: 'audiences', slots: 'slots' };
+export type DocKind = 'experiences' | 'audiences' | 'slots' | 'funnels';
+const TABLES: Record<DocKind, string> = { experiences: 'experiences', audiences: 'audiences', slots: 'slots', funnels: 'funnels' };
 export type StoredDoc = { id: string; createdAt: number; updatedAt: number };
 
 /**
@@ -96,6 +106,7 @@ export class SiteObject extends DurableObject<Env> {
       experiences: this.listDocs('experiences'),
       audiences: this.listDocs('audiences'),
       slots: this.listDocs('slots'),
+      funnels: this.listDocs('funnels'),
       version: this.version(),
     };
   }

@@ -2,6 +2,9 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { Sums } from '../measure/traffic';
 import type { TrafficIncrement } from '../profiles/traffic-store';
+import type { FunnelContribution } from '../profiles/funnel-store';
+import type { TrafficItem } from '../traffic/consumer';
+import { gapBucket } from '../measure/gap-histogram';
 import { SEEN_SCHEMA, firstTime } from './shards';
 import { Schema, type Migration } from './migrations';
 
@@ -44,7 +47,23 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'saved funnels: people reaching each step by the day they entered, step times as a histogram',
+    up(sql) {
+      sql.exec(`
+        CREATE TABLE funnel_steps (funnel TEXT NOT NULL, day TEXT NOT NULL, step INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (funnel, day, step));
+        CREATE TABLE funnel_gaps (funnel TEXT NOT NULL, day TEXT NOT NULL, step INTEGER NOT NULL, bucket INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (funnel, day, step, bucket));
+      `);
+    },
+  },
 ];
+
+/** A saved funnel's counts in one shard: per step, people who reached it and the histogram of the time it took. */
+export interface FunnelShardReport {
+  steps: number[];
+  gaps: { step: number; bucket: number; n: number }[];
+}
 
 const ZERO: Counted = { visits: 0, pageviews: 0, conversions: 0, bounces: 0, duration: 0, revenue: 0, visitors: 0 };
 
@@ -62,12 +81,18 @@ export class TrafficStats extends DurableObject<Env> {
   }
 
   /** Applies the increments whose keys are new here; returns how many were. */
-  apply(items: TrafficIncrement[]): number {
+  apply(items: TrafficItem[]): number {
     const sql = this.sql;
     let applied = 0;
     this.ctx.storage.transactionSync(() => {
       for (const i of items) {
         if (!firstTime(sql, i.key)) continue;
+        applied++;
+        if (i.kind === 'funnel') {
+          if (i.remove) this.addFunnel(i.funnel, i.remove, -1);
+          if (i.add) this.addFunnel(i.funnel, i.add, 1);
+          continue;
+        }
         for (const [f, r, ...m] of i.cells) {
           if (r === '') {
             sql.exec(`INSERT INTO totals (f, day, ${SUMS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (f, day) DO UPDATE SET ${ADD}`, f, i.day, ...m);
@@ -85,10 +110,38 @@ export class TrafficStats extends DurableObject<Env> {
             f, i.hour, n,
           );
         }
-        applied++;
       }
     });
     return applied;
+  }
+
+  private addFunnel(funnel: string, c: FunnelContribution, sign: 1 | -1): void {
+    for (let step = 0; step < c.reached; step++) {
+      this.sql.exec(
+        'INSERT INTO funnel_steps (funnel, day, step, n) VALUES (?, ?, ?, ?) ON CONFLICT (funnel, day, step) DO UPDATE SET n = n + excluded.n',
+        funnel, c.day, step, sign,
+      );
+    }
+    c.gaps.forEach((ms, i) => {
+      this.sql.exec(
+        'INSERT INTO funnel_gaps (funnel, day, step, bucket, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT (funnel, day, step, bucket) DO UPDATE SET n = n + excluded.n',
+        funnel, c.day, i + 1, gapBucket(ms), sign,
+      );
+    });
+  }
+
+  /** A saved funnel's counts for people who entered it within [from, to] (days). */
+  funnel(funnel: string, steps: number, from: string, to: string): FunnelShardReport {
+    const counts = new Array<number>(steps).fill(0);
+    for (const r of this.sql.exec<{ step: number; n: number }>(
+      'SELECT step, SUM(n) AS n FROM funnel_steps WHERE funnel = ? AND day BETWEEN ? AND ? GROUP BY step', funnel, from, to,
+    )) if (r.step < steps) counts[r.step] = r.n;
+    const gaps = this.sql
+      .exec<{ step: number; bucket: number; n: number }>(
+        'SELECT step, bucket, SUM(n) AS n FROM funnel_gaps WHERE funnel = ? AND day BETWEEN ? AND ? GROUP BY step, bucket', funnel, from, to,
+      )
+      .toArray();
+    return { steps: counts, gaps };
   }
 
   /** This shard's part of a report: every row (the top of a breakdown is only known once all shards are added up). */

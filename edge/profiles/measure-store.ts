@@ -8,10 +8,11 @@
  */
 import type { StoredEvent } from '../../protocol/events';
 import type { CreditIncrement } from './attribution-store';
+import type { FunnelIncrement } from './funnel-store';
 import type { TrafficIncrement } from './traffic-store';
 
-/** What the outbox holds: experiment counter increments, attribution credits and traffic counts. */
-export type OutboxItem = Increment | CreditIncrement | TrafficIncrement;
+/** What the outbox holds: experiment counter increments, attribution credits, traffic and saved-funnel counts. */
+export type OutboxItem = Increment | CreditIncrement | TrafficIncrement | FunnelIncrement;
 
 /** One change to an experiment's counters. `profile` picks the shard; n is +1, 0 (revenue only) or -1 (a merge retracting). */
 export interface Increment {

@@ -20,6 +20,8 @@ export interface Meta {
   sessionLast: number;
   /** The current visit as traffic counting sees it (JSON of edge/measure/traffic.ts's Visit). */
   trafficVisit: string;
+  /** The site's saved funnels as last heard (JSON of edge/profiles/funnel-store.ts's FunnelSpec[]). */
+  funnelSpecs: string;
 }
 
 export type MetaKey = keyof Meta;

@@ -9,7 +9,7 @@ import { flushDestinations, hasPendingMessages } from '../destinations/outbox';
 import type { Env } from '../env';
 import { shardOf } from '../objects/shards';
 import { clearIncrements, pendingIncrements, type Increment, type OutboxItem } from './measure-store';
-import type { TrafficIncrement } from './traffic-store';
+import type { TrafficItem } from '../traffic/consumer';
 import type { MetaStore } from './meta-store';
 import { attributionShard, statsShard } from '../objects/stubs';
 import { sendTraffic } from '../traffic/producer';
@@ -70,15 +70,15 @@ export class ProfileOutbox {
     for (let batch = pendingIncrements(this.sql); site && batch.length > 0 && !this.closed; batch = pendingIncrements(this.sql)) {
       const groups = new Map<string, OutboxItem[]>();
       for (const i of batch) {
-        const k = i.kind === 'traffic' ? 'traffic' : i.kind === 'attribution' ? `attribution\n${shardOf(i.profile)}` : `${i.experience}\n${shardOf(i.profile)}`;
+        const k = i.kind === 'traffic' || i.kind === 'funnel' ? 'traffic' : i.kind === 'attribution' ? `attribution\n${shardOf(i.profile)}` : `${i.experience}\n${shardOf(i.profile)}`;
         groups.set(k, [...(groups.get(k) ?? []), i]);
       }
       await Promise.all(
         [...groups.values()].map(async (items) => {
           const first = items[0]!;
-          if (first.kind === 'traffic') {
+          if (first.kind === 'traffic' || first.kind === 'funnel') {
             // Through the queue: its consumer applies many profiles' increments per shard write.
-            await sendTraffic(this.env.TRAFFIC_QUEUE, site, items.filter((i): i is TrafficIncrement => i.kind === 'traffic'));
+            await sendTraffic(this.env.TRAFFIC_QUEUE, site, items.filter((i): i is TrafficItem => i.kind === 'traffic' || i.kind === 'funnel'));
           } else if (first.kind === 'attribution') {
             await attributionShard(this.env, site, shardOf(first.profile)).apply(items.filter((i) => i.kind === 'attribution'));
           } else {

@@ -24,6 +24,7 @@ import { lastFields, ruleContext } from './rule-context';
 import { VERIFIED_SOURCE } from './scope';
 import type { ProfileStores } from './stores';
 import { countTraffic, type VisitFacts } from './traffic-store';
+import { countFunnels, rememberFunnels, type FunnelSpec } from './funnel-store';
 
 /** What the site's server vouched for in a batch (see edge/profiles/verify.ts). */
 export interface Verification {
@@ -59,6 +60,8 @@ export interface IngestInput {
   adopt?: Assignment[];
   /** Where the request came from and on what (country, device, …): for the visits its page views start. */
   visit?: VisitFacts;
+  /** The site's saved funnels, which the profile counts as events arrive. */
+  funnels?: FunnelSpec[];
 }
 
 export interface IngestResult {
@@ -100,6 +103,7 @@ function rowOf(e: Event, input: IngestInput, refused: string[]): StoredEvent {
 export function recordBatch(s: ProfileStores, input: IngestInput): IngestResult {
   s.meta.set('retentionDays', input.retentionDays);
   s.sessions.seen(input.site, input.profileId, input.anonymousId, input.receivedAt);
+  if (input.funnels) rememberFunnels(s.meta, input.funnels);
   const out: IngestResult = { accepted: [], duplicates: 0, link: [], aliases: [], handled: 0 };
   const { required, verifiedUsers } = input.verification;
   const trusted = (id: Identifier) => !required || (id.type === 'user' && verifiedUsers.includes(id.value));
@@ -116,6 +120,7 @@ export function recordBatch(s: ProfileStores, input: IngestInput): IngestResult 
     measureEvent(s.sql, input.profileId, row, input.goals ?? []);
     attributeEvent(s.sql, input.profileId, row, input.attribution, (item) => enqueue(s.sql, item));
     countTraffic(s.sql, s.meta, input.profileId, row, input.visit ?? {}, input.attribution ?? NO_GOALS, (item) => enqueue(s.sql, item));
+    countFunnels(s.sql, s.events, input.profileId, row, input.funnels ?? [], (item) => enqueue(s.sql, item));
     for (const id of admission.allowed) s.identity.add(id, input.receivedAt);
     if (e.type === 'identify') {
       // Signed for a user the profile now holds: this browser is the person's, verified. Otherwise

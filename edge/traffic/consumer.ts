@@ -1,12 +1,16 @@
 import type { Env } from '../env';
 import { trafficShard } from '../objects/stubs';
+import type { FunnelIncrement } from '../profiles/funnel-store';
 import type { TrafficIncrement } from '../profiles/traffic-store';
+
+/** What the traffic shards take: the overview's increments and saved funnels'. */
+export type TrafficItem = TrafficIncrement | FunnelIncrement;
 
 /** One increment on its way from a profile's outbox to its site's shard. */
 export interface TrafficMessage {
   site: string;
   shard: number;
-  item: TrafficIncrement;
+  item: TrafficItem;
 }
 
 /** A failed apply is retried after this many seconds (the shard may be restarting). */

@@ -1,6 +1,6 @@
 import { shardOf } from '../objects/shards';
 import type { TrafficIncrement } from '../profiles/traffic-store';
-import type { TrafficMessage } from './consumer';
+import type { TrafficItem, TrafficMessage } from './consumer';
 
 /** Queues take messages up to 128 KB and batches up to 256 KB or 100 messages; these leave room. */
 const MAX_MESSAGE_BYTES = 96_000;
@@ -10,12 +10,12 @@ const MAX_BATCH_MESSAGES = 100;
 const size = (m: TrafficMessage) => JSON.stringify(m).length;
 
 /** An increment too large for one message (a visit through dozens of pages) goes as parts, each keyed on its own. */
-export function parts(item: TrafficIncrement): TrafficIncrement[] {
+export function parts(item: TrafficItem): TrafficItem[] {
   const whole = JSON.stringify(item).length;
-  if (whole <= MAX_MESSAGE_BYTES) return [item];
+  if (item.kind !== 'traffic' || whole <= MAX_MESSAGE_BYTES) return [item];
   const n = Math.ceil(whole / MAX_MESSAGE_BYTES);
   const per = (xs: unknown[]) => Math.ceil(xs.length / n);
-  return Array.from({ length: n }, (_, i) => ({
+  return Array.from({ length: n }, (_, i): TrafficIncrement => ({
     ...item,
     key: `${item.key}#${i}`,
     cells: item.cells.slice(i * per(item.cells), (i + 1) * per(item.cells)),
@@ -25,7 +25,7 @@ export function parts(item: TrafficIncrement): TrafficIncrement[] {
 }
 
 /** Sends a profile's traffic increments to the queue, in as few calls as the limits allow. Throws when a send fails. */
-export async function sendTraffic(queue: Queue<TrafficMessage>, site: string, items: readonly TrafficIncrement[]): Promise<void> {
+export async function sendTraffic(queue: Queue<TrafficMessage>, site: string, items: readonly TrafficItem[]): Promise<void> {
   let batch: { body: TrafficMessage }[] = [];
   let bytes = 0;
   const send = async () => {
