@@ -8,7 +8,7 @@
  */
 import type { StoredEvent } from '../../protocol/events';
 import { classifyTouch } from '../measure/channels';
-import { cellKey, dayOf, hourOf, splitCell, visitDelta, type CellKey, type Visit, type VisitDimension } from '../measure/traffic';
+import { dayOf, hourOf, splitCell, visitDelta, type CellKey, type Visit, type VisitDimension } from '../measure/traffic';
 import { SESSION_GAP_MS } from './session-store';
 import { valueOf } from './measure-store';
 import type { MetaStore } from './meta-store';
@@ -118,25 +118,44 @@ export function countTraffic(
   const hour = hourOf(after.start);
   const inc: TrafficIncrement = { kind: 'traffic', key: `traffic:${profileId}:${e.id}`, profile: profileId, day, hour, cells: [], visitors: [], hourVisitors: [] };
   for (const [k, s] of delta.cells) inc.cells.push([...splitCell(k), s.visits, s.pageviews, s.conversions, s.bounces, s.duration, s.revenue]);
-  for (const k of delta.entered) entered(sql, k, after.start, day, hour, inc);
-  for (const k of delta.left) left(sql, k, after.start, inc);
+  // Where the person was last counted, for every cell the event entered or left: one read, one write.
+  const seen = seenMany(sql, [...delta.entered, ...delta.left]);
+  const changed: SeenRow[] = [];
+  for (const k of delta.entered) {
+    const next = entered(k, seen.get(k), after.start, day, hour, inc);
+    if (next) changed.push(next);
+  }
+  for (const k of delta.left) {
+    const next = left(k, seen.get(k), after.start, inc);
+    if (next) changed.push(next);
+  }
+  saveMany(sql, changed);
   if (inc.cells.length || inc.visitors.length || inc.hourVisitors.length) enqueue(inc);
 }
 
-const seenOf = (sql: SqlStorage, k: CellKey) => sql.exec<Seen>('SELECT day, prev_day, day_visit, hour, prev_hour, hour_visit FROM traffic_seen WHERE cell = ?', k).toArray()[0];
+type SeenRow = Seen & { cell: string };
+const NEVER: Seen = { day: '', prev_day: '', day_visit: 0, hour: '', prev_hour: '', hour_visit: 0 };
 
-function save(sql: SqlStorage, k: CellKey, s: Seen): void {
+function seenMany(sql: SqlStorage, keys: readonly string[]): Map<string, SeenRow> {
+  if (keys.length === 0) return new Map();
+  const rows = sql.exec<SeenRow>('SELECT * FROM traffic_seen WHERE cell IN (SELECT value FROM json_each(?))', JSON.stringify(keys)).toArray();
+  return new Map(rows.map((r) => [r.cell, r]));
+}
+
+function saveMany(sql: SqlStorage, rows: readonly SeenRow[]): void {
+  if (rows.length === 0) return;
   sql.exec(
-    'INSERT OR REPLACE INTO traffic_seen (cell, day, prev_day, day_visit, hour, prev_hour, hour_visit) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    k, s.day, s.prev_day, s.day_visit, s.hour, s.prev_hour, s.hour_visit,
+    `INSERT OR REPLACE INTO traffic_seen (cell, day, prev_day, day_visit, hour, prev_hour, hour_visit)
+     SELECT value ->> '$.cell', value ->> '$.day', value ->> '$.prev_day', value ->> '$.day_visit', value ->> '$.hour', value ->> '$.prev_hour', value ->> '$.hour_visit'
+     FROM json_each(?)`,
+    JSON.stringify(rows),
   );
 }
 
 /** The visit entered a cell: the person is a new visitor there unless counted there today (this hour) already. */
-function entered(sql: SqlStorage, k: CellKey, visit: number, day: string, hour: string, inc: TrafficIncrement): void {
+function entered(k: CellKey, s: Seen = NEVER, visit: number, day: string, hour: string, inc: TrafficIncrement): SeenRow | null {
   const [f, r] = splitCell(k);
-  const s = seenOf(sql, k) ?? { day: '', prev_day: '', day_visit: 0, hour: '', prev_hour: '', hour_visit: 0 };
-  const next = { ...s };
+  const next: SeenRow = { ...s, cell: k };
   if (s.day !== day) {
     inc.visitors.push([f, r, s.day, 1]);
     Object.assign(next, { day, prev_day: s.day, day_visit: visit });
@@ -145,15 +164,14 @@ function entered(sql: SqlStorage, k: CellKey, visit: number, day: string, hour: 
     inc.hourVisitors.push([f, 1]);
     Object.assign(next, { hour, prev_hour: s.hour, hour_visit: visit });
   }
-  if (next.day !== s.day || next.hour !== s.hour) save(sql, k, next);
+  return next.day !== s.day || next.hour !== s.hour ? next : null;
 }
 
 /** The visit left a cell (its exit page moved on): when this visit counted the person there, that count is taken back. */
-function left(sql: SqlStorage, k: CellKey, visit: number, inc: TrafficIncrement): void {
+function left(k: CellKey, s: Seen | undefined, visit: number, inc: TrafficIncrement): SeenRow | null {
+  if (!s) return null;
   const [f, r] = splitCell(k);
-  const s = seenOf(sql, k);
-  if (!s) return;
-  const next = { ...s };
+  const next: SeenRow = { ...s, cell: k };
   if (s.day_visit === visit) {
     inc.visitors.push([f, r, s.prev_day, -1]);
     Object.assign(next, { day: s.prev_day, prev_day: '', day_visit: 0 });
@@ -162,16 +180,16 @@ function left(sql: SqlStorage, k: CellKey, visit: number, inc: TrafficIncrement)
     inc.hourVisitors.push([f, -1]);
     Object.assign(next, { hour: s.prev_hour, prev_hour: '', hour_visit: 0 });
   }
-  save(sql, k, next);
+  return next;
 }
 
 export interface TrafficData {
   visit: Visit | null;
-  seen: (Seen & { cell: string })[];
+  seen: SeenRow[];
 }
 
 export function exportTraffic(sql: SqlStorage, meta: MetaStore): TrafficData {
-  return { visit: readVisit(meta), seen: sql.exec<Seen & { cell: string }>('SELECT * FROM traffic_seen').toArray() };
+  return { visit: readVisit(meta), seen: sql.exec<SeenRow>('SELECT * FROM traffic_seen').toArray() };
 }
 
 /**
@@ -181,18 +199,20 @@ export function exportTraffic(sql: SqlStorage, meta: MetaStore): TrafficData {
  */
 export function absorbTraffic(sql: SqlStorage, meta: MetaStore, data: TrafficData | undefined, now: number): void {
   if (!data) return;
+  const mine = seenMany(sql, data.seen.map((o) => o.cell));
+  const changed: SeenRow[] = [];
   for (const o of data.seen) {
-    const k = o.cell as CellKey;
-    const mine = seenOf(sql, k);
-    if (!mine) save(sql, k, o);
+    const m = mine.get(o.cell);
+    if (!m) changed.push(o);
     else {
-      const day = o.day > mine.day ? { day: o.day, prev_day: o.prev_day, day_visit: o.day_visit } : {};
-      const hour = o.hour > mine.hour ? { hour: o.hour, prev_hour: o.prev_hour, hour_visit: o.hour_visit } : {};
-      if (Object.keys(day).length || Object.keys(hour).length) save(sql, k, { ...mine, ...day, ...hour });
+      const day = o.day > m.day ? { day: o.day, prev_day: o.prev_day, day_visit: o.day_visit } : {};
+      const hour = o.hour > m.hour ? { hour: o.hour, prev_hour: o.prev_hour, hour_visit: o.hour_visit } : {};
+      if (Object.keys(day).length || Object.keys(hour).length) changed.push({ ...m, ...day, ...hour });
     }
   }
-  const mine = readVisit(meta);
+  saveMany(sql, changed);
+  const current = readVisit(meta);
   const theirs = data.visit;
   const open = (v: Visit | null) => !!v && now - v.last <= SESSION_GAP_MS;
-  if (theirs && open(theirs) && !open(mine)) meta.set('trafficVisit', JSON.stringify(theirs));
+  if (theirs && open(theirs) && !open(current)) meta.set('trafficVisit', JSON.stringify(theirs));
 }
