@@ -19,6 +19,7 @@ import { EditorExperiencePatch, EditorLinkRequest, EditorSlotBody } from '../../
 import { SignatureCheck } from '../admin/verification';
 import { UnmergeRequest } from '../admin/profiles';
 import { ExportQuery } from '../export/events';
+import { SavedFunnelInput, STATS_DIMENSIONS } from '../../protocol/stats';
 
 export type Auth = 'none' | 'admin' | 'writeKey' | 'editor';
 
@@ -146,6 +147,18 @@ export const ROUTES: RouteDoc[] = [
     description: 'One `{"profileId", ...event}` per line. Order: profiles (those seen since `from`) by profile id, each profile\'s events oldest first (time, then time received, then id). Merged-away profiles are skipped; their events are in the survivor.',
     responses: { 200: 'NDJSON stream', ...E4 },
   },
+  {
+    method: 'GET', path: '/api/sites/:site/stats', tag: 'Reports', auth: 'admin', summary: 'The traffic overview: totals, previous period, series and breakdowns',
+    query: {
+      from: 'YYYY-MM-DD (UTC; 30 days ago)', to: 'YYYY-MM-DD (today)', interval: 'hour | day (hour for one day, else day; hour for at most 31 days)',
+      filter: `<dimension>:<value>, one of ${STATS_DIMENSIONS.join(', ')}: every number is of the visits with that key`, limit: 'rows per breakdown, 1-1000 (100)',
+    },
+    description: 'Read from counters the profile objects keep up to date as events arrive (never by scanning profiles). A visit is a person\'s activity with no gap over 30 minutes, counted on the day (hour) it started; `visitors` are distinct people, and two devices counted apart before they merged stay two for the days before the merge. `current`: people seen in the last 5 minutes.',
+    responses: { 200: '{site, from, to, interval, filter, totals, previous, previousRange, series, breakdowns, current}', ...E4 },
+  },
+  { method: 'POST', path: '/api/sites/:site/funnels', tag: 'Reports', auth: 'admin', summary: 'Save a funnel: counted live by every profile from now on', body: SavedFunnelInput, responses: { 201: 'the saved funnel', 409: 'the site keeps 20 saved funnels already', ...E4 } },
+  { method: 'GET', path: '/api/sites/:site/funnels/:id', tag: 'Reports', auth: 'admin', summary: "A saved funnel's exact counts for the people who entered it in the range", query: { from: 'YYYY-MM-DD (the day it was saved)', to: 'YYYY-MM-DD (today)' }, responses: { 200: '{funnel, from, to, exact, steps}', ...E4 } },
+  { method: 'DELETE', path: '/api/sites/:site/funnels/:id', tag: 'Reports', auth: 'admin', summary: 'Delete a saved funnel', responses: { ...noBody, ...E4 } },
   { method: 'GET', path: '/api/sites/:site/attribution', tag: 'Reports', auth: 'admin', summary: 'Conversions credited by channel, campaign and referral code', query: { model: 'first | last | linear | time_decay | position', goal: 'conversion event', from: 'YYYY-MM-DD', to: 'YYYY-MM-DD' }, responses: { 200: 'the credits', ...E4 } },
   { method: 'GET', path: '/api/sites/:site/funnels', tag: 'Reports', auth: 'admin', summary: 'An ad hoc funnel worked out per person', query: { steps: 'JSON list of 2-10 steps', windowHours: 'conversion window in hours (24)', from: 'YYYY-MM-DD', to: 'YYYY-MM-DD' }, responses: { 200: 'the funnel', ...E4 } },
 
