@@ -8,6 +8,7 @@ import { render } from './render';
 import { csrfToken, currentSession, endAllSessions, endSession, sameOrigin, startSession } from './session';
 import { recordAuthFailure, throttledFor } from '../edge/http/auth-throttle';
 import { SiteForm, sitePages } from './pages/site';
+import { overviewPages } from './pages/overview';
 import { installPages } from './pages/install';
 import { livePages } from './pages/live';
 import { audiencePages } from './pages/audiences';
@@ -123,6 +124,6 @@ dashboard.post('/logout-everywhere', async (c) => {
 // Everything below needs a session; posts need the CSRF token.
 dashboard.use('/sites', requireSession());
 dashboard.use('/sites/*', requireSession());
-for (const pages of [sitePages, installPages, livePages, audiencePages, slotPages, experiencePages, resultPages, reportPages, profilePages, verificationPages]) {
+for (const pages of [sitePages, overviewPages, installPages, livePages, audiencePages, slotPages, experiencePages, resultPages, reportPages, profilePages, verificationPages]) {
   dashboard.route('/sites', pages);
 }

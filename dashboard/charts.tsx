@@ -1,6 +1,7 @@
 /**
  * Small SVG charts drawn on the server: no script, no library, readable at phone width (they scale
- * with their viewBox). Each has a text alternative; the numbers are also in a table beside them.
+ * with their viewBox; the traffic chart stretches instead). Each has a text alternative; the
+ * numbers are also in a table beside them.
  */
 
 export const PALETTE = ['#2563eb', '#d9480f', '#2b8a3e', '#9c36b5', '#c92a2a', '#0b7285', '#5c940d', '#862e9c'];
@@ -106,5 +107,80 @@ export function BarChart(props: { title: string; rows: { label: string; value: n
         );
       })}
     </svg>
+  );
+}
+
+/** Axis ticks for counts: whole steps of 1, 2 or 5 × 10^k, three to five of them. */
+export function countTicks(max: number): number[] {
+  const target = Math.max(1, max) / 4;
+  const e = 10 ** Math.floor(Math.log10(target));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * e).find((s) => s >= target) ?? 10 * e);
+  const top = Math.max(step, Math.ceil(max / step) * step);
+  return Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
+}
+
+export interface TrafficPoint {
+  /** Axis label (`13:00`, `Dec 1`) and the bucket's full name (`Dec 1 13:00–13:59 UTC`). */
+  label: string;
+  full: string;
+  visitors: number;
+  pageviews: number;
+  /** Later than now (the rest of today): on the axis, but no line and no value. */
+  future?: boolean;
+}
+
+/**
+ * Visitors (area) and page views (line) over the range, one point per bucket. The plot stretches
+ * to its box (preserveAspectRatio none, strokes that do not scale) while the axis labels and the
+ * points are HTML, so text stays readable from a phone to a wide screen. Each bucket has a tooltip;
+ * the values are also in a visually hidden table for screen readers.
+ */
+export function TrafficChart(props: { title: string; points: TrafficPoint[] }) {
+  const n = props.points.length;
+  const past = props.points.filter((p) => !p.future);
+  const ticks = countTicks(Math.max(0, ...past.flatMap((p) => [p.visitors, p.pageviews])));
+  const top = ticks[ticks.length - 1] ?? 1;
+  const VW = 1000;
+  const x = (i: number) => (n <= 1 ? VW / 2 : (i * VW) / (n - 1));
+  const y = (v: number) => 100 - (100 * v) / top;
+  const line = (f: (p: TrafficPoint) => number) => past.map((p, i) => `${x(i).toFixed(1)},${y(f(p)).toFixed(2)}`).join(' ');
+  const last = x(past.length - 1).toFixed(1);
+  // About 8 labels on a wide screen; every other one ("minor") is hidden on a phone.
+  const every = Math.max(1, Math.ceil(n / 8));
+  const shown = (i: number) => i === n - 1 || (i % every === 0 && n - 1 - i >= every / 2);
+  const step = n <= 1 ? VW : VW / (n - 1);
+  const [blue, orange] = [PALETTE[0], PALETTE[1]];
+  let k = 0;
+  return (
+    <figure class="traffic">
+      <figcaption class="legend">
+        <span><span class="swatch" style={`background:${blue}`}></span>Visitors</span>
+        <span><span class="swatch" style={`background:${orange}`}></span>Pageviews</span>
+      </figcaption>
+      <div class="plot">
+        <div class="yaxis" aria-hidden="true">{ticks.map((t) => <span style={`top:${y(t)}%`}>{t.toLocaleString('en')}</span>)}</div>
+        <svg viewBox={`0 0 ${VW} 100`} preserveAspectRatio="none" role="img" aria-label={props.title}>
+          <title>{props.title}</title>
+          {ticks.map((t) => <line x1="0" x2={VW} y1={y(t)} y2={y(t)} stroke="#eceff3" vector-effect="non-scaling-stroke" />)}
+          {past.length > 1 && <polygon points={`0,100 ${line((p) => p.visitors)} ${last},100`} fill={blue} fill-opacity="0.10" />}
+          <polyline points={line((p) => p.pageviews)} fill="none" stroke={orange} stroke-width="2" stroke-dasharray="5 4" vector-effect="non-scaling-stroke" />
+          <polyline points={line((p) => p.visitors)} fill="none" stroke={blue} stroke-width="2.5" vector-effect="non-scaling-stroke" />
+          {past.map((p, i) => (
+            <rect x={Math.max(0, x(i) - step / 2)} width={step} y="0" height="100" fill="transparent">
+              <title>{`${p.full}: ${p.visitors.toLocaleString('en')} visitors, ${p.pageviews.toLocaleString('en')} pageviews`}</title>
+            </rect>
+          ))}
+        </svg>
+        {n <= 62 && past.map((p, i) => <span class="pt" aria-hidden="true" style={`left:${(100 * x(i)) / VW}%;top:${y(p.visitors)}%`}></span>)}
+      </div>
+      <div class="xaxis" aria-hidden="true">
+        {props.points.map((p, i) => (shown(i) ? <span class={k++ % 2 === 1 && i !== n - 1 ? 'minor' : undefined} style={`left:${(100 * x(i)) / VW}%`}>{p.label}</span> : null))}
+      </div>
+      <table class="visually-hidden">
+        <caption>{props.title}</caption>
+        <thead><tr><th>When</th><th>Visitors</th><th>Pageviews</th></tr></thead>
+        <tbody>{past.map((p) => <tr><td>{p.full}</td><td>{p.visitors}</td><td>{p.pageviews}</td></tr>)}</tbody>
+      </table>
+    </figure>
   );
 }

@@ -39,7 +39,43 @@ iframe.preview{width:100%;height:180px;border:1px dashed #c4cad1;border-radius:8
 iframe.real-preview{width:100%;height:520px;border:1px solid #c4cad1;border-radius:8px;background:#fff}
 .danger-zone{margin-top:32px;padding-top:14px;border-top:1px solid #e3e6ea}tr.fresh td{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff4c2}to{background:#fff}}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-@media (max-width:600px){main{padding:12px}header{padding:8px 12px}th,td{padding:6px}.stat{flex:1 1 40%;min-width:0}}
+.overview-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 18px}.overview-head h1{margin:0 0 10px}
+.current{display:inline-flex;align-items:center;gap:6px;font-size:14px;color:#1f2328;text-decoration:none}.live-dot{width:9px;height:9px;border-radius:50%;background:#2b8a3e;box-shadow:0 0 0 3px #2b8a3e2e}
+.rangebar{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;justify-content:space-between;margin:0 0 10px}
+.ranges{display:inline-flex;border:1px solid #c4cad1;border-radius:8px;overflow:hidden;background:#fff}
+.ranges a{padding:6px 12px;font-size:14px;color:#1f2a37;text-decoration:none;border-left:1px solid #c4cad1;white-space:nowrap}.ranges a:first-child{border-left:0}.ranges a[aria-current=page]{background:#1f2a37;color:#fff}
+.custom-range{display:flex;flex-wrap:wrap;gap:6px 8px;align-items:center;margin:0}.custom-range label.inline{margin:0;font-size:14px}.custom-range input[type=date]{width:auto;padding:5px 7px}.custom-range button{padding:5px 12px}
+.chips{margin:0 0 10px}.chip{display:inline-flex;align-items:center;gap:6px;padding:3px 4px 3px 12px;border-radius:999px;background:#e7effb;border:1px solid #b8cdef;font-size:14px;max-width:100%}.chip b{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.chip-x{flex:0 0 auto;width:24px;height:24px;line-height:22px;text-align:center;border-radius:50%;text-decoration:none;color:#1f2a37;font-size:17px}.chip-x:hover{background:#cddcf3}
+.range-note{font-size:13px;margin:0 0 10px}
+.totals{display:grid;grid-template-columns:repeat(auto-fill,minmax(118px,1fr));gap:10px;margin-bottom:16px}
+.totals .stat{min-width:0;padding:10px}.totals .stat>.muted{display:block;font-size:12px;font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.totals .stat b{font-size:21px;font-variant-numeric:tabular-nums;white-space:nowrap}
+.delta{font-size:13px;font-variant-numeric:tabular-nums;white-space:nowrap}.delta.better{color:#17632a}.delta.worse{color:#b42318}.delta.flat{color:#5c6670}
+.traffic{margin:0}.plot{position:relative;height:220px;margin:12px 10px 0 44px}.plot svg{position:absolute;inset:0;width:100%;height:100%;overflow:visible}
+.yaxis span{position:absolute;right:calc(100% + 8px);transform:translateY(-50%);font-size:12px;color:#5c6670;font-variant-numeric:tabular-nums;white-space:nowrap}
+.pt{position:absolute;width:8px;height:8px;margin:-4px 0 0 -4px;border-radius:50%;background:#2563eb;border:1.5px solid #fff;pointer-events:none}
+.xaxis{position:relative;height:24px;margin:0 10px 0 44px;font-size:12px;color:#5c6670}.xaxis span{position:absolute;top:6px;transform:translateX(-50%);white-space:nowrap}
+.xaxis span:first-child{transform:none}.xaxis span:last-child{transform:translateX(-100%)}.xaxis span:only-child{transform:translateX(-50%)}
+.topgrid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:16px;margin-bottom:8px}.topgrid .card{margin:0;min-width:0}
+.tabset{display:flex;flex-wrap:wrap;align-items:baseline;gap:2px 14px}.tabset>h2{margin:0 auto 6px 0;font-size:16px}.tabset>input{position:absolute;opacity:0;width:1px;height:1px;pointer-events:none}
+.tabset>label{margin:0 0 6px;font-size:13px;font-weight:600;color:#5c6670;cursor:pointer;border-bottom:2px solid transparent}
+.tabset>input:checked+label{color:#1f2328;border-bottom-color:#1f2a37}.tabset>input:focus-visible+label{outline:3px solid #4b9bff;outline-offset:2px}
+.tabset>.panel{display:none;flex:1 0 100%;min-width:0}
+.tabset>input:nth-of-type(1):checked~.panel:nth-of-type(1),.tabset>input:nth-of-type(2):checked~.panel:nth-of-type(2),.tabset>input:nth-of-type(3):checked~.panel:nth-of-type(3){display:block}
+.toplist-head{display:flex;justify-content:space-between;font-size:12px;font-weight:600;color:#5c6670;text-transform:uppercase;letter-spacing:.03em;margin:2px 0 4px}
+.toplist{list-style:none;margin:0;padding:0}.toplist li{display:flex;align-items:center;gap:10px;margin:2px 0}
+.toplist a{position:relative;flex:1;min-width:0;display:block;padding:4px 8px;color:#1f2328;text-decoration:none}.toplist a:hover .key{text-decoration:underline}
+.toplist .bar{position:absolute;left:0;top:0;bottom:0;background:#e3ecfb;border-radius:5px}.toplist a[aria-current] .bar{background:#bcd3f6}
+.toplist .key{position:relative;display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-size:14px}
+.toplist .num{flex:0 0 auto;min-width:3.5em;text-align:right;font-variant-numeric:tabular-nums;font-size:14px}.empty{margin:10px 0}
+.exp-head{display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px}.exp-head h3{margin:0;font-size:16px}.exp-results{margin-left:auto;font-size:14px}.exp-meta{margin:4px 0 10px;font-size:14px}
+.variant-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,260px),1fr));gap:12px}
+.variant-tile{border:1px solid #e3e6ea;border-radius:8px;padding:10px;background:#fbfcfd;min-width:0;display:flex;flex-direction:column;gap:8px}.variant-tile h4{margin:0;font-size:14px}.variant-tile .hint{margin:0}
+.thumb{height:130px;overflow:hidden;border:1px dashed #c4cad1;border-radius:8px;background:#fff}.thumb iframe{display:block;width:160%;height:208px;border:0;transform:scale(.625);transform-origin:0 0}
+.variant-body{margin:0;overflow:hidden}.variant-text{white-space:pre-wrap;word-break:break-word;padding:8px;background:#fff;border:1px dashed #c4cad1;border-radius:8px}.changes{padding-left:18px;font-size:13px}
+.live-result{display:flex;flex-wrap:wrap;gap:4px 14px;margin:auto 0 0}.live-result dt{font-size:12px;color:#5c6670}.live-result dd{margin:0;font-weight:700;font-variant-numeric:tabular-nums}
+@media (max-width:600px){main{padding:12px}.xaxis .minor{display:none}.tabset>h2{flex-basis:100%}header{padding:8px 12px}th,td{padding:6px}.stat{flex:1 1 40%;min-width:0}}
 `;
 
 export interface NavProps {

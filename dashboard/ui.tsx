@@ -22,6 +22,28 @@ export const Scroll = (props: { children: Child; label?: string }) => (
 
 export const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 
+/** A count with thousands separators (`12,345`). */
+export const count = (n: number) => Math.round(n).toLocaleString('en');
+
+/** A length of time: `45s`, `3m 05s`, `2h 04m` (— when unknown). */
+export function duration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  const s = Math.round(Math.max(0, ms) / 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${two(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h ${two(Math.floor((s % 3600) / 60))}m`;
+}
+
+/**
+ * Variant HTML shown in a sandboxed frame: `sandbox=""` allows no scripts, forms or same-origin
+ * access, so markup from a variant never runs in the dashboard's origin. srcdoc is an attribute,
+ * which JSX escapes.
+ */
+export const SandboxFrame = (props: { html: string; title: string; class?: string; lazy?: boolean }) => (
+  <iframe class={props.class ?? 'preview'} sandbox="" srcdoc={props.html} title={props.title} referrerpolicy="no-referrer" loading={props.lazy ? 'lazy' : undefined}></iframe>
+);
+
 /** Previous/next links for offset pagination. */
 export function Pager(props: { base: string; offset: number; limit: number; total: number; param?: string }) {
   const { base, offset, limit, total } = props;

@@ -5,7 +5,7 @@ import type { SiteFields } from '../../edge/admin/fields';
 import { api, sitePath } from '../api';
 import { blankVariant, contentTypesFor, PLACEHOLDERS, type ExperienceDraft, type Target, type VariantDraft } from '../experience-form';
 import type { DashEnv } from '../guard';
-import { Csrf, dash, Notice } from '../ui';
+import { Csrf, dash, Notice, SandboxFrame } from '../ui';
 
 /**
  * The experience editor's form (what it changes, audience, mode, traffic, goals, variants with a
@@ -20,7 +20,7 @@ function Preview(props: { v: VariantDraft }) {
   return (
     <>
       <p class="hint" data-preview-hint>Preview (sandboxed: no scripts, no forms, no same-origin access):</p>
-      <iframe class="preview" sandbox="" srcdoc={v.value} title={`Preview of ${v.key}`} referrerpolicy="no-referrer"></iframe>
+      <SandboxFrame html={v.value} title={`Preview of ${v.key}`} />
     </>
   );
 }

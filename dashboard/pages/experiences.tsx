@@ -5,7 +5,8 @@ import { api, errorMessage, sitePath } from '../api';
 import { blankVariant, bodyOf, draftFromForm, draftOf, type ExperienceDraft } from '../experience-form';
 import type { DashEnv } from '../guard';
 import { render, securityHeaders } from '../render';
-import { Csrf, dash, field, Scroll } from '../ui';
+import { ExperienceList, liveResults } from '../experience-list';
+import { Csrf, dash, field } from '../ui';
 import { ExperienceForm, slotOptions, StatusActions } from './experience-fields';
 import { EditOnSiteCard, PreviewCard, siteSources, type EditorExtra, type PreviewLink } from './experience-on-site';
 import { loadSite } from './site';
@@ -52,26 +53,7 @@ experiencePages.get('/:site/experiences', async (c) => {
     <>
       <h1>Experiences</h1>
       <div class="actions"><a class="button" href={dash(site.key, 'experiences/new')}>New experience</a></div>
-      {list.length === 0 ? <p class="muted">No experiences yet.</p> : (
-        <Scroll>
-          <table>
-            <thead><tr><th>Experience</th><th>Changes</th><th>Status</th><th class="num">Traffic</th><th>Variants</th><th>Mode</th><th></th></tr></thead>
-            <tbody>
-              {list.map((x) => (
-                <tr>
-                  <td><a href={dash(site.key, `experiences/${encodeURIComponent(x.id)}`)}><b>{x.name}</b></a><br /><span class="muted">{x.id}</span></td>
-                  <td>{x.page != null ? <>page <code>{x.page}</code></> : <>slot <code>{x.slot}</code></>}</td>
-                  <td><span class={`pill ${x.status}`}>{x.status}</span></td>
-                  <td class="num">{Math.round(x.traffic * 100)}%</td>
-                  <td>{x.variants.map((v) => v.key).join(', ')}</td>
-                  <td>{x.mode}</td>
-                  <td><a href={dash(site.key, `experiences/${encodeURIComponent(x.id)}/results`)}>Results</a></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
-      )}
+      {list.length === 0 ? <p class="muted">No experiences yet.</p> : <ExperienceList site={site.key} list={list} results={await liveResults(c, site.key, list)} />}
     </>,
     { site: site.key, tab: 'experiences' },
   );

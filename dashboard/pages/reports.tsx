@@ -5,7 +5,7 @@ import { api, errorMessage, sitePath } from '../api';
 import { BarChart } from '../charts';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
-import { dash, Notice, pct, Scroll } from '../ui';
+import { dash, duration, Notice, pct, Scroll } from '../ui';
 import { loadSite } from './site';
 
 /** Attribution (model selector, channel / campaign / referral tables with bars) and funnels. Mounted at /dashboard/sites. */
@@ -134,8 +134,6 @@ export function parseSteps(text: string): { type?: EventType; name?: string; pat
       return type === 'page' ? { type, path: rest, label: line } : { type, name: rest, label: line };
     });
 }
-
-const duration = (ms: number | null) => (ms === null ? '—' : ms < 60_000 ? `${Math.round(ms / 1000)} s` : ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
 
 reportPages.get('/:site/funnels', async (c) => {
   const site = await loadSite(c);

@@ -1,13 +1,12 @@
 import { Hono, type Context } from 'hono';
-import { SITE_DEFAULTS, type Experience, type Site } from '../../protocol/admin';
+import { SITE_DEFAULTS, type Site } from '../../protocol/admin';
 import type { FeedEvent } from '../../protocol/events';
 import { api, errorMessage, sitePath } from '../api';
-import { contentText } from '../experience-form';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
-import { Csrf, dash, field, Notice, Scroll, Time } from '../ui';
+import { Csrf, dash, field, Notice, Time } from '../ui';
 
-/** Overview, settings and creation of sites. Mounted at /dashboard/sites. */
+/** Settings and creation of sites (the Overview tab: ./overview.tsx). Mounted at /dashboard/sites. */
 export const sitePages = new Hono<DashEnv>();
 
 type Form = Record<string, unknown>;
@@ -165,58 +164,3 @@ export function EventRow(props: { e: FeedEvent; site: string; short?: boolean })
     </tr>
   );
 }
-
-sitePages.get('/:site', async (c) => {
-  const site = await loadSite(c);
-  if (site instanceof Response) return site;
-  const [exps, events] = await Promise.all([
-    api<{ experiences: Experience[] }>(c, `${sitePath(site.key)}/experiences`),
-    api<{ events: FeedEvent[] }>(c, `${sitePath(site.key)}/events?limit=20`),
-  ]);
-  return render(
-    c,
-    site.name,
-    <>
-      <p class="crumbs muted"><a href="/dashboard">Sites</a> / {site.key}</p>
-      <h1>{site.name}</h1>
-      <h2>Experiences</h2>
-      <Scroll>
-        <table>
-          <thead><tr><th>Experience</th><th>Slot</th><th>Status</th><th>Traffic</th><th>Variants</th><th>Results</th></tr></thead>
-          <tbody>
-            {exps.body.experiences.map((x) => (
-              <tr>
-                <td><a href={dash(site.key, `experiences/${encodeURIComponent(x.id)}`)}><b>{x.name}</b></a><br /><span class="muted">{x.id}</span></td>
-                <td><code>{x.slot ?? `page ${x.page}`}</code></td>
-                <td><span class={`pill ${x.status}`}>{x.status}</span></td>
-                <td>{Math.round(x.traffic * 100)}%</td>
-                <td>
-                  <ul style="margin:0;padding-left:18px">
-                    {x.variants.map((v) => (
-                      <li><b>{v.key}</b> <span class="muted">weight {v.weight}</span>{v.content ? <pre>{contentText(v.content)}</pre> : <span class="muted"> — default content</span>}</li>
-                    ))}
-                  </ul>
-                </td>
-                <td><a href={dash(site.key, `experiences/${encodeURIComponent(x.id)}/results`)}>Results</a></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
-      {exps.body.experiences.length === 0 && <p class="muted">No experiences yet. <a href={dash(site.key, 'experiences/new')}>Create one</a>.</p>}
-      <h2>Recent events</h2>
-      {events.body.events.length === 0 ? (
-        <p class="muted">No events yet. Open the site with the tag installed (see <a href={dash(site.key, 'install')}>Install</a>).</p>
-      ) : (
-        <Scroll>
-          <table>
-            <thead><tr><th>Received (UTC)</th><th>Event</th><th>Page</th><th>Profile</th><th>Properties</th></tr></thead>
-            <tbody>{events.body.events.map((e) => <EventRow e={e} site={site.key} />)}</tbody>
-          </table>
-        </Scroll>
-      )}
-      <p><a href={dash(site.key, 'live')}>Watch events live</a></p>
-    </>,
-    { site: site.key, tab: '' },
-  );
-});
