@@ -64,63 +64,108 @@ export function keysOf(v: Visit): string[] {
   return out;
 }
 
-/** What the visit adds to each of its cells. */
-export function cellsOf(v: Visit): Map<CellKey, Sums> {
-  const keys = keysOf(v);
-  const out = new Map<CellKey, Sums>();
+/** What the visit adds to a row: the same in every one of its filters ('' is the totals row). */
+export function rowsOf(v: Visit): Map<string, Sums> {
   const converted = v.goals.length > 0 ? 1 : 0;
-  const totals: Sums = {
+  const rows = new Map<string, Sums>();
+  rows.set('', {
     visits: 1, pageviews: v.pageviews, conversions: converted,
     bounces: v.pageviews === 1 && !v.interacted ? 1 : 0, duration: Math.max(0, v.last - v.start), revenue: v.revenue,
-  };
-  for (const f of ['', ...keys]) {
-    out.set(cellKey(f, ''), totals);
-    for (const r of keys) {
-      const [d, key] = [r.slice(0, r.indexOf(':')), r.slice(r.indexOf(':') + 1)];
-      out.set(cellKey(f, r), {
-        visits: 1,
-        pageviews: d === 'pages' ? (v.pages[key] ?? 0) : v.pageviews,
-        conversions: d === 'goals' ? 1 : converted,
-        bounces: 0, duration: 0, revenue: 0,
-      });
-    }
+  });
+  for (const r of keysOf(v)) {
+    const i = r.indexOf(':');
+    const d = r.slice(0, i);
+    rows.set(r, {
+      visits: 1,
+      pageviews: d === 'pages' ? (v.pages[r.slice(i + 1)] ?? 0) : v.pageviews,
+      conversions: d === 'goals' ? 1 : converted,
+      bounces: 0, duration: 0, revenue: 0,
+    });
   }
+  return rows;
+}
+
+/** What the visit adds to each of its cells: every filter ('' and its keys) times every row. */
+export function cellsOf(v: Visit): Map<CellKey, Sums> {
+  const rows = rowsOf(v);
+  const out = new Map<CellKey, Sums>();
+  for (const f of rows.keys()) for (const [r, sums] of rows) out.set(cellKey(f, r), sums);
   return out;
 }
 
 const FIELDS = ['visits', 'pageviews', 'conversions', 'bounces', 'duration', 'revenue'] as const;
 const ZERO: Sums = { visits: 0, pageviews: 0, conversions: 0, bounces: 0, duration: 0, revenue: 0 };
 
+/** A row's change as sent: [row, visits, pageviews, conversions, bounces, duration, revenue]. */
+export type RowChange = [string, number, number, number, number, number, number];
+
+/** The same row changes in each of these filters: a visit's change is a few of these, not one entry per cell. */
+export interface CellGroup {
+  filters: string[];
+  rows: RowChange[];
+}
+
 export interface VisitDelta {
-  /** Changes to cells, zero changes left out. */
-  cells: Map<CellKey, Sums>;
+  /** Changes to cells, zero changes left out, grouped by the filters they apply in. */
+  groups: CellGroup[];
   /** Cells the visit entered with this event (where the person may be a new visitor). */
   entered: CellKey[];
   /** Cells it left (only an exit page can be left: the visit went on to another page). */
   left: CellKey[];
 }
 
-/** What one event changed: `after` minus `before` (null for a visit the event started). */
+function change(r: string, a: Sums, b: Sums): RowChange | null {
+  const d: RowChange = [r, 0, 0, 0, 0, 0, 0];
+  let changed = false;
+  FIELDS.forEach((f, i) => {
+    d[i + 1] = b[f] - a[f];
+    if (d[i + 1] !== 0) changed = true;
+  });
+  return changed ? d : null;
+}
+
+/**
+ * What one event changed: `after` minus `before` (null for a visit the event started). A cell's
+ * sums depend on its row only, so the change is: in the filters both have, each row's difference;
+ * in filters the visit gained, all its rows; in filters it lost, all its former rows taken back.
+ */
 export function visitDelta(before: Visit | null, after: Visit): VisitDelta {
-  const was = before ? cellsOf(before) : new Map<CellKey, Sums>();
-  const now = cellsOf(after);
-  const cells = new Map<CellKey, Sums>();
+  const was = before ? rowsOf(before) : new Map<string, Sums>();
+  const now = rowsOf(after);
+  const both = [...now.keys()].filter((k) => was.has(k));
+  const gained = [...now.keys()].filter((k) => !was.has(k));
+  const lost = [...was.keys()].filter((k) => !now.has(k));
+  const diff: RowChange[] = [];
+  for (const r of new Set([...was.keys(), ...now.keys()])) {
+    const d = change(r, was.get(r) ?? ZERO, now.get(r) ?? ZERO);
+    if (d) diff.push(d);
+  }
+  const groups: CellGroup[] = [];
+  if (both.length && diff.length) groups.push({ filters: both, rows: diff });
+  if (gained.length) groups.push({ filters: gained, rows: [...now].map(([r, s]) => change(r, ZERO, s)!) });
+  if (lost.length) groups.push({ filters: lost, rows: [...was].map(([r, s]) => change(r, s, ZERO)!) });
   const entered: CellKey[] = [];
   const left: CellKey[] = [];
-  for (const k of new Set([...was.keys(), ...now.keys()])) {
-    const a = was.get(k) ?? ZERO;
-    const b = now.get(k) ?? ZERO;
-    if (!was.has(k)) entered.push(k);
-    if (!now.has(k)) left.push(k);
-    const d = { ...ZERO };
-    let changed = false;
-    for (const f of FIELDS) {
-      d[f] = b[f] - a[f];
-      if (d[f] !== 0) changed = true;
+  for (const f of gained) for (const r of now.keys()) entered.push(cellKey(f, r));
+  for (const f of both) for (const r of gained) entered.push(cellKey(f, r));
+  for (const f of lost) for (const r of was.keys()) left.push(cellKey(f, r));
+  for (const f of both) for (const r of lost) left.push(cellKey(f, r));
+  return { groups, entered, left };
+}
+
+/** The cells a delta changes, one entry per cell (for tests and for reading a delta). */
+export function expand(groups: readonly CellGroup[]): Map<CellKey, Sums> {
+  const out = new Map<CellKey, Sums>();
+  for (const g of groups) {
+    for (const f of g.filters) {
+      for (const [r, visits, pageviews, conversions, bounces, duration, revenue] of g.rows) {
+        const k = cellKey(f, r);
+        const acc = out.get(k) ?? { ...ZERO };
+        out.set(k, { visits: acc.visits + visits, pageviews: acc.pageviews + pageviews, conversions: acc.conversions + conversions, bounces: acc.bounces + bounces, duration: acc.duration + duration, revenue: acc.revenue + revenue });
+      }
     }
-    if (changed) cells.set(k, d);
   }
-  return { cells, entered, left };
+  return out;
 }
 
 /** Derived totals of summed cells (0 where there is nothing to divide by). */

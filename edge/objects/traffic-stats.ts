@@ -92,12 +92,15 @@ export class TrafficStats extends DurableObject<Env> {
           if (i.add) this.addFunnel(i.funnel, i.add, 1);
           continue;
         }
-        // One statement per table for the whole increment (a new visit changes a hundred cells or more).
-        const cells = JSON.stringify(i.cells);
-        const pick = `value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7`;
-        sql.exec(`INSERT INTO totals (f, day, ${SUMS}) SELECT value ->> 0, ?, ${pick} FROM json_each(?) WHERE value ->> 1 = '' ON CONFLICT (f, day) DO UPDATE SET ${ADD}`, i.day, cells);
-        sql.exec(`INSERT INTO hours (f, hour, ${SUMS}) SELECT value ->> 0, ?, ${pick} FROM json_each(?) WHERE value ->> 1 = '' ON CONFLICT (f, hour) DO UPDATE SET ${ADD}`, i.hour, cells);
-        sql.exec(`INSERT INTO cells (f, day, r, ${SUMS}) SELECT value ->> 0, ?, value ->> 1, ${pick} FROM json_each(?) WHERE value ->> 1 <> '' ON CONFLICT (f, day, r) DO UPDATE SET ${ADD}`, i.day, cells);
+        // One statement per table and group: the filters crossed with the rows, in SQL.
+        const pick = `r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6`;
+        for (const g of i.groups) {
+          const [filters, rows] = [JSON.stringify(g.filters), JSON.stringify(g.rows)];
+          const from = `FROM json_each(?) AS f, json_each(?) AS r WHERE r.value ->> 0`;
+          sql.exec(`INSERT INTO totals (f, day, ${SUMS}) SELECT f.value, ?, ${pick} ${from} = '' ON CONFLICT (f, day) DO UPDATE SET ${ADD}`, i.day, filters, rows);
+          sql.exec(`INSERT INTO hours (f, hour, ${SUMS}) SELECT f.value, ?, ${pick} ${from} = '' ON CONFLICT (f, hour) DO UPDATE SET ${ADD}`, i.hour, filters, rows);
+          sql.exec(`INSERT INTO cells (f, day, r, ${SUMS}) SELECT f.value, ?, r.value ->> 0, ${pick} ${from} <> '' ON CONFLICT (f, day, r) DO UPDATE SET ${ADD}`, i.day, filters, rows);
+        }
         if (i.visitors.length) {
           sql.exec(
             `INSERT INTO visitors (f, day, r, prev, n) SELECT value ->> 0, ?, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true

@@ -8,7 +8,7 @@
  */
 import type { StoredEvent } from '../../protocol/events';
 import { classifyTouch } from '../measure/channels';
-import { dayOf, hourOf, splitCell, visitDelta, type CellKey, type Visit, type VisitDimension } from '../measure/traffic';
+import { dayOf, hourOf, splitCell, visitDelta, type CellGroup, type CellKey, type Visit, type VisitDimension } from '../measure/traffic';
 import { SESSION_GAP_MS } from './session-store';
 import { valueOf } from './measure-store';
 import type { MetaStore } from './meta-store';
@@ -31,8 +31,8 @@ export interface TrafficIncrement {
   profile: string;
   day: string;
   hour: string;
-  /** [filter, row, visits, pageviews, conversions, bounces, duration, revenue] */
-  cells: [string, string, number, number, number, number, number, number][];
+  /** The cells' changes, a few groups of rows each changed alike in several filters. */
+  groups: CellGroup[];
   /** [filter, row, prev day ('' for never), ±1]: distinct visitors of the day. */
   visitors: [string, string, string, number][];
   /** [filter, ±1]: distinct visitors of the hour (totals rows). */
@@ -116,8 +116,7 @@ export function countTraffic(
   const delta = visitDelta(started ? null : before, after);
   const day = dayOf(after.start);
   const hour = hourOf(after.start);
-  const inc: TrafficIncrement = { kind: 'traffic', key: `traffic:${profileId}:${e.id}`, profile: profileId, day, hour, cells: [], visitors: [], hourVisitors: [] };
-  for (const [k, s] of delta.cells) inc.cells.push([...splitCell(k), s.visits, s.pageviews, s.conversions, s.bounces, s.duration, s.revenue]);
+  const inc: TrafficIncrement = { kind: 'traffic', key: `traffic:${profileId}:${e.id}`, profile: profileId, day, hour, groups: delta.groups, visitors: [], hourVisitors: [] };
   // Where the person was last counted, for every cell the event entered or left: one read, one write.
   const seen = seenMany(sql, [...delta.entered, ...delta.left]);
   const changed: SeenRow[] = [];
@@ -130,7 +129,7 @@ export function countTraffic(
     if (next) changed.push(next);
   }
   saveMany(sql, changed);
-  if (inc.cells.length || inc.visitors.length || inc.hourVisitors.length) enqueue(inc);
+  if (inc.groups.length || inc.visitors.length || inc.hourVisitors.length) enqueue(inc);
 }
 
 type SeenRow = Seen & { cell: string };

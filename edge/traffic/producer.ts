@@ -14,12 +14,13 @@ export function parts(item: TrafficItem): TrafficItem[] {
   const whole = JSON.stringify(item).length;
   if (item.kind !== 'traffic' || whole <= MAX_MESSAGE_BYTES) return [item];
   const n = Math.ceil(whole / MAX_MESSAGE_BYTES);
-  const per = (xs: unknown[]) => Math.ceil(xs.length / n);
+  // The visitor counts are per cell and make the bulk; the groups and hour counts travel with the first part.
+  const per = Math.ceil(item.visitors.length / n);
   return Array.from({ length: n }, (_, i): TrafficIncrement => ({
     ...item,
     key: `${item.key}#${i}`,
-    cells: item.cells.slice(i * per(item.cells), (i + 1) * per(item.cells)),
-    visitors: item.visitors.slice(i * per(item.visitors), (i + 1) * per(item.visitors)),
+    groups: i === 0 ? item.groups : [],
+    visitors: item.visitors.slice(i * per, (i + 1) * per),
     hourVisitors: i === 0 ? item.hourVisitors : [],
   }));
 }
