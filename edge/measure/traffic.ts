@@ -112,6 +112,8 @@ export interface VisitDelta {
   entered: CellKey[];
   /** Cells it left (only an exit page can be left: the visit went on to another page). */
   left: CellKey[];
+  /** The same change one entry per cell (for reading a delta; worked out only when read). */
+  readonly cells: Map<CellKey, Sums>;
 }
 
 function change(r: string, a: Sums, b: Sums): RowChange | null {
@@ -150,7 +152,7 @@ export function visitDelta(before: Visit | null, after: Visit): VisitDelta {
   for (const f of both) for (const r of gained) entered.push(cellKey(f, r));
   for (const f of lost) for (const r of was.keys()) left.push(cellKey(f, r));
   for (const f of both) for (const r of lost) left.push(cellKey(f, r));
-  return { groups, entered, left };
+  return { groups, entered, left, get cells() { return expand(groups); } };
 }
 
 /** The cells a delta changes, one entry per cell (for tests and for reading a delta). */
