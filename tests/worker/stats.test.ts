@@ -157,6 +157,7 @@ describe('traffic overview (GET /api/sites/:site/stats)', () => {
   let site = '';
   let visits: ScriptVisit[] = [];
   let retryable: Step | null = null;
+  let laptopStep: Step | null = null;
   /** Whose profile survived the merge, so the post-merge visit is sent from the other browser. */
   let merge = { survivor: '', retired: '', postMergeFrom: '' as 'laptop' | 'phone' };
 
@@ -252,6 +253,7 @@ describe('traffic overview (GET /api/sites/:site/stats)', () => {
     for (const s of steps) await collect(site, s.from, s.events);
     visits = steps.flatMap((s) => (s.visit ? [s.visit] : []));
     retryable = steps[3]!;
+    laptopStep = steps[2]!;
 
     // The merge happened as planned: the laptop's profile retired into the phone's.
     const who = (await (await admin(`/sites/${site}/profiles/${encodeURIComponent(`anon:${laptopAnon}`)}`)).json()) as { profileId: string; merges: { from: string }[] };
@@ -348,7 +350,7 @@ describe('traffic overview (GET /api/sites/:site/stats)', () => {
         for (const value of values) {
           const x = q(from, D, interval, { filter: { dimension: d, value } });
           const got = await stats(site, params(x));
-          expect({ filter: `${from} ${d}:${value}`, ...got }).toEqual({ filter: `${from} ${d}:${value}`, ...oracle(x) });
+          expect({ query: `${from} ${d}:${value}`, ...got }).toEqual({ query: `${from} ${d}:${value}`, ...oracle(x) });
           asked++;
         }
       }
@@ -423,6 +425,9 @@ describe('traffic overview (GET /api/sites/:site/stats)', () => {
     const before = await stats(site, params(q(WEEK_FROM, D, 'day')));
     const again = await collect(site, retryable!.from, retryable!.events);
     expect(again).toMatchObject({ accepted: 0, duplicates: retryable!.events.length });
+    // Also the laptop's morning batch, sent again after its profile retired into the phone's.
+    const laptopMorning = await collect(site, laptopStep!.from, laptopStep!.events);
+    expect(laptopMorning).toMatchObject({ accepted: 0, duplicates: laptopStep!.events.length });
     await sleep(2_500); // past the queue's batching: anything it had caused would have arrived
     expect(await stats(site, params(q(WEEK_FROM, D, 'day')))).toEqual(before);
     expect(await stats(site, params(q(D, D, 'hour')))).toEqual(oracle(q(D, D, 'hour')));
@@ -528,5 +533,85 @@ describe('traffic overview (GET /api/sites/:site/stats)', () => {
     const missing = await statsRaw('no-such-site-here', { from: D, to: D });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+});
+
+/**
+ * Batches that arrive late or out of order: the tag keeps unsent events in IndexedDB and sends
+ * them on a later page (after that page's own events), and two tabs send independently. A visit
+ * is still a person's events with no gap over 30 minutes by their time, counted on the day its
+ * first page view happened.
+ */
+describe('traffic overview: events arriving late or out of order', () => {
+  /** A new site, and one browser's batches sent to it in the order given. */
+  async function person(batches: Ev[][], b: Browser) {
+    const site = await createSite();
+    for (const events of batches) await collect(site, b, events.map(wire));
+    return site;
+  }
+  const firefox = () => browser(UA.firefoxWin, { country: 'DE', region: 'Bavaria' }, 'desktop', 'Firefox', 'Windows');
+  const asVisit = (person: string, b: Browser, labels: Labels, events: Ev[]): ScriptVisit =>
+    ({ person, ...labels, ...b.facts, events: events.map(({ query: _q, referrer: _r, ...e }) => e) });
+
+  it('counts a visit that goes on past midnight on the day it started', async () => {
+    const b = firefox();
+    const events = [page(at(23, 50, 0, -1), '/late'), page(at(0, 10), '/after-midnight'), track(at(0, 15), 'click')];
+    const site = await person([events], b);
+    const x = q(D_1, D, 'hour');
+    const got = await settled(site, params(x), 2, (s) => s.totals.bounceRate === 0);
+    expect(got).toEqual(expected([asVisit('x', b, { channel: 'direct' }, events)], [], x));
+    expect(got.series.find((p) => p.bucket === `${D_1}T23`)).toMatchObject({ visits: 1, pageviews: 2, avgVisitMs: 25 * 60_000 });
+    expect(got.series.filter((p) => p.bucket.startsWith(D)).every((p) => p.visits === 0)).toBe(true);
+  });
+
+  it("counts yesterday's page views sent today, after today's visit, on yesterday in a visit of their own", async () => {
+    const b = firefox();
+    const today = [page(at(9, 0), '/today'), page(at(9, 5), '/today-2')];
+    const yesterday = [page(at(15, 0, 0, -1), '/yesterday')];
+    const site = await person([today, yesterday], b);
+    const x = q(D_1, D, 'day');
+    const got = await settled(site, params(x), 3);
+    const want = expected([asVisit('x', b, { channel: 'direct' }, yesterday), asVisit('x', b, { channel: 'direct' }, today)], [], x);
+    expect(got.series).toEqual(want.series);
+    expect(got.breakdowns.exitPages).toEqual(want.breakdowns.exitPages);
+    expect(got).toEqual(want);
+  });
+
+  it('takes entry and exit page and duration from the events\' times when two batches of a visit arrive swapped', async () => {
+    const b = firefox();
+    const first = [page(at(10, 0), '/a')];
+    const second = [page(at(10, 5), '/b')];
+    const site = await person([second, first], b);
+    const x = q(D, D, 'hour');
+    const got = await settled(site, params(x), 2);
+    const want = expected([asVisit('x', b, { channel: 'direct' }, [...first, ...second])], [], x);
+    expect(got.breakdowns.entryPages.map((r) => r.key)).toEqual(['/a']);
+    expect(got.breakdowns.exitPages.map((r) => r.key)).toEqual(['/b']);
+    expect(got.totals.avgVisitMs).toBe(5 * 60_000);
+    expect(got).toEqual(want);
+  });
+
+  it('carries a visit still open on a merged-away profile on in the survivor (real time)', async () => {
+    const site = await createSite();
+    const laptopAnon = anon();
+    const laptopId = await profileIdForAnonymous(site, laptopAnon);
+    let phoneAnon = anon();
+    while ((await profileIdForAnonymous(site, phoneAnon)) > laptopId) phoneAnon = anon();
+    const laptop = browser(UA.chromeMac, { country: 'CH', region: 'Zurich' }, 'desktop', 'Chrome', 'macOS', laptopAnon);
+    const phone = browser(UA.iphone, { country: 'CH', region: 'Zurich' }, 'mobile', 'Safari', 'iOS', phoneAnon);
+    const email = await hashEmail('open-visit@example.com');
+    const now = Date.now();
+    const identify = (ts: number) => ({ id: eid(), type: 'identify', ts, traits: { email } });
+    const events = [page(now - 10 * 60_000, '/pricing'), page(now - 2 * 60_000, '/checkout')];
+    await collect(site, laptop, [wire(events[0]!), identify(now - 9 * 60_000)]);
+    await collect(site, phone, [identify(now - 5 * 60_000)]); // merges: the laptop's profile retires into the phone's
+    await collect(site, laptop, [wire(events[1]!)]);
+    const who = (await (await admin(`/sites/${site}/profiles/${encodeURIComponent(`anon:${laptopAnon}`)}`)).json()) as { profileId: string };
+    expect(who.profileId).toBe(await profileIdForAnonymous(site, phoneAnon));
+    const x = q(dayStr(now - 10 * 60_000), dayStr(now), 'day');
+    const got = await settled(site, params(x), 2);
+    // One visit, through two pages: no bounce, and /pricing is no exit page.
+    expect(got).toEqual(expected([asVisit('ada', laptop, { channel: 'direct' }, events)], [], x));
+    expect(got.totals).toMatchObject({ visitors: 1, visits: 1, pageviews: 2, bounceRate: 0 });
   });
 });
