@@ -24,6 +24,7 @@ export default defineConfig({
                 // Local receivers (127.0.0.1) as destinations; security-ssrf.test.ts runs without it.
                 ATTUNE_ALLOW_PRIVATE_NETWORK: '1',
                 DESTINATION_RETRY_SECONDS: '1',
+                TRAFFIC_COUNT_SECONDS: '1',
                 // The fuzz suites' seed and run-count multiplier (tests/worker/fuzz-arbitraries.ts).
                 FUZZ_SEED: process.env.FUZZ_SEED ?? '',
                 FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',

@@ -112,8 +112,11 @@ export interface StoredEvent {
   path: string | null;
   title: string | null;
   referrer: string | null;
-  /** Language, time zone and viewport of the page. */
-  context: { lang?: string; tz?: string; vw?: number; vh?: number } | null;
+  /** Language, time zone and viewport of the page; for page views also the request's country, region, device, browser and OS. */
+  context: {
+    lang?: string; tz?: string; vw?: number; vh?: number;
+    country?: string; region?: string; device?: string; browser?: string; os?: string;
+  } | null;
   props: Props | null;
 }
 

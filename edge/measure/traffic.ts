@@ -2,9 +2,10 @@
  * Traffic counting, the pure part. A visit is summed into cells: one per (filter, row) pair, where
  * the filter is '' (none) or one of the visit's keys (`channels:email`, `pages:/pricing`, ...) and
  * the row is '' (the totals) or one of its keys again. Reading a filtered breakdown is then one
- * lookup of precomputed sums, at any number of visitors. The profile keeps its current visit and
- * sends, for each event, only the difference the event made to the visit's cells (`visitDelta`),
- * so the counters stay exact while a visit grows: its exit page moves, it stops being a bounce.
+ * lookup of precomputed sums, at any number of visitors. The profile keeps the person's recent
+ * visits (visits.ts) and sends only the difference to each visit's cells since it last sent
+ * (`visitDelta`), so the counters stay exact while a visit grows: its exit page moves, it stops
+ * being a bounce.
  */
 import type { StatsDimension } from '../../protocol/stats';
 
@@ -17,6 +18,8 @@ export interface Visit {
   /** Views per path. */
   pages: Record<string, number>;
   exit: string;
+  /** When the exit page was viewed: a page view arriving late moves the exit only if it is later. */
+  exitTs: number;
   pageviews: number;
   interacted: boolean;
   /** Goals completed in the visit, in order. */
@@ -127,13 +130,13 @@ function change(r: string, a: Sums, b: Sums): RowChange | null {
 }
 
 /**
- * What one event changed: `after` minus `before` (null for a visit the event started). A cell's
+ * What changed: `after` minus `before` (null for a visit that starts, or is taken back whole). A cell's
  * sums depend on its row only, so the change is: in the filters both have, each row's difference;
  * in filters the visit gained, all its rows; in filters it lost, all its former rows taken back.
  */
-export function visitDelta(before: Visit | null, after: Visit): VisitDelta {
+export function visitDelta(before: Visit | null, after: Visit | null): VisitDelta {
   const was = before ? rowsOf(before) : new Map<string, Sums>();
-  const now = rowsOf(after);
+  const now = after ? rowsOf(after) : new Map<string, Sums>();
   const both = [...now.keys()].filter((k) => was.has(k));
   const gained = [...now.keys()].filter((k) => !was.has(k));
   const lost = [...was.keys()].filter((k) => !now.has(k));

@@ -22,6 +22,10 @@ import { schemaVersion } from './migrations';
 import type { Assignment } from '../engine/assign';
 import type { DigestData, DigestNeeds } from '../engine/digest';
 import { profileDigest } from '../profiles/digest-source';
+import { absorbCounting, countPending, exportCounting, COUNT_AFTER_MS } from '../profiles/counting';
+
+/** How long counting waits after an event (TRAFFIC_COUNT_SECONDS overrides, for tests). */
+const countAfterMs = (env: Env) => (env.TRAFFIC_COUNT_SECONDS ? Number(env.TRAFFIC_COUNT_SECONDS) * 1000 : COUNT_AFTER_MS);
 
 export type { IngestInput } from '../profiles/record';
 
@@ -75,20 +79,27 @@ export class ProfileObject extends DurableObject<Env> {
   async ingest(input: IngestInput): Promise<(IngestResult & { digest?: DigestData }) | Forward> {
     const forward = this.forwardFor(input.anonymousId);
     if (forward) return forward;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(input.receivedAt + DAY_MS);
     const s = this.s;
     const out = this.ctx.storage.transactionSync(() => {
       if (input.adopt?.length) s.assignments.adopt(input.adopt, input.receivedAt);
       return recordBatch(s, input);
     });
+    // The new events are counted for reports when the alarm comes, a few seconds on (counting.ts).
+    const at = await this.ctx.storage.getAlarm();
+    const countAt = Date.now() + countAfterMs(this.env);
+    if (out.accepted.length > 0 ? at === null || at > countAt : at === null) await this.ctx.storage.setAlarm(out.accepted.length > 0 ? countAt : input.receivedAt + DAY_MS);
     s.outbox.sendSoon();
     return input.needs ? { ...out, digest: profileDigest(s, input.anonymousId, input.needs, input.receivedAt) } : out;
   }
 
-  /** Daily: sends what the outbox holds, then drops events older than the site's retention, while any are left. */
+  /**
+   * Counts what arrived for the reports, sends what the outbox holds, then drops events older than
+   * the site's retention; comes back daily while the profile is in use or has events to drop.
+   */
   override async alarm(): Promise<void> {
     const s = this.existing();
     if (!s) return; // erased: nothing to send or purge, and nothing to recreate
+    const counted = this.ctx.storage.transactionSync(() => countPending(s));
     try {
       await s.outbox.flush();
     } catch (err) {
@@ -97,7 +108,8 @@ export class ProfileObject extends DurableObject<Env> {
       return;
     }
     const days = s.meta.get('retentionDays') ?? SITE_DEFAULTS.retentionDays;
-    if (s.events.purgeBefore(Date.now() - days * DAY_MS) > 0) await this.ctx.storage.setAlarm(Date.now() + DAY_MS);
+    const purged = s.events.purgeBefore(Date.now() - days * DAY_MS);
+    if ((purged > 0 || counted > 0) && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + DAY_MS);
   }
 
   /**
@@ -206,6 +218,7 @@ export class ProfileObject extends DurableObject<Env> {
     const identifiers = s.identity.known();
     const anonymousIds = s.identity.list().filter((i) => i.type === 'anonymous').map((i) => i.value);
     const mergedFrom = this.mergedFrom();
+    this.ctx.storage.transactionSync(() => countPending(s)); // the anonymous counts stay; the person goes
     await s.outbox.flushIncrements().catch((err: unknown) => console.error('erase: counter increments could not be sent', err));
     s.outbox.close();
     await this.ctx.storage.deleteAlarm();
@@ -255,18 +268,28 @@ export class ProfileObject extends DurableObject<Env> {
     const s = this.s;
     const meta = s.meta.all();
     if (meta.forwardedTo && meta.forwardedTo !== into) return { forward: meta.forwardedTo };
-    return this.ctx.storage.transactionSync(() => {
+    const out = this.ctx.storage.transactionSync(() => {
+      // Counted up to now, so the survivor carries on from exactly what the counters hold.
+      countPending(s);
       s.meta.set('forwardedTo', into);
-      return { data: exportProfile(s.sql, meta.profileId ?? '', meta) };
+      return { data: { ...exportProfile(s.sql, meta.profileId ?? '', meta), counting: exportCounting(s) } };
     });
+    s.outbox.sendSoon();
+    return out;
   }
 
   /** Second half of a merge, on the survivor. A profile that has itself been merged away forwards. */
   absorb(data: MergeData, now: number): { added: number } | Forward {
     const forward = this.forwardFor();
     if (forward) return forward;
-    const added = this.ctx.storage.transactionSync(() => absorb(this.s.sql, data, now));
-    this.s.outbox.sendSoon(); // retractions, where both profiles had counted the same experience
+    const s = this.s;
+    const added = this.ctx.storage.transactionSync(() => {
+      countPending(s); // its own events first: the other profile's were counted where they came from
+      const n = absorb(s.sql, data, now);
+      absorbCounting(s, data.from, data.counting, now);
+      return n;
+    });
+    s.outbox.sendSoon(); // retractions, where both profiles had counted the same experience or funnel
     return { added };
   }
 

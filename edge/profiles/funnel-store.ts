@@ -8,7 +8,6 @@ import type { StoredEvent } from '../../protocol/events';
 import { funnelProgress, matchesStep, type FunnelStep } from '../measure/funnel';
 import { dayOf } from '../measure/traffic';
 import type { EventStore } from './event-store';
-import type { MetaStore } from './meta-store';
 
 /** A saved funnel as the profile counts it. */
 export interface FunnelSpec {
@@ -57,13 +56,15 @@ function recount(sql: SqlStorage, events: EventStore, profileId: string, f: Funn
   enqueue({ kind: 'funnel', key, profile: profileId, funnel: f.id, remove: before, add: after });
 }
 
-/** A newly stored event: every saved funnel with a step it matches is counted again for this person. */
+/** Newly stored events (one count's worth): every saved funnel with a step one of them matches is counted again for this person. */
 export function countFunnels(
-  sql: SqlStorage, events: EventStore, profileId: string, e: StoredEvent, funnels: readonly FunnelSpec[], enqueue: (i: FunnelIncrement) => void,
+  sql: SqlStorage, events: EventStore, profileId: string, fresh: readonly StoredEvent[], funnels: readonly FunnelSpec[], enqueue: (i: FunnelIncrement) => void,
 ): void {
+  if (fresh.length === 0) return;
   for (const f of funnels) {
-    if (e.ts < f.since || !f.steps.some((s) => matchesStep(s, e))) continue;
-    recount(sql, events, profileId, f, `funnel:${profileId}:${f.id}:${e.id}`, enqueue);
+    if (!fresh.some((e) => e.ts >= f.since && f.steps.some((s) => matchesStep(s, e)))) continue;
+    // Each event is counted once, so the first of this count names it.
+    recount(sql, events, profileId, f, `funnel:${profileId}:${f.id}:${fresh[0]!.id}`, enqueue);
   }
 }
 
@@ -73,21 +74,9 @@ export interface FunnelData {
   specs: FunnelSpec[];
 }
 
-/** The saved funnels the profile last heard of (kept so a merge can count them without the site's config). */
-export function knownFunnels(meta: MetaStore): FunnelSpec[] {
-  const raw = meta.get('funnelSpecs');
-  return raw ? (JSON.parse(raw) as FunnelSpec[]) : [];
-}
-
-/** Remembers the site's saved funnels when they changed (one read otherwise). */
-export function rememberFunnels(meta: MetaStore, funnels: readonly FunnelSpec[]): void {
-  const json = JSON.stringify(funnels);
-  if ((meta.get('funnelSpecs') ?? '[]') !== json) meta.set('funnelSpecs', json);
-}
-
-export const exportFunnels = (sql: SqlStorage, meta: MetaStore): FunnelData => ({
+export const exportFunnels = (sql: SqlStorage, specs: FunnelSpec[]): FunnelData => ({
   progress: sql.exec<{ funnel: string; state: string }>('SELECT funnel, state FROM funnel_progress').toArray(),
-  specs: knownFunnels(meta),
+  specs,
 });
 
 /**
@@ -95,17 +84,17 @@ export const exportFunnels = (sql: SqlStorage, meta: MetaStore): FunnelData => (
  * taken back, and the survivor's progress worked out over both profiles' events.
  */
 export function absorbFunnels(
-  sql: SqlStorage, meta: MetaStore, events: EventStore, survivor: string, from: string, data: FunnelData | undefined,
+  sql: SqlStorage, events: EventStore, survivor: string, from: string, data: FunnelData | undefined, known: readonly FunnelSpec[],
   enqueue: (i: FunnelIncrement) => void,
-): void {
-  if (!data) return;
+): FunnelSpec[] {
+  if (!data) return [...known];
   // Saved funnels are never edited, only added and deleted: the union of what either knew.
-  const specs = new Map(knownFunnels(meta).map((f) => [f.id, f]));
+  const specs = new Map(known.map((f) => [f.id, f]));
   for (const f of data.specs) if (!specs.has(f.id)) specs.set(f.id, f);
-  rememberFunnels(meta, [...specs.values()]);
   for (const row of data.progress) {
     const theirs = JSON.parse(row.state) as FunnelContribution | null;
     if (theirs) enqueue({ kind: 'funnel', key: `funnel-retract:${from}:${row.funnel}`, profile: from, funnel: row.funnel, remove: theirs, add: null });
   }
   for (const f of specs.values()) recount(sql, events, survivor, f, `funnel:${survivor}:${f.id}:merge:${from}`, enqueue);
+  return [...specs.values()];
 }

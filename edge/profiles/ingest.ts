@@ -11,7 +11,7 @@ import { MAX_ALIASES_PER_BATCH } from './identifiers';
 import type { Verification } from './record';
 import { aliasProfile, linkIdentifiers, onLiveProfile } from './resolve';
 import type { VisitFacts } from './traffic-store';
-import { funnelSpecs } from '../sites/funnel-specs';
+import { countingOf } from '../sites/counting-settings';
 
 export interface IngestRequest {
   site: string;
@@ -74,7 +74,7 @@ export async function ingestEvents(
         needs,
         adopt,
         visit: req.visit,
-        funnels: funnelSpecs(config),
+        counting: countingOf(config),
       }),
     );
     adopt = undefined;

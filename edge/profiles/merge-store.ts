@@ -3,11 +3,9 @@
  * and how the survivor takes it in. Kept apart from the object class so the class stays a thin
  * shell; every function runs inside the calling object's transaction.
  */
-import { absorbMeasure, enqueue, exportMeasure, type MeasureData } from './measure-store';
-import { MetaStore, type Meta } from './meta-store';
-import { absorbTraffic, exportTraffic, type TrafficData } from './traffic-store';
-import { absorbFunnels, exportFunnels, type FunnelData } from './funnel-store';
-import { EventStore } from './event-store';
+import { absorbMeasure, exportMeasure, type MeasureData } from './measure-store';
+import type { Meta } from './meta-store';
+import type { CountingData } from './counting';
 
 export type Row = Record<string, SqlStorageValue>;
 
@@ -35,10 +33,8 @@ export interface MergeData {
   browsers?: Row[];
   /** Experiment exposures and conversions, so the person counts once (absent from older senders). */
   measure?: MeasureData;
-  /** Where traffic counting last counted the person, and their open visit (absent from older senders). */
-  traffic?: TrafficData;
-  /** Saved funnels' progress and the funnels it knew (absent from older senders). */
-  funnels?: FunnelData;
+  /** Where traffic counting last counted the person, their visits, saved funnels' progress (absent from older senders). */
+  counting?: CountingData;
 }
 
 const all = (sql: SqlStorage, query: string) => sql.exec<Row>(query).toArray();
@@ -57,8 +53,6 @@ export function exportProfile(sql: SqlStorage, from: string, meta: Partial<Meta>
     touches: all(sql, 'SELECT * FROM touches'),
     browsers: all(sql, 'SELECT * FROM browsers'),
     measure: exportMeasure(sql),
-    traffic: exportTraffic(sql, new MetaStore(sql)),
-    funnels: exportFunnels(sql, new MetaStore(sql)),
   };
 }
 
@@ -107,9 +101,6 @@ export function absorb(sql: SqlStorage, data: MergeData, now: number): number {
   );
   insertBrowsers(sql, data.browsers ?? []);
   absorbMeasure(sql, data.from, data.measure);
-  absorbTraffic(sql, new MetaStore(sql), data.traffic, now);
-  const survivor = sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'profileId'").toArray()[0]?.v;
-  if (survivor) absorbFunnels(sql, new MetaStore(sql), new EventStore(sql), survivor, data.from, data.funnels, (i) => enqueue(sql, i));
   const added = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n - before;
   sql.exec(
     `UPDATE meta SET v = CAST(MIN(CAST(v AS INTEGER), ?) AS TEXT) WHERE k = 'firstSeen'`,

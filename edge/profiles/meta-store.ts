@@ -18,10 +18,10 @@ export interface Meta {
   /** Start and last page view of the current session (visits under 30 minutes apart). */
   sessionStart: number;
   sessionLast: number;
-  /** The current visit as traffic counting sees it (JSON of edge/measure/traffic.ts's Visit). */
-  trafficVisit: string;
-  /** The site's saved funnels as last heard (JSON of edge/profiles/funnel-store.ts's FunnelSpec[]). */
-  funnelSpecs: string;
+  /** The person's recent visits as traffic counting sees them (JSON of edge/measure/visits.ts's Tracked[]). */
+  trafficVisits: string;
+  /** What counting needs of the site, as last heard (JSON of edge/profiles/counting.ts's CountingSettings). */
+  counting: string;
 }
 
 export type MetaKey = keyof Meta;

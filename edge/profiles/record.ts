@@ -23,8 +23,8 @@ import { enqueue, measureEvent, type ExperienceGoals } from './measure-store';
 import { lastFields, ruleContext } from './rule-context';
 import { VERIFIED_SOURCE } from './scope';
 import type { ProfileStores } from './stores';
-import { countTraffic, type VisitFacts } from './traffic-store';
-import { countFunnels, rememberFunnels, type FunnelSpec } from './funnel-store';
+import type { VisitFacts } from './traffic-store';
+import { markUncounted, rememberCounting, type CountingSettings } from './counting';
 
 /** What the site's server vouched for in a batch (see edge/profiles/verify.ts). */
 export interface Verification {
@@ -60,8 +60,8 @@ export interface IngestInput {
   adopt?: Assignment[];
   /** Where the request came from and on what (country, device, …): for the visits its page views start. */
   visit?: VisitFacts;
-  /** The site's saved funnels, which the profile counts as events arrive. */
-  funnels?: FunnelSpec[];
+  /** What the profile's counting for reports needs of the site (goals, own hosts, saved funnels). */
+  counting?: CountingSettings;
 }
 
 export interface IngestResult {
@@ -74,8 +74,6 @@ export interface IngestResult {
   /** How many of the input's events this call handled: the caller sends the rest after linking. */
   handled: number;
 }
-
-const NO_GOALS = { goals: [], siteHosts: [] };
 
 /** The stored row of an event. An identify keeps who it named in the timeline (its traits are hashed already). */
 function rowOf(e: Event, input: IngestInput, refused: string[]): StoredEvent {
@@ -90,7 +88,8 @@ function rowOf(e: Event, input: IngestInput, refused: string[]): StoredEvent {
     path: e.page?.path ?? null,
     title: e.page?.title ?? null,
     referrer: e.page?.referrer ?? null,
-    context: e.page ? { lang: e.page.lang, tz: e.page.tz, vw: e.page.vw, vh: e.page.vh } : null,
+    // A page view keeps where the request came from and on what (never the address): its visit's geo and device.
+    context: e.page ? { lang: e.page.lang, tz: e.page.tz, vw: e.page.vw, vh: e.page.vh, ...(e.type === 'page' && input.visit) } : null,
     // A refused identifier stays on record with its reason, and joins nothing.
     props:
       e.type === 'identify'
@@ -103,7 +102,7 @@ function rowOf(e: Event, input: IngestInput, refused: string[]): StoredEvent {
 export function recordBatch(s: ProfileStores, input: IngestInput): IngestResult {
   s.meta.set('retentionDays', input.retentionDays);
   s.sessions.seen(input.site, input.profileId, input.anonymousId, input.receivedAt);
-  if (input.funnels) rememberFunnels(s.meta, input.funnels);
+  if (input.counting) rememberCounting(s.meta, input.counting);
   const out: IngestResult = { accepted: [], duplicates: 0, link: [], aliases: [], handled: 0 };
   const { required, verifiedUsers } = input.verification;
   const trusted = (id: Identifier) => !required || (id.type === 'user' && verifiedUsers.includes(id.value));
@@ -119,8 +118,7 @@ export function recordBatch(s: ProfileStores, input: IngestInput): IngestResult 
     out.accepted.push(row);
     measureEvent(s.sql, input.profileId, row, input.goals ?? []);
     attributeEvent(s.sql, input.profileId, row, input.attribution, (item) => enqueue(s.sql, item));
-    countTraffic(s.sql, s.meta, input.profileId, row, input.visit ?? {}, input.attribution ?? NO_GOALS, (item) => enqueue(s.sql, item));
-    countFunnels(s.sql, s.events, input.profileId, row, input.funnels ?? [], (item) => enqueue(s.sql, item));
+    markUncounted(s.sql, row.id);
     for (const id of admission.allowed) s.identity.add(id, input.receivedAt);
     if (e.type === 'identify') {
       // Signed for a user the profile now holds: this browser is the person's, verified. Otherwise

@@ -46,13 +46,14 @@ const CURRENT = BASELINE.replace(
     'CREATE TABLE browsers (anonymous_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, verified INTEGER NOT NULL DEFAULT 0);',
 );
 
-/** Traffic counting (edge/profiles/traffic-store.ts) and saved funnels' progress (edge/profiles/funnel-store.ts). */
+/** Counting for reports (edge/profiles/counting.ts): where traffic last counted the person, saved funnels' progress, events not yet counted. */
 const TRAFFIC = `
 CREATE TABLE traffic_seen (
   cell TEXT PRIMARY KEY, day TEXT NOT NULL, prev_day TEXT NOT NULL, day_visit INTEGER NOT NULL,
   hour TEXT NOT NULL, prev_hour TEXT NOT NULL, hour_visit INTEGER NOT NULL
 );
 CREATE TABLE funnel_progress (funnel TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE uncounted (id TEXT PRIMARY KEY);
 `;
 
 export function freshProfileSchema(sql: SqlStorage): void {
@@ -89,7 +90,7 @@ export const PROFILE_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    name: 'traffic counters: the cells a visitor was last counted in, and saved funnels',
+    name: 'counting for reports: traffic cells a visitor was last counted in, saved funnels, events to count',
     up(sql) {
       sql.exec(TRAFFIC);
     },

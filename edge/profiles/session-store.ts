@@ -4,14 +4,15 @@
  * that attribution credits. A page viewed again within its session is the `repeat_view` signal.
  */
 import type { Props, StoredEvent } from '../../protocol/events';
+import { VISIT_GAP_MS } from '../measure/visits';
 import type { BrowserStore } from './browser-store';
 import type { EventStore } from './event-store';
 import { inScope, type Scope } from './scope';
 import type { IdentityStore } from './identity-store';
 import type { MetaStore } from './meta-store';
 
-/** Visits further apart than this start a new session. */
-export const SESSION_GAP_MS = 30 * 60 * 1000;
+/** Visits further apart than this start a new session: the traffic overview's visit gap, the same 30 minutes. */
+export const SESSION_GAP_MS = VISIT_GAP_MS;
 
 export type Touch = { ts: number; anonymousId: string; url: string | null; referrer: string | null; params: Props | null };
 

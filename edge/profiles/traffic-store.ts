@@ -1,30 +1,21 @@
 /**
- * Traffic counting inside the profile: the person's current visit, and for every cell of the
- * overview (edge/measure/traffic.ts) the day and hour it last counted them as a visitor. Each new
- * event is turned, in the event's own transaction, into one increment of what it changed; the
- * outbox carries it to the site's traffic shards. A visitor counted on a day carries the day they
- * were last counted before (`prev`), so a range's distinct visitors is the sum of the counts whose
+ * Traffic counting inside the profile. The events stored since the last count are routed into the
+ * person's recent visits (edge/measure/visits.ts) and each visit's change since it was last sent
+ * becomes one increment in the outbox, in one transaction with moving the cursor — a few seconds
+ * after the events arrive (the object's alarm), so a burst of events costs one increment, not one
+ * each, and no request waits on it. A visitor counted on a day carries the day they were last
+ * counted before (`prev`), from `traffic_seen`, so a range's distinct visitors are the counts whose
  * `prev` falls before the range: exact, from sums alone.
  */
 import type { StoredEvent } from '../../protocol/events';
-import { classifyTouch } from '../measure/channels';
-import { dayOf, hourOf, splitCell, visitDelta, type CellGroup, type CellKey, type Visit, type VisitDimension } from '../measure/traffic';
-import { SESSION_GAP_MS } from './session-store';
+import { dayOf, hourOf, splitCell, visitDelta, type CellGroup, type CellKey, type Visit } from '../measure/traffic';
+import { KEEP_VISITS, track, VISIT_GAP_MS, type Tracked, type VisitEvent, type VisitFacts, type VisitSettings } from '../measure/visits';
 import { valueOf } from './measure-store';
 import type { MetaStore } from './meta-store';
 
-/** What the edge knows about the browser's request, for the visit it starts (never the address). */
-export type VisitFacts = Partial<Record<'country' | 'region' | 'device' | 'browser' | 'os', string>>;
+export type { VisitFacts } from '../measure/visits';
 
-/** What the profile needs of the site to count traffic. */
-export interface TrafficSettings {
-  /** Event names that are conversions. */
-  goals: readonly string[];
-  /** The site's own hosts: a referrer from one of them is navigation, not a source. */
-  siteHosts: readonly string[];
-}
-
-/** One event's change to the traffic counters; `key` makes a retry count once. */
+/** One visit's change to the traffic counters; `key` makes a retry count once. */
 export interface TrafficIncrement {
   kind: 'traffic';
   key: string;
@@ -39,101 +30,70 @@ export interface TrafficIncrement {
   hourVisitors: [string, number][];
 }
 
-/** Events that are the visitor doing something (a visit with one of these is no bounce). Automatic ones are not. */
-const NOT_INTERACTION: ReadonlySet<string> = new Set(['$exposure', 'repeat_view']);
+type Seen = { day: string; prev_day: string; day_visit: number; hour: string; prev_hour: string; hour_visit: number };
+type SeenRow = Seen & { cell: string };
+const NEVER: Seen = { day: '', prev_day: '', day_visit: 0, hour: '', prev_hour: '', hour_visit: 0 };
 
-type Seen = {
-  day: string;
-  prev_day: string;
-  day_visit: number;
-  hour: string;
-  prev_hour: string;
-  hour_visit: number;
-};
-
-function readVisit(meta: MetaStore): Visit | null {
-  const raw = meta.get('trafficVisit');
-  return raw ? (JSON.parse(raw) as Visit) : null;
+function readState(meta: MetaStore): Tracked[] {
+  const raw = meta.get('trafficVisits');
+  return raw ? (JSON.parse(raw) as Tracked[]) : [];
 }
 
-/** The visit a page view starts: where it entered, from where, on what. */
-function startVisit(e: StoredEvent, path: string, facts: VisitFacts, settings: TrafficSettings): Visit {
-  const touch = classifyTouch({ url: e.url, referrer: e.referrer, params: e.props, siteHosts: settings.siteHosts });
-  const dims: Visit['dims'] = { entryPages: path, channels: touch.channel };
-  if (touch.medium !== '(none)' && e.referrer) {
-    try {
-      const host = new URL(e.referrer).hostname.replace(/^www\./, '');
-      if (host && !settings.siteHosts.includes(host)) dims.referrers = host;
-    } catch {
-      /* no usable referrer */
-    }
-  }
-  if (touch.campaign) dims.campaigns = touch.campaign;
-  for (const [k, d] of [['country', 'countries'], ['region', 'regions'], ['device', 'devices'], ['browser', 'browsers'], ['os', 'os']] as const) {
-    if (facts[k]) dims[d as VisitDimension] = facts[k];
-  }
-  return { start: e.ts, last: e.ts, dims, pages: { [path]: 1 }, exit: path, pageviews: 1, interacted: false, goals: [], revenue: 0 };
-}
-
-/** The visit after `e`, and whether `e` started it; null when `e` is not part of any visit. */
-function advance(before: Visit | null, e: StoredEvent, facts: VisitFacts, settings: TrafficSettings): { after: Visit; started: boolean } | null {
-  const open = before && e.ts - before.last <= SESSION_GAP_MS ? before : null;
-  if (e.type === 'page') {
-    const path = e.path ?? '/';
-    if (!open) return { after: startVisit(e, path, facts, settings), started: true };
-    const pages = { ...open.pages, [path]: (open.pages[path] ?? 0) + 1 };
-    return { after: { ...open, pages, exit: path, pageviews: open.pageviews + 1, last: Math.max(open.last, e.ts) }, started: false };
-  }
-  if (!open || !e.name || (e.type !== 'track' && e.type !== 'signal') || NOT_INTERACTION.has(e.name)) return null;
-  const goal = settings.goals.includes(e.name);
+/** An event as traffic counting reads it: the request's geo and device travel in a page view's context. */
+export function visitEvent(e: StoredEvent): VisitEvent {
+  const c = e.context ?? {};
   return {
-    after: {
-      ...open,
-      last: Math.max(open.last, e.ts),
-      interacted: true,
-      goals: goal ? [...open.goals, e.name] : open.goals,
-      revenue: goal ? open.revenue + valueOf(e) : open.revenue,
-    },
-    started: false,
+    id: e.id, type: e.type, name: e.name, ts: e.ts, path: e.path, url: e.url, referrer: e.referrer, props: e.props,
+    facts: { country: c.country, region: c.region, device: c.device, browser: c.browser, os: c.os }, value: valueOf(e),
   };
 }
 
-/**
- * Counts one newly stored event: updates the visit and queues what it changed. Bots start no
- * visit. An event more than 30 minutes after the visit's last one, that is not a page view,
- * belongs to no visit (a server's late conversion still counts for experiments and attribution).
- */
+/** Routes events (in time order) into the person's visits and queues what changed. Runs in the caller's transaction. */
 export function countTraffic(
-  sql: SqlStorage, meta: MetaStore, profileId: string, e: StoredEvent, facts: VisitFacts, settings: TrafficSettings,
+  sql: SqlStorage, meta: MetaStore, profileId: string, events: readonly StoredEvent[], settings: VisitSettings,
   enqueue: (item: TrafficIncrement) => void,
 ): void {
-  if (facts.device === 'bot') return;
-  const before = readVisit(meta);
-  const next = advance(before, e, facts, settings);
-  if (!next) return;
-  const { after, started } = next;
-  meta.set('trafficVisit', JSON.stringify(after));
-  const delta = visitDelta(started ? null : before, after);
-  const day = dayOf(after.start);
-  const hour = hourOf(after.start);
-  const inc: TrafficIncrement = { kind: 'traffic', key: `traffic:${profileId}:${e.id}`, profile: profileId, day, hour, groups: delta.groups, visitors: [], hourVisitors: [] };
-  // Where the person was last counted, for every cell the event entered or left: one read, one write.
+  const state = readState(meta);
+  const before = JSON.stringify(state);
+  const settled: Tracked[] = [];
+  for (const e of events) settled.push(...track(state, visitEvent(e), settings));
+  for (const t of [...settled, ...state]) send(sql, profileId, t, enqueue);
+  const after = JSON.stringify(state);
+  if (after !== before) meta.set('trafficVisits', after);
+}
+
+/** Queues the visit's change since it was last sent. A visit whose start moved to another hour is taken back there and added here. */
+function send(sql: SqlStorage, profileId: string, t: Tracked, enqueue: (item: TrafficIncrement) => void): void {
+  if (t.sent && JSON.stringify(t.sent) === JSON.stringify(t.visit)) return;
+  const moved = t.sent && hourOf(t.sent.start) !== hourOf(t.visit.start);
+  const key = `traffic:${profileId}:${t.id}:${t.seq}`;
+  if (moved) increment(sql, profileId, `${key}:moved`, t.sent, null, t.sent!.start, enqueue);
+  increment(sql, profileId, key, moved ? null : t.sent, t.visit, t.visit.start, enqueue);
+  t.sent = t.visit;
+  t.seq++;
+}
+
+function increment(
+  sql: SqlStorage, profileId: string, key: string, before: Visit | null, after: Visit | null, start: number, enqueue: (item: TrafficIncrement) => void,
+): void {
+  const delta = visitDelta(before, after);
+  const day = dayOf(start);
+  const hour = hourOf(start);
+  const inc: TrafficIncrement = { kind: 'traffic', key, profile: profileId, day, hour, groups: delta.groups, visitors: [], hourVisitors: [] };
+  // Where the person was last counted, for every cell the visit entered or left: one read, one write.
   const seen = seenMany(sql, [...delta.entered, ...delta.left]);
   const changed: SeenRow[] = [];
   for (const k of delta.entered) {
-    const next = entered(k, seen.get(k), after.start, day, hour, inc);
+    const next = entered(k, seen.get(k), start, day, hour, inc);
     if (next) changed.push(next);
   }
   for (const k of delta.left) {
-    const next = left(k, seen.get(k), after.start, inc);
+    const next = left(k, seen.get(k), start, inc);
     if (next) changed.push(next);
   }
   saveMany(sql, changed);
   if (inc.groups.length || inc.visitors.length || inc.hourVisitors.length) enqueue(inc);
 }
-
-type SeenRow = Seen & { cell: string };
-const NEVER: Seen = { day: '', prev_day: '', day_visit: 0, hour: '', prev_hour: '', hour_visit: 0 };
 
 function seenMany(sql: SqlStorage, keys: readonly string[]): Map<string, SeenRow> {
   if (keys.length === 0) return new Map();
@@ -166,7 +126,7 @@ function entered(k: CellKey, s: Seen = NEVER, visit: number, day: string, hour: 
   return next.day !== s.day || next.hour !== s.hour ? next : null;
 }
 
-/** The visit left a cell (its exit page moved on): when this visit counted the person there, that count is taken back. */
+/** The visit left a cell (its exit page moved on, or it moved hours): when this visit counted the person there, that count is taken back. */
 function left(k: CellKey, s: Seen | undefined, visit: number, inc: TrafficIncrement): SeenRow | null {
   if (!s) return null;
   const [f, r] = splitCell(k);
@@ -183,18 +143,18 @@ function left(k: CellKey, s: Seen | undefined, visit: number, inc: TrafficIncrem
 }
 
 export interface TrafficData {
-  visit: Visit | null;
+  visits: Tracked[];
   seen: SeenRow[];
 }
 
 export function exportTraffic(sql: SqlStorage, meta: MetaStore): TrafficData {
-  return { visit: readVisit(meta), seen: sql.exec<SeenRow>('SELECT * FROM traffic_seen').toArray() };
+  return { visits: readState(meta), seen: sql.exec<SeenRow>('SELECT * FROM traffic_seen').toArray() };
 }
 
 /**
  * A merge, on the survivor: from now on the two are one visitor — each cell keeps the later day
- * (and hour) either counted them. Days before the merge keep both counts. A visit still open on
- * the other profile carries on here when the survivor has none open, so it is not counted twice.
+ * (and hour) either counted them. Days before the merge keep both counts. Visits still open on the
+ * other profile carry on here when the survivor has none open, so they are not counted twice.
  */
 export function absorbTraffic(sql: SqlStorage, meta: MetaStore, data: TrafficData | undefined, now: number): void {
   if (!data) return;
@@ -210,8 +170,8 @@ export function absorbTraffic(sql: SqlStorage, meta: MetaStore, data: TrafficDat
     }
   }
   saveMany(sql, changed);
-  const current = readVisit(meta);
-  const theirs = data.visit;
-  const open = (v: Visit | null) => !!v && now - v.last <= SESSION_GAP_MS;
-  if (theirs && open(theirs) && !open(current)) meta.set('trafficVisit', JSON.stringify(theirs));
+  const open = (t: Tracked) => now - t.visit.last <= VISIT_GAP_MS;
+  const state = readState(meta);
+  const theirs = (data.visits ?? []).filter((t) => open(t) && t.sent);
+  if (theirs.length && !state.some(open)) meta.set('trafficVisits', JSON.stringify([...state, ...theirs].sort((a, b) => a.visit.start - b.visit.start).slice(-KEEP_VISITS)));
 }

@@ -43,7 +43,7 @@ describe('visitDelta: grouped changes equal the cell-by-cell difference', () => 
   it('for any visit and anything that happens next (property)', () => {
     fc.assert(
       fc.property(start, fc.array(step, { maxLength: 6 }), step, ({ dims }, history, next) => {
-        const first: Visit = { start: 0, last: 0, dims, pages: { [dims.entryPages]: 1 }, exit: dims.entryPages, pageviews: 1, interacted: false, goals: [], revenue: 0 };
+        const first: Visit = { start: 0, last: 0, dims, pages: { [dims.entryPages]: 1 }, exit: dims.entryPages, exitTs: 0, pageviews: 1, interacted: false, goals: [], revenue: 0 };
         const before = history.reduce(apply, first);
         const after = apply(before, next);
         const d = visitDelta(before, after);

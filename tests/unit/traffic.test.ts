@@ -12,7 +12,7 @@ const T0 = Date.UTC(2026, 0, 10, 9, 0);
 const landing: Visit = {
   start: T0, last: T0,
   dims: { entryPages: '/a', channels: 'email', campaigns: 'spring', devices: 'mobile' },
-  pages: { '/a': 1 }, exit: '/a', pageviews: 1, interacted: false, goals: [], revenue: 0,
+  pages: { '/a': 1 }, exit: '/a', exitTs: T0, pageviews: 1, interacted: false, goals: [], revenue: 0,
 };
 
 const sums = (s: Partial<Sums>): Sums => ({ visits: 0, pageviews: 0, conversions: 0, bounces: 0, duration: 0, revenue: 0, ...s });

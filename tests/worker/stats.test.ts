@@ -442,19 +442,21 @@ describe('traffic overview (GET /api/sites/:site/stats)', () => {
       page(at(10, 6), '/checkout'),
       track(at(10, 7), 'purchase', { revenue: 42 }),
     ];
+    // A page view carries its request's geo and device in its context, as /v1/collect stores it.
+    const facts = { country: 'CH', region: 'CH: Zurich', device: 'desktop', browser: 'Firefox', os: 'Linux' };
     const rows: StoredEvent[] = evs.map((e, i) => ({
       id: `evt_replay_${i}`, type: e.type, name: e.name ?? null, ts: e.ts, receivedAt: Date.now(), anonymousId: 'anon_replay',
-      url: e.type === 'page' ? `https://shop.test${e.path}${e.query ?? ''}` : null, path: e.path ?? null, title: null, referrer: null, context: null,
+      url: e.type === 'page' ? `https://shop.test${e.path}${e.query ?? ''}` : null, path: e.path ?? null, title: null, referrer: null,
+      context: e.type === 'page' ? facts : null,
       props: e.type === 'page' && e.query ? Object.fromEntries(new URLSearchParams(e.query)) : (e.props ?? null),
     }));
-    const facts = { country: 'CH', region: 'CH: Zurich', device: 'desktop', browser: 'Firefox', os: 'Linux' };
     // The increments the real counting code makes, in a throwaway profile object.
     const increments = await runInDurableObject(profileStub(env, other, profileId), (_o: ProfileObject, state) => {
       const s = openStores(state, env);
       const out: TrafficIncrement[][] = [];
       for (const row of rows) {
         const mine: TrafficIncrement[] = [];
-        countTraffic(s.sql, s.meta, profileId, row, facts, { goals: ['purchase'], siteHosts: [] }, (i) => mine.push(i));
+        countTraffic(s.sql, s.meta, profileId, [row], { goals: ['purchase'], siteHosts: [] }, (i) => mine.push(i));
         out.push(mine);
       }
       return out;
