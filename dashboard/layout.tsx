@@ -40,7 +40,7 @@ iframe.real-preview{width:100%;height:520px;border:1px solid #c4cad1;border-radi
 .danger-zone{margin-top:32px;padding-top:14px;border-top:1px solid #e3e6ea}tr.fresh td{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff4c2}to{background:#fff}}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .overview-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 18px}.overview-head h1{margin:0 0 10px}
-.current{display:inline-flex;align-items:center;gap:6px;font-size:14px;color:#1f2328;text-decoration:none}.live-dot{width:9px;height:9px;border-radius:50%;background:#2b8a3e;box-shadow:0 0 0 3px #2b8a3e2e}
+.current{display:inline-flex;align-items:center;gap:6px;font-size:14px;color:#1f2328;text-decoration:none}.live-dot{width:9px;height:9px;border-radius:50%;background:#2b8a3e;box-shadow:0 0 0 3px #2b8a3e2e}.live-dot.idle{background:#9aa4ae;box-shadow:none}
 .rangebar{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;justify-content:space-between;margin:0 0 10px}
 .ranges{display:inline-flex;border:1px solid #c4cad1;border-radius:8px;overflow:hidden;background:#fff}
 .ranges a{padding:6px 12px;font-size:14px;color:#1f2a37;text-decoration:none;border-left:1px solid #c4cad1;white-space:nowrap}.ranges a:first-child{border-left:0}.ranges a[aria-current=page]{background:#1f2a37;color:#fff}
@@ -57,7 +57,7 @@ iframe.real-preview{width:100%;height:520px;border:1px solid #c4cad1;border-radi
 .pt{position:absolute;width:8px;height:8px;margin:-4px 0 0 -4px;border-radius:50%;background:#2563eb;border:1.5px solid #fff;pointer-events:none}
 .xaxis{position:relative;height:24px;margin:0 10px 0 44px;font-size:12px;color:#5c6670}.xaxis span{position:absolute;top:6px;transform:translateX(-50%);white-space:nowrap}
 .xaxis span:first-child{transform:none}.xaxis span:last-child{transform:translateX(-100%)}.xaxis span:only-child{transform:translateX(-50%)}
-.topgrid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:16px;margin-bottom:8px}.topgrid .card{margin:0;min-width:0}
+.topgrid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:16px;margin-bottom:8px}.topgrid .card{margin:0;min-width:0}.topgrid>:last-child:nth-child(odd){grid-column:1/-1}
 .tabset{display:flex;flex-wrap:wrap;align-items:baseline;gap:2px 14px}.tabset>h2{margin:0 auto 6px 0;font-size:16px}.tabset>input{position:absolute;opacity:0;width:1px;height:1px;pointer-events:none}
 .tabset>label{margin:0 0 6px;font-size:13px;font-weight:600;color:#5c6670;cursor:pointer;border-bottom:2px solid transparent}
 .tabset>input:checked+label{color:#1f2328;border-bottom-color:#1f2a37}.tabset>input:focus-visible+label{outline:3px solid #4b9bff;outline-offset:2px}
@@ -75,7 +75,7 @@ iframe.real-preview{width:100%;height:520px;border:1px solid #c4cad1;border-radi
 .thumb{height:130px;overflow:hidden;border:1px dashed #c4cad1;border-radius:8px;background:#fff}.thumb iframe{display:block;width:160%;height:208px;border:0;transform:scale(.625);transform-origin:0 0}
 .variant-body{margin:0;overflow:hidden}.variant-text{white-space:pre-wrap;word-break:break-word;padding:8px;background:#fff;border:1px dashed #c4cad1;border-radius:8px}.changes{padding-left:18px;font-size:13px}
 .live-result{display:flex;flex-wrap:wrap;gap:4px 14px;margin:auto 0 0}.live-result dt{font-size:12px;color:#5c6670}.live-result dd{margin:0;font-weight:700;font-variant-numeric:tabular-nums}
-@media (max-width:600px){main{padding:12px}.xaxis .minor{display:none}.tabset>h2{flex-basis:100%}header{padding:8px 12px}th,td{padding:6px}.stat{flex:1 1 40%;min-width:0}}
+@media (max-width:600px){main{padding:12px}.xaxis .minor{display:none}.totals{grid-template-columns:repeat(3,minmax(0,1fr));gap:8px}.totals .stat{padding:8px}.tabset>h2{flex-basis:100%}header{padding:8px 12px}th,td{padding:6px}.stat{flex:1 1 40%;min-width:0}}
 `;
 
 export interface NavProps {

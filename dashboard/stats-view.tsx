@@ -50,12 +50,15 @@ function countryName(code: string): string | null {
 }
 
 /**
- * A key as people read it: `organic_search` → `Organic search`, `DE` → `Germany`. Text only. (No
+ * A key as people read it: `organic_search` → `Organic search`, `DE` → `Germany`, `DE: Berlin` →
+ * `Berlin, Germany`. Text only. (No
  * flag emoji: Windows draws them as two letters.)
  */
 export function keyLabel(d: StatsDimension, key: string): string {
   if (d === 'channels' || d === 'devices') return key ? key.charAt(0).toUpperCase() + key.slice(1).replace(/_/g, ' ') : key;
   if (d === 'countries' && /^[A-Z]{2}$/.test(key)) return countryName(key) ?? key;
+  const region = d === 'regions' ? /^([A-Z]{2}): (.+)$/.exec(key) : null; // `DE: Berlin`, as the edge keys them
+  if (region) return `${region[2]}, ${countryName(region[1]!) ?? region[1]}`;
   return key;
 }
 
@@ -69,7 +72,7 @@ export const TOTALS: { key: keyof StatsTotals; label: string; format: (n: number
   { key: 'visitors', label: 'Visitors', format: count },
   { key: 'visits', label: 'Visits', format: count },
   { key: 'pageviews', label: 'Pageviews', format: count },
-  { key: 'viewsPerVisit', label: 'Views per visit', format: decimals },
+  { key: 'viewsPerVisit', label: 'Views / visit', format: decimals },
   { key: 'bounceRate', label: 'Bounce rate', format: percent, lowerIsBetter: true },
   { key: 'avgVisitMs', label: 'Visit duration', format: duration },
   { key: 'conversions', label: 'Conversions', format: count },

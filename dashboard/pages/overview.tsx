@@ -7,10 +7,10 @@ import { TrafficChart } from '../charts';
 import { ExperienceList, liveResults } from '../experience-list';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
-import type { Results } from './results';
 import { bucketLabel, isFuture, overviewQuery, rangeLabel, statsApiQuery, type OverviewQuery } from '../stats-query';
 import { CARDS, DIMENSION_LABELS, FilterChip, keyLabel, RangeBar, TopCard, Totals } from '../stats-view';
 import { dash, Notice, Scroll } from '../ui';
+import type { Results } from './results';
 import { EventRow, loadSite } from './site';
 
 /**
@@ -28,7 +28,7 @@ function chartTitle(s: StatsResponse, q: OverviewQuery): string {
   return `Visitors and pageviews per ${s.interval}, ${rangeLabel(s.from, s.to)}${f}`;
 }
 
-function Traffic(props: { s: StatsResponse; q: OverviewQuery; base: string; install: string; now: number }) {
+function Traffic(props: { s: StatsResponse; q: OverviewQuery; base: string; install: string | null; now: number }) {
   const { s, q, base } = props;
   return (
     <>
@@ -36,7 +36,10 @@ function Traffic(props: { s: StatsResponse; q: OverviewQuery; base: string; inst
         {rangeLabel(s.from, s.to)} (UTC), compared with {rangeLabel(s.previousRange.from, s.previousRange.to)}
       </p>
       {s.totals.visits === 0 && !q.filter && (
-        <Notice>No visits in this range yet. Put the tag on your pages (see <a href={props.install}>Install</a>) and they show up here within seconds.</Notice>
+        <Notice>
+          No visits in this range.{' '}
+          {props.install && <>Nothing has arrived from this site yet: put the tag on its pages (see <a href={props.install}>Install</a>) and visits show up here within seconds.</>}
+        </Notice>
       )}
       <Totals stats={s} />
       <div class="card">
@@ -79,13 +82,13 @@ export function OverviewPage(props: OverviewData) {
         <h1>{site.name}</h1>
         {s && (
           <a class="current" href={dash(site.key, 'live')} title="People seen in the last 5 minutes">
-            <span class="live-dot" aria-hidden="true"></span><b id="current-visitors">{s.current.toLocaleString('en')}</b> current visitor{s.current === 1 ? '' : 's'}
+            <span class={s.current > 0 ? 'live-dot' : 'live-dot idle'} aria-hidden="true"></span><b id="current-visitors">{s.current.toLocaleString('en')}</b> current visitor{s.current === 1 ? '' : 's'}
           </a>
         )}
       </div>
       <RangeBar base={base} q={q} />
       <FilterChip base={base} q={q} />
-      {s ? <Traffic s={s} q={q} base={base} install={dash(site.key, 'install')} now={props.now ?? Date.now()} /> : <Notice kind="bad">The traffic overview could not be read: {errorMessage(stats.body)}</Notice>}
+      {s ? <Traffic s={s} q={q} base={base} install={recent.length === 0 ? dash(site.key, 'install') : null} now={props.now ?? Date.now()} /> : <Notice kind="bad">The traffic overview could not be read: {errorMessage(stats.body)}</Notice>}
 
       <h2>Running experiences</h2>
       {running.length > 0 ? (

@@ -132,7 +132,7 @@ describe('the Overview tab', () => {
     expect(tile(custom.text, 'visitors')).toBe('3');
     const empty = await s.get(`/dashboard/sites/${site}?from=2020-01-01&to=2020-01-07`);
     expect(tile(empty.text, 'visitors')).toBe('0');
-    expect(empty.text).toContain('No visits in this range yet.');
+    expect(empty.text).toContain('No visits in this range.');
   });
 
   it('renders hostile paths, titles, referrers and campaign names as text only', { timeout: 60_000 }, async () => {
