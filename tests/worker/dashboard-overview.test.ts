@@ -37,9 +37,9 @@ async function visit(site: string, o: { ua: string; country?: string; path: stri
   expect(res.status).toBe(202);
 }
 
-/** The stats answer once the traffic queue has delivered `pageviews` (it batches for about a second). */
+/** The stats answer once `done` holds: profiles count a second after events arrive, the queue batches for another. */
 async function statsWith(site: string, qs: string, done: (s: StatsResponse) => boolean): Promise<StatsResponse> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     const res = await admin(`/sites/${site}/stats?${qs}`);
     expect(res.status).toBe(200);
     const s = (await res.json()) as StatsResponse;
