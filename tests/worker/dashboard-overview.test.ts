@@ -25,9 +25,12 @@ const HOSTILE = {
 };
 
 /** One page view (and optional events) from one browser, with its country and user agent. */
-async function visit(site: string, o: { ua: string; country?: string; path: string; query?: string; referrer?: string; title?: string; then?: object[] }) {
+async function visit(site: string, o: { ua: string; country?: string; path: string; query?: string; referrer?: string; title?: string; then?: ReturnType<typeof event>[] }) {
   const page = { url: `https://shop.test${o.path}${o.query ?? ''}`, path: o.path, title: o.title ?? 'Shop', referrer: o.referrer ?? '' };
-  const body = { site, anonymousId: anon(), events: [event('page', { page }), ...(o.then ?? [])] };
+  // In time order, a second apart: counting routes each event into a visit by its time.
+  const start = Date.now() - 10_000;
+  const events = [event('page', { page }), ...(o.then ?? [])].map((e, i) => ({ ...e, ts: start + i * 1000 }));
+  const body = { site, anonymousId: anon(), events };
   const res = await call('/v1/collect', {
     method: 'POST',
     body: JSON.stringify(body),
