@@ -4,6 +4,7 @@ import { formatIssues } from '../../protocol/issues';
 import { MAX_FUTURE_SKEW_MS } from '../../protocol/limits';
 import { SegmentMessage, type SegmentResponse } from '../../protocol/segment';
 import { enrichEvent } from '../enrich/page';
+import { visitFacts } from '../enrich/visit';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/errors';
 import type { SiteConfig } from '../objects/site';
@@ -75,7 +76,9 @@ export async function handleMessages(c: Context<AppEnv>, req: SegmentRequest): P
       continue;
     }
     seen.add(key);
-    messages.push({ anonymousId: mapped.anonymousId, userOnly: mapped.userOnly, userId: mapped.userId, event: enrichEvent(event.data, {}) });
+    // Geo stays unknown: a server's request says where the server is, not the visitor.
+    const visit = visitFacts(undefined, mapped.userAgent);
+    messages.push({ anonymousId: mapped.anonymousId, userOnly: mapped.userOnly, userId: mapped.userId, event: enrichEvent(event.data, {}), visit });
   }
   if (rejected.length > 0) keepRejections(c, req.site, req.route, rejected.map((r, i) => ({ ...r, library: libraries[i] ?? null })), now);
   if (messages.length === 0) throw new ApiError(400, 'no_valid_messages', 'no message is valid', { rejected });

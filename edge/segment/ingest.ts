@@ -6,6 +6,7 @@ import { profileIdForAnonymous } from '../profiles/address';
 import { ingestEvents } from '../profiles/ingest';
 import { followForward } from '../profiles/resolve';
 import { runsOf } from './people';
+import type { VisitFacts } from '../profiles/traffic-store';
 
 /** One message of a Segment request, mapped and validated. */
 export interface PersonMessage {
@@ -15,6 +16,8 @@ export interface PersonMessage {
   userOnly: boolean;
   userId?: string;
   event: Event;
+  /** Device, browser and OS from context.userAgent, for the visits its page calls start. */
+  visit?: VisitFacts;
 }
 
 /**
@@ -45,7 +48,7 @@ export async function ingestPerson(
       const owner = await identityStub(env, site, { type: 'user', value: first.userId }).owner();
       if (owner) start = await followForward(env, site, owner);
     }
-    const res = await ingestEvents(env, ctx, config, { site, anonymousId: first.attune, start, events: run.map((m) => m.event), verification, now });
+    const res = await ingestEvents(env, ctx, config, { site, anonymousId: first.attune, start, events: run.map((m) => m.event), verification, now, visit: first.visit });
     accepted += res.stored;
     duplicates += res.duplicates;
   }

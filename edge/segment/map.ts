@@ -28,6 +28,8 @@ export interface Mapped {
   userId?: string;
   /** Not validated yet: the caller parses it with the same Event schema as /v1/collect. */
   event: Record<string, unknown>;
+  /** context.userAgent: the device, browser and OS of the visit a page call starts. */
+  userAgent?: string;
 }
 
 const fits = (s: string) => ClientId.safeParse(s).success;
@@ -95,7 +97,8 @@ export async function mapMessage(
       }
     : undefined;
   const base = { id, ts, ...(page && { page }), ...(userId && { userId }) };
-  const out = (event: Record<string, unknown>): Mapped => ({ anonymousId, userOnly: !anon, userId, event: { ...base, ...event } });
+  const userAgent = typeof context.userAgent === 'string' ? context.userAgent : undefined;
+  const out = (event: Record<string, unknown>): Mapped => ({ anonymousId, userOnly: !anon, userId, event: { ...base, ...event }, ...(userAgent && { userAgent }) });
   const withProps = (p: Record<string, Scalar>) => (Object.keys(p).length ? { props: p } : {});
 
   switch (m.type) {
