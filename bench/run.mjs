@@ -1,7 +1,7 @@
 // `npm run bench`: tag weight, tag init, the edge API and edge personalization (proxy mode next to
-// GrowthBook's edge app), in one run, and the results into BENCHMARKS.md. Only the marked sections
+// GrowthBook's edge app) and reports, in one run, and the results into BENCHMARKS.md. Only the marked sections
 // are replaced, so other sections of BENCHMARKS.md stay as they are.
-// `npm run bench -- proxy` (or weight, init, api; several allowed) runs and replaces just those.
+// `npm run bench -- proxy` (or weight, init, api, reports; several allowed) runs and replaces just those.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { deploySize } from './deploy-size.mjs';
 import { edgeApi } from './edge-api.mjs';
 import { edgeProxy, proxyMarkdown } from './edge-proxy.mjs';
+import { reports } from './reports.mjs';
 import { tagInit } from './tag-init.mjs';
 import { tagWhere } from './tag-where.mjs';
 import { tagWeight } from './tag-weight.mjs';
@@ -51,7 +52,7 @@ function upsert(text, name, body) {
 }
 
 // Sections by name (the BENCHMARKS.md block name or its short alias); none given means all of them.
-const SECTIONS = { weight: 'tag-weight', init: 'tag-init', api: 'edge-api', proxy: 'edge-proxy', deploy: 'deploy-size' };
+const SECTIONS = { weight: 'tag-weight', init: 'tag-init', api: 'edge-api', proxy: 'edge-proxy', deploy: 'deploy-size', reports: 'reports' };
 const asked = process.argv.slice(2).map((a) => SECTIONS[a] ?? a);
 const unknown = asked.filter((a) => !Object.values(SECTIONS).includes(a));
 if (unknown.length) {
@@ -90,6 +91,11 @@ if (wanted('edge-proxy')) {
   results.proxy = proxyMarkdown(await edgeProxy());
   console.log('## Edge personalization\n');
   console.log(`${results.proxy.table}\n\n${results.proxy.cmp}\n\n${results.proxy.notes.join('\n\n')}\n`);
+}
+if (wanted('reports')) {
+  results.reports = await reports();
+  console.log('## Reports\n');
+  console.log(results.reports.markdown + '\n');
 }
 
 const date = new Date().toISOString().slice(0, 10);
@@ -235,11 +241,38 @@ on 2026-12-02 put Attune ÷ GrowthBook at 0.97×, 1.30× and 0.82× for fresh vi
 0.57× and 1.09× for returning ones; at 1 connection it was at or under GrowthBook every time).
 `;
 
+const reportsSection = (r) => `## Reports (traffic overview and funnels, local workerd through \`wrangler dev\`)
+
+${about} · ${load}
+
+One edge, one site with goals Signup and Purchase and a saved funnel (page /pricing → Signup →
+Purchase, 24 h) saved before any traffic, since saved funnels count events from the moment they
+are saved, by event time. Then ${r.wanted.toLocaleString('en-US')} visitors wanted, each one \`/v1/collect\` batch of 1-4 events
+(about 30 pages; search, social and other referrers; utm campaigns on about 15%; Chrome, Safari,
+Firefox and Edge on desktop and mobile; the same seeded mix every run): first ${r.adhocProfiles.toLocaleString('en-US')} visitors with
+events in the minute after the funnel was saved, which the funnel counts, then the rest spread
+over the 30 days before it, which only the overview counts, sent until a bound on seeding time.
+After each phase the bench polls until the overview (\`totals.visitors\`) and the saved funnel
+count exactly what was sent. The ad hoc funnel is timed over the first phase's profiles alone,
+three answers one after the other (the first is the first read of those profiles since they were
+written). Then the routes, after a warm-up, interleaved in three rounds at each concurrency; Node's
+fetch as the client (keep-alive) with the admin token, on the same 2-core machine as the server,
+so the trivial route is the harness's own cost and the ratios are the figures to read. The
+objects' storage is on tmpfs (\`/dev/shm\`): on this machine's disk, creating each new visitor's
+profile object (a SQLite file and its schema) made seeding about 2.5× slower. The last two rows
+are no budget; they show where the overview's time goes: the admin check with one object call,
+and the overview of a site with no traffic, which asks the same objects (the site's, then the
+eight traffic shards and the activity feed at once) and adds up nothing.
+
+${r.markdown}
+`;
+
 let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n';
 if (results.weight) text = upsert(text, 'tag-weight', weightSection(results.weight));
 if (results.init) text = upsert(text, 'tag-init', initSection(results.init, results.where));
 if (results.api) text = upsert(text, 'edge-api', apiSection(results.api));
 if (results.proxy) text = upsert(text, 'edge-proxy', proxySection(results.proxy));
+if (results.reports) text = upsert(text, 'reports', reportsSection(results.reports));
 if (results.deploy) text = upsert(text, 'deploy-size', `## Deploy size\n\n${about}\n\n${results.deploy.markdown}\n`);
 writeFileSync(FILE, text);
 console.log(`BENCHMARKS.md updated (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
