@@ -6,27 +6,12 @@ import type { TrafficItem } from '../traffic/consumer';
 import { gapBucket } from '../measure/gap-histogram';
 import { SEEN_SCHEMA, firstTime } from './shards';
 import { Schema, type Migration } from './migrations';
+import { EMPTY_COUNTS, shardReport, type ShardQuery, type ShardReport } from '../traffic/shard-report';
 
-/** A cell's sums with its distinct visitors. */
-export type Counted = Sums & { visitors: number };
+export type { Counted, ShardQuery, ShardReport } from '../traffic/shard-report';
 
-/** What one shard answers for a report; the worker adds up every shard's (edge/traffic/report.ts). */
-export interface ShardReport {
-  totals: Counted;
-  previous: Counted;
-  series: (Counted & { bucket: string })[];
-  rows: { row: string; visits: number; pageviews: number; conversions: number; visitors: number }[];
-}
-
-export interface ShardQuery {
-  /** '' for none, or `dimension:key`. */
-  filter: string;
-  from: string;
-  to: string;
-  previousFrom: string;
-  previousTo: string;
-  interval: 'hour' | 'day';
-}
+/** How long the `live` table remembers a visitor. */
+const LIVE_KEEP_MS = 60 * 60_000;
 
 const SUMS = 'visits, pageviews, conversions, bounces, duration, revenue';
 const ADD = 'visits = visits + excluded.visits, pageviews = pageviews + excluded.pageviews, conversions = conversions + excluded.conversions, bounces = bounces + excluded.bounces, duration = duration + excluded.duration, revenue = revenue + excluded.revenue';
@@ -56,6 +41,13 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'who was on the site lately, for current visitors',
+    up(sql) {
+      sql.exec('CREATE TABLE live (profile TEXT PRIMARY KEY, last INTEGER NOT NULL); CREATE INDEX live_last ON live (last);');
+    },
+  },
 ];
 
 /** A saved funnel's counts in one shard: per step, people who reached it and the histogram of the time it took. */
@@ -64,7 +56,6 @@ export interface FunnelShardReport {
   gaps: { step: number; bucket: number; n: number }[];
 }
 
-const ZERO: Counted = { visits: 0, pageviews: 0, conversions: 0, bounces: 0, duration: 0, revenue: 0, visitors: 0 };
 
 /**
  * One shard of a site's traffic: the sums of every (filter, row) cell per day, the totals rows per
@@ -115,7 +106,10 @@ export class TrafficStats extends DurableObject<Env> {
             i.hour, JSON.stringify(i.hourVisitors),
           );
         }
+        sql.exec('INSERT INTO live (profile, last) VALUES (?, ?) ON CONFLICT (profile) DO UPDATE SET last = MAX(last, excluded.last)', i.profile, Math.min(i.last ?? 0, Date.now()));
       }
+      // Only the last few minutes matter for "current visitors".
+      sql.exec('DELETE FROM live WHERE last < ?', Date.now() - LIVE_KEEP_MS);
     });
     return applied;
   }
@@ -149,52 +143,10 @@ export class TrafficStats extends DurableObject<Env> {
     return { steps: counts, gaps };
   }
 
-  /** This shard's part of a report: every row (the top of a breakdown is only known once all shards are added up). */
+  /** This shard's part of a report (edge/traffic/shard-report.ts). */
   report(q: ShardQuery): ShardReport {
-    const sql = this.sql;
-    const totalsOf = (from: string, to: string): Counted => {
-      const s = sql.exec<Counted>(
-        `SELECT COALESCE(SUM(visits), 0) AS visits, COALESCE(SUM(pageviews), 0) AS pageviews, COALESCE(SUM(conversions), 0) AS conversions,
-           COALESCE(SUM(bounces), 0) AS bounces, COALESCE(SUM(duration), 0) AS duration, COALESCE(SUM(revenue), 0) AS revenue, 0 AS visitors
-         FROM totals WHERE f = ? AND day BETWEEN ? AND ?`, q.filter, from, to,
-      ).one();
-      s.visitors = sql.exec<{ n: number }>(
-        `SELECT COALESCE(SUM(n), 0) AS n FROM visitors WHERE f = ? AND r = '' AND day BETWEEN ? AND ? AND prev < ?`, q.filter, from, to, from,
-      ).one().n;
-      return s;
-    };
-    const series =
-      q.interval === 'hour'
-        ? sql.exec<Counted & { bucket: string }>(
-            `SELECT hour AS bucket, ${SUMS}, visitors FROM hours WHERE f = ? AND hour BETWEEN ? AND ?`, q.filter, q.from, `${q.to}T23`,
-          ).toArray()
-        : this.daySeries(q);
-    const visitors = new Map(
-      sql.exec<{ r: string; n: number }>(
-        `SELECT r, SUM(n) AS n FROM visitors WHERE f = ? AND day BETWEEN ? AND ? AND r <> '' AND prev < ? GROUP BY r`, q.filter, q.from, q.to, q.from,
-      ).toArray().map((x) => [x.r, x.n]),
-    );
-    const rows = sql
-      .exec<{ row: string; visits: number; pageviews: number; conversions: number }>(
-        `SELECT r AS row, SUM(visits) AS visits, SUM(pageviews) AS pageviews, SUM(conversions) AS conversions FROM cells
-         WHERE f = ? AND day BETWEEN ? AND ? GROUP BY r`, q.filter, q.from, q.to,
-      )
-      .toArray()
-      .map((r) => ({ ...r, visitors: visitors.get(r.row) ?? 0 }));
-    return { totals: totalsOf(q.from, q.to), previous: totalsOf(q.previousFrom, q.previousTo), series, rows };
-  }
-
-  private daySeries(q: ShardQuery): (Counted & { bucket: string })[] {
-    const visitors = new Map(
-      this.sql.exec<{ day: string; n: number }>(
-        `SELECT day, SUM(n) AS n FROM visitors WHERE f = ? AND r = '' AND day BETWEEN ? AND ? GROUP BY day`, q.filter, q.from, q.to,
-      ).toArray().map((x) => [x.day, x.n]),
-    );
-    return this.sql
-      .exec<Sums & { bucket: string }>(`SELECT day AS bucket, ${SUMS} FROM totals WHERE f = ? AND day BETWEEN ? AND ?`, q.filter, q.from, q.to)
-      .toArray()
-      .map((s) => ({ ...s, visitors: visitors.get(s.bucket) ?? 0 }));
+    return shardReport(this.sql, q);
   }
 }
 
-export const EMPTY_COUNTS = ZERO;
+export { EMPTY_COUNTS };

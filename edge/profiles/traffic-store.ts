@@ -28,6 +28,8 @@ export interface TrafficIncrement {
   visitors: [string, string, string, number][];
   /** [filter, ±1]: distinct visitors of the hour (totals rows). */
   hourVisitors: [string, number][];
+  /** The visit's latest event: who is on the site now ("current visitors"). */
+  last: number;
 }
 
 type Seen = { day: string; prev_day: string; day_visit: number; hour: string; prev_hour: string; hour_visit: number };
@@ -67,19 +69,20 @@ function send(sql: SqlStorage, profileId: string, t: Tracked, enqueue: (item: Tr
   if (t.sent && JSON.stringify(t.sent) === JSON.stringify(t.visit)) return;
   const moved = t.sent && hourOf(t.sent.start) !== hourOf(t.visit.start);
   const key = `traffic:${profileId}:${t.id}:${t.seq}`;
-  if (moved) increment(sql, profileId, `${key}:moved`, t.sent, null, t.sent!.start, enqueue);
-  increment(sql, profileId, key, moved ? null : t.sent, t.visit, t.visit.start, enqueue);
+  if (moved) increment(sql, profileId, `${key}:moved`, t.sent, null, t.sent!.start, t.visit.last, enqueue);
+  increment(sql, profileId, key, moved ? null : t.sent, t.visit, t.visit.start, t.visit.last, enqueue);
   t.sent = t.visit;
   t.seq++;
 }
 
 function increment(
-  sql: SqlStorage, profileId: string, key: string, before: Visit | null, after: Visit | null, start: number, enqueue: (item: TrafficIncrement) => void,
+  sql: SqlStorage, profileId: string, key: string, before: Visit | null, after: Visit | null, start: number, last: number,
+  enqueue: (item: TrafficIncrement) => void,
 ): void {
   const delta = visitDelta(before, after);
   const day = dayOf(start);
   const hour = hourOf(start);
-  const inc: TrafficIncrement = { kind: 'traffic', key, profile: profileId, day, hour, groups: delta.groups, visitors: [], hourVisitors: [] };
+  const inc: TrafficIncrement = { kind: 'traffic', key, profile: profileId, day, hour, groups: delta.groups, visitors: [], hourVisitors: [], last };
   // Where the person was last counted, for every cell the visit entered or left: one read, one write.
   const seen = seenMany(sql, [...delta.entered, ...delta.left]);
   const changed: SeenRow[] = [];

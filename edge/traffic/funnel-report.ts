@@ -2,7 +2,7 @@ import type { FunnelStepResult, SavedFunnel } from '../../protocol/stats';
 import type { Env } from '../env';
 import { histogramMedian } from '../measure/gap-histogram';
 import { stepLabel } from '../measure/funnel';
-import { SHARDS } from '../objects/shards';
+import { TRAFFIC_SHARDS } from '../objects/shards';
 import { trafficShard } from '../objects/stubs';
 import type { FunnelShardReport } from '../objects/traffic-stats';
 
@@ -25,7 +25,7 @@ export function combineFunnel(funnel: Pick<SavedFunnel, 'steps'>, parts: readonl
 /** A saved funnel's steps for the people who entered it between `from` and `to` (days, inclusive). */
 export async function readSavedFunnel(env: Env, site: string, funnel: SavedFunnel, from: string, to: string): Promise<FunnelStepResult[]> {
   const parts = await Promise.all(
-    Array.from({ length: SHARDS }, async (_, s) => await trafficShard(env, site, s).funnel(funnel.id, funnel.steps.length, from, to)),
+    Array.from({ length: TRAFFIC_SHARDS }, async (_, s) => await trafficShard(env, site, s).funnel(funnel.id, funnel.steps.length, from, to)),
   );
   return combineFunnel(funnel, parts);
 }

@@ -1,4 +1,4 @@
-import { shardOf } from '../objects/shards';
+import { trafficShardOf } from '../objects/shards';
 import type { TrafficIncrement } from '../profiles/traffic-store';
 import type { TrafficItem, TrafficMessage } from './consumer';
 
@@ -36,7 +36,7 @@ export async function sendTraffic(queue: Queue<TrafficMessage>, site: string, it
   };
   for (const item of items) {
     for (const part of parts(item)) {
-      const body: TrafficMessage = { site, shard: shardOf(item.profile), item: part };
+      const body: TrafficMessage = { site, shard: trafficShardOf(item.profile), item: part };
       const b = size(body);
       if (batch.length >= MAX_BATCH_MESSAGES || bytes + b > MAX_BATCH_BYTES) await send();
       batch.push({ body });

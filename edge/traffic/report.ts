@@ -6,7 +6,7 @@ import { STATS_DIMENSIONS, type StatsDimension, type StatsFilter, type StatsInte
 import { DAY_MS, dayString, previousRange } from '../admin/range';
 import type { Env } from '../env';
 import { ratios } from '../measure/traffic';
-import { SHARDS } from '../objects/shards';
+import { TRAFFIC_SHARDS } from '../objects/shards';
 import { trafficShard } from '../objects/stubs';
 import { EMPTY_COUNTS, type Counted, type ShardReport } from '../objects/traffic-stats';
 
@@ -79,13 +79,15 @@ export function combine(site: string, q: StatsQuery, parts: readonly ShardReport
 }
 
 /** Reads every shard of the site's traffic and adds them up. */
-export async function readStats(env: Env, site: string, q: StatsQuery): Promise<Omit<StatsResponse, 'current'>> {
+export async function readStats(env: Env, site: string, q: StatsQuery, now: number): Promise<StatsResponse> {
   const prev = previousRange(q.from, q.to);
   const filter = q.filter ? `${q.filter.dimension}:${q.filter.value}` : '';
+  // One shard can cut each breakdown to its top rows itself; several must send every row to be added up.
+  const limit = TRAFFIC_SHARDS === 1 ? q.limit : null;
   const parts = await Promise.all(
-    Array.from({ length: SHARDS }, async (_, s) =>
-      await trafficShard(env, site, s).report({ filter, from: q.from, to: q.to, previousFrom: prev.from, previousTo: prev.to, interval: q.interval }),
+    Array.from({ length: TRAFFIC_SHARDS }, async (_, s) =>
+      await trafficShard(env, site, s).report({ filter, from: q.from, to: q.to, previousFrom: prev.from, previousTo: prev.to, interval: q.interval, limit, now }),
     ),
   );
-  return combine(site, q, parts);
+  return { ...combine(site, q, parts), current: parts.reduce((n, p) => n + p.current, 0) };
 }

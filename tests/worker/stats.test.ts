@@ -5,7 +5,7 @@ import type { StoredEvent } from '../../protocol/events';
 import { STATS_DIMENSIONS, type StatsResponse } from '../../protocol/stats';
 import type { Env } from '../../edge/env';
 import type { ProfileObject } from '../../edge/objects/profile';
-import { shardOf } from '../../edge/objects/shards';
+import { trafficShardOf } from '../../edge/objects/shards';
 import { profileStub } from '../../edge/objects/stubs';
 import { profileIdForAnonymous } from '../../edge/profiles/address';
 import { openStores } from '../../edge/profiles/stores';
@@ -462,7 +462,7 @@ describe('traffic overview (GET /api/sites/:site/stats)', () => {
       return out;
     });
     expect(increments.map((x) => x.length)).toEqual([1, 1, 1, 1]);
-    const msg = (i: number): { body: TrafficMessage } => ({ body: { site: other, shard: shardOf(profileId), item: increments[i]![0]! } });
+    const msg = (i: number): { body: TrafficMessage } => ({ body: { site: other, shard: trafficShardOf(profileId), item: increments[i]![0]! } });
     const visit: ScriptVisit = { person: profileId, channel: 'email', campaign: 'spring_sale', country: 'CH', region: 'Zurich', device: 'desktop', browser: 'Firefox', os: 'Linux', events: [] };
     const upTo = (n: number) => ({ ...visit, events: evs.slice(0, n).map(({ query: _q, referrer: _r, ...e }) => e) });
     const day = q(D, D, 'hour');
