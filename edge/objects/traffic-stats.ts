@@ -6,6 +6,7 @@ import type { TrafficItem } from '../traffic/consumer';
 import { gapBucket } from '../measure/gap-histogram';
 import { SEEN_SCHEMA, firstTime } from './shards';
 import { Schema, type Migration } from './migrations';
+import { weekOf } from '../traffic/spans';
 import { EMPTY_COUNTS, shardReport, type ShardQuery, type ShardReport } from '../traffic/shard-report';
 
 export type { Counted, ShardQuery, ShardReport } from '../traffic/shard-report';
@@ -58,8 +59,8 @@ export interface FunnelShardReport {
 
 
 /**
- * One shard of a site's traffic: the sums of every (filter, row) cell per day, the totals rows per
- * hour too, and distinct visitors by the day they were last counted before. Profiles' increments
+ * One shard of a site's traffic: the sums of every (filter, row) cell per day and per week (rows
+ * keyed `W` and the Monday, edge/traffic/spans.ts), the totals rows per hour too, and distinct visitors by the day they were last counted before. Profiles' increments
  * arrive through the traffic queue, many per call; a key seen before changes nothing. Reports read
  * the shards and add them up: their cost depends on the range and the keys, not on visitors.
  */
@@ -85,19 +86,26 @@ export class TrafficStats extends DurableObject<Env> {
         }
         // One statement per table and group: the filters crossed with the rows, in SQL.
         const pick = `r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6`;
+        // Each sum goes to its day's row and its week's (spans.ts): a month is then read mostly from weeks.
+        const week = weekOf(i.day);
         for (const g of i.groups) {
           const [filters, rows] = [JSON.stringify(g.filters), JSON.stringify(g.rows)];
           const from = `FROM json_each(?) AS f, json_each(?) AS r WHERE r.value ->> 0`;
-          sql.exec(`INSERT INTO totals (f, day, ${SUMS}) SELECT f.value, ?, ${pick} ${from} = '' ON CONFLICT (f, day) DO UPDATE SET ${ADD}`, i.day, filters, rows);
+          for (const day of [i.day, week]) {
+            sql.exec(`INSERT INTO totals (f, day, ${SUMS}) SELECT f.value, ?, ${pick} ${from} = '' ON CONFLICT (f, day) DO UPDATE SET ${ADD}`, day, filters, rows);
+            sql.exec(`INSERT INTO cells (f, day, r, ${SUMS}) SELECT f.value, ?, r.value ->> 0, ${pick} ${from} <> '' ON CONFLICT (f, day, r) DO UPDATE SET ${ADD}`, day, filters, rows);
+          }
           sql.exec(`INSERT INTO hours (f, hour, ${SUMS}) SELECT f.value, ?, ${pick} ${from} = '' ON CONFLICT (f, hour) DO UPDATE SET ${ADD}`, i.hour, filters, rows);
-          sql.exec(`INSERT INTO cells (f, day, r, ${SUMS}) SELECT f.value, ?, r.value ->> 0, ${pick} ${from} <> '' ON CONFLICT (f, day, r) DO UPDATE SET ${ADD}`, i.day, filters, rows);
         }
         if (i.visitors.length) {
-          sql.exec(
-            `INSERT INTO visitors (f, day, r, prev, n) SELECT value ->> 0, ?, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true
-             ON CONFLICT (f, day, r, prev) DO UPDATE SET n = n + excluded.n`,
-            i.day, JSON.stringify(i.visitors),
-          );
+          const visitors = JSON.stringify(i.visitors);
+          for (const day of [i.day, week]) {
+            sql.exec(
+              `INSERT INTO visitors (f, day, r, prev, n) SELECT value ->> 0, ?, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true
+               ON CONFLICT (f, day, r, prev) DO UPDATE SET n = n + excluded.n`,
+              day, visitors,
+            );
+          }
         }
         if (i.hourVisitors.length) {
           sql.exec(

@@ -4,6 +4,7 @@
  * site). The worker adds the parts up (report.ts).
  */
 import type { Sums } from '../measure/traffic';
+import { spans } from './spans';
 
 /** A cell's sums with its distinct visitors. */
 export type Counted = Sums & { visitors: number };
@@ -39,14 +40,24 @@ const SUMS = 'visits, pageviews, conversions, bounces, duration, revenue';
 const TOTAL = `COALESCE(SUM(visits), 0) AS visits, COALESCE(SUM(pageviews), 0) AS pageviews, COALESCE(SUM(conversions), 0) AS conversions,
   COALESCE(SUM(bounces), 0) AS bounces, COALESCE(SUM(duration), 0) AS duration, COALESCE(SUM(revenue), 0) AS revenue`;
 
+/** Rows of `table` for filter f over the range: its days before the first whole week, its whole weeks, its days after (spans.ts). */
+function inRange(table: string, columns: string, where: string, f: string, from: string, to: string): [string, SqlStorageValue[]] {
+  const parts = spans(from, to);
+  const one = `SELECT ${columns} FROM ${table} WHERE f = ? AND day BETWEEN ? AND ?${where}`;
+  return [parts.map(() => one).join(' UNION ALL '), parts.flatMap(([a, b]) => [f, a, b])];
+}
+
 function totals(sql: SqlStorage, f: string, from: string, to: string): Counted {
-  const s = sql.exec<Counted>(`SELECT ${TOTAL}, 0 AS visitors FROM totals WHERE f = ? AND day BETWEEN ? AND ?`, f, from, to).one();
+  const [sums, args] = inRange('totals', SUMS, '', f, from, to);
+  const s = sql.exec<Counted>(`SELECT ${TOTAL}, 0 AS visitors FROM (${sums})`, ...args).one();
   // A person counts in the range on the first day of it they were counted, the one whose prev is before it.
-  s.visitors = sql.exec<{ n: number }>(
-    `SELECT COALESCE(SUM(n), 0) AS n FROM visitors WHERE f = ? AND r = '' AND day BETWEEN ? AND ? AND prev < ?`, f, from, to, from,
-  ).one().n;
+  const [seen, seenArgs] = inRange('visitors', 'n', " AND r = '' AND prev < ?", f, from, to);
+  s.visitors = sql.exec<{ n: number }>(`SELECT COALESCE(SUM(n), 0) AS n FROM (${seen})`, ...withPrev(seenArgs, from)).one().n;
   return s;
 }
+
+/** Each UNION part's arguments with `prev < from` appended. */
+const withPrev = (args: SqlStorageValue[], from: string) => args.flatMap((a, i) => (i % 3 === 2 ? [a, from] : [a]));
 
 function series(sql: SqlStorage, q: ShardQuery): (Counted & { bucket: string })[] {
   if (q.interval === 'hour') {
@@ -63,19 +74,21 @@ function series(sql: SqlStorage, q: ShardQuery): (Counted & { bucket: string })[
 
 /** Breakdown rows with their distinct visitors, largest first within each dimension, cut to `limit` each when given. */
 function rows(sql: SqlStorage, q: ShardQuery): ShardReport['rows'] {
+  const [cells, cellArgs] = inRange('cells', 'r, visits, pageviews, conversions', '', q.filter, q.from, q.to);
+  const [seen, seenArgs] = inRange('visitors', 'r, n', " AND r <> '' AND prev < ?", q.filter, q.from, q.to);
   return sql.exec<ShardReport['rows'][number]>(
     `WITH c AS (
        SELECT r, SUM(visits) AS visits, SUM(pageviews) AS pageviews, SUM(conversions) AS conversions
-       FROM cells WHERE f = ? AND day BETWEEN ? AND ? GROUP BY r HAVING SUM(visits) > 0
+       FROM (${cells}) GROUP BY r HAVING SUM(visits) > 0
      ), v AS (
-       SELECT r, SUM(n) AS n FROM visitors WHERE f = ? AND day BETWEEN ? AND ? AND r <> '' AND prev < ? GROUP BY r
+       SELECT r, SUM(n) AS n FROM (${seen}) GROUP BY r
      ), ranked AS (
        SELECT c.r AS row, COALESCE(v.n, 0) AS visitors, c.visits, c.pageviews, c.conversions,
          ROW_NUMBER() OVER (PARTITION BY substr(c.r, 1, instr(c.r, ':') - 1) ORDER BY COALESCE(v.n, 0) DESC, c.visits DESC, c.r) AS rank
        FROM c LEFT JOIN v ON v.r = c.r
      )
      SELECT row, visitors, visits, pageviews, conversions FROM ranked WHERE ? IS NULL OR rank <= ?`,
-    q.filter, q.from, q.to, q.filter, q.from, q.to, q.from, q.limit, q.limit,
+    ...cellArgs, ...withPrev(seenArgs, q.from), q.limit, q.limit,
   ).toArray();
 }
 
