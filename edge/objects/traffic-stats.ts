@@ -7,12 +7,15 @@ import { gapBucket } from '../measure/gap-histogram';
 import { SEEN_SCHEMA, firstTime } from './shards';
 import { Schema, type Migration } from './migrations';
 import { weekOf } from '../traffic/spans';
-import { EMPTY_COUNTS, shardReport, type ShardQuery, type ShardReport } from '../traffic/shard-report';
+import { currentVisitors, EMPTY_COUNTS, shardReport, type ShardQuery, type ShardReport } from '../traffic/shard-report';
 
 export type { Counted, ShardQuery, ShardReport } from '../traffic/shard-report';
 
 /** How long the `live` table remembers a visitor. */
 const LIVE_KEEP_MS = 60 * 60_000;
+
+/** How many reports are kept between changes (distinct ranges and filters being looked at). */
+const REPORTS_KEPT = 64;
 
 const SUMS = 'visits, pageviews, conversions, bounces, duration, revenue';
 const ADD = 'visits = visits + excluded.visits, pageviews = pageviews + excluded.pageviews, conversions = conversions + excluded.conversions, bounces = bounces + excluded.bounces, duration = duration + excluded.duration, revenue = revenue + excluded.revenue';
@@ -66,6 +69,8 @@ export interface FunnelShardReport {
  */
 export class TrafficStats extends DurableObject<Env> {
   private readonly schema = new Schema(this.ctx.storage, MIGRATIONS);
+  /** Reports made since the sums last changed, by query (in memory: a restart just makes them again). */
+  private readonly reports = new Map<string, ShardReport>();
 
   private get sql(): SqlStorage {
     return this.schema.sql;
@@ -75,6 +80,7 @@ export class TrafficStats extends DurableObject<Env> {
   apply(items: TrafficItem[]): number {
     const sql = this.sql;
     let applied = 0;
+    this.reports.clear();
     this.ctx.storage.transactionSync(() => {
       for (const i of items) {
         if (!firstTime(sql, i.key)) continue;
@@ -151,9 +157,20 @@ export class TrafficStats extends DurableObject<Env> {
     return { steps: counts, gaps };
   }
 
-  /** This shard's part of a report (edge/traffic/shard-report.ts). */
+  /**
+   * This shard's part of a report (edge/traffic/shard-report.ts). A report is a function of the
+   * sums, so it is kept until the next increment changes them: a dashboard read again, or by
+   * several people, costs one lookup. Current visitors depend on the clock and are counted each time.
+   */
   report(q: ShardQuery): ShardReport {
-    return shardReport(this.sql, q);
+    const key = JSON.stringify({ ...q, now: 0 });
+    let hit = this.reports.get(key);
+    if (!hit) {
+      hit = shardReport(this.sql, q);
+      if (this.reports.size >= REPORTS_KEPT) this.reports.delete(this.reports.keys().next().value!);
+      this.reports.set(key, hit);
+    }
+    return { ...hit, current: currentVisitors(this.sql, q.now) };
   }
 }
 

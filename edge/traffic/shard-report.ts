@@ -98,6 +98,8 @@ export function shardReport(sql: SqlStorage, q: ShardQuery): ShardReport {
     previous: totals(sql, q.filter, q.previousFrom, q.previousTo),
     series: series(sql, q),
     rows: rows(sql, q),
-    current: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM live WHERE last >= ?', q.now - CURRENT_MS).one().n,
+    current: currentVisitors(sql, q.now),
   };
 }
+
+export const currentVisitors = (sql: SqlStorage, now: number) => sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM live WHERE last >= ?', now - CURRENT_MS).one().n;
