@@ -5,6 +5,10 @@
  * progress travels; `summarizeFunnel` sums progress from any number of people.
  */
 import type { EventType } from '../../protocol/events';
+import type { FunnelStepResult } from '../../protocol/stats';
+import { wilsonInterval } from './wilson';
+
+export type { FunnelStepResult };
 
 /** An event as funnels see it. */
 export interface FunnelEvent {
@@ -80,22 +84,13 @@ function isSorted(events: readonly FunnelEvent[]): boolean {
   return true;
 }
 
-export interface FunnelStepResult {
-  step: number;
-  label: string;
-  /** People who reached this step (in order, within the window). */
-  visitors: number;
-  /** visitors / visitors of the previous step (1 for the first step; 0 when the previous had none). */
-  fromPrevious: number;
-  /** visitors / visitors of the first step. */
-  fromFirst: number;
-  /** Median time from the previous step to this one among those who reached it; null for the first step or when nobody did. */
-  medianMsFromPrevious: number | null;
-}
-
 /**
  * Sums the progress of many people (from `funnelProgress`) into per-step counts, conversion rates
- * and median step times. The median of an even count is the mean of the two middle values.
+ * and median step times. Per step: `visitors` reached it (in order, within the window);
+ * `fromPrevious` = visitors / the previous step's (1 for the first, 0 when the previous had none);
+ * `fromFirst` = visitors / the first step's; `medianMsFromPrevious` among those who reached it
+ * (null for the first step or when nobody did). The median of an even count is the mean of the two
+ * middle values.
  */
 export function summarizeFunnel(steps: readonly FunnelStep[], progress: Iterable<readonly number[]>): FunnelStepResult[] {
   const counts = new Array<number>(steps.length).fill(0);
@@ -115,6 +110,20 @@ export function summarizeFunnel(steps: readonly FunnelStep[], progress: Iterable
     fromFirst: first > 0 ? counts[k]! / first : 0,
     medianMsFromPrevious: k > 0 ? median(gaps[k]!) : null,
   }));
+}
+
+/**
+ * A funnel read from a uniform random sample of `sampled` of `population` profiles: each step gets
+ * the 95% Wilson interval of its `fromFirst`. Among the people who entered, the sample's are a
+ * uniform sample of the population's, so step k's count is binomial in the first step's (with the
+ * finite population correction for the share read). The first step's fromFirst is 1 by
+ * definition: its interval is [1, 1]. Unchanged when every profile was read, or nobody entered.
+ */
+export function withIntervals(results: readonly FunnelStepResult[], sampled: number, population: number): FunnelStepResult[] {
+  const entered = results[0]?.visitors ?? 0;
+  if (sampled >= population || entered === 0) return [...results];
+  const fraction = sampled / population;
+  return results.map((r, k) => ({ ...r, interval: k === 0 ? { low: 1, high: 1 } : wilsonInterval(r.visitors, entered, { fraction })! }));
 }
 
 /** Median, or null for no values. Sorts in place. */

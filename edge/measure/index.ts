@@ -10,7 +10,8 @@
  * - `special.ts`: normal, chi-square, Student t and Beta distribution functions;
  * - `channels.ts`: `classifyTouch`, GA4's default channel group;
  * - `attribution.ts`: `attribute` under five models and `summarizeCredits`;
- * - `funnel.ts`: `funnelProgress` per person and `summarizeFunnel` over people.
+ * - `funnel.ts`: `funnelProgress` per person, `summarizeFunnel` over people, `withIntervals` for a sample;
+ * - `wilson.ts`: `wilsonInterval`, a proportion's interval (with the finite population correction).
  */
 export * from './stats';
 export { compareProportions, compareMeans, sampleRatioMismatch, meanVariance, type ProportionComparison, type MeanComparison, type MomentSums } from './frequentist';
@@ -19,3 +20,4 @@ export { applyFloor } from './bandit';
 export { classifyTouch, channelOf, searchEngine, socialNetwork, type Channel, type Classified, type TouchInput } from './channels';
 export * from './attribution';
 export * from './funnel';
+export * from './wilson';
