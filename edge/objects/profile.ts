@@ -191,7 +191,8 @@ export class ProfileObject extends DurableObject<Env> {
   /** How far this person got through a funnel (the time they reached each step); null when there is no profile here. */
   funnel(steps: FunnelStep[], windowMs: number, from: number, to: number): number[] | null {
     const s = this.live();
-    return s && funnelProgress(steps, s.events.steps(from, to), windowMs);
+    // Only the events that match a step travel out of SQL: a long timeline costs a few rows, not all of them.
+    return s && funnelProgress(steps, s.events.steps(from, to, steps), windowMs);
   }
 
   /** The stores of a live (not forwarding) profile, or null. */
