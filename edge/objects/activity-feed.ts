@@ -131,6 +131,20 @@ export class ActivityFeed extends DurableObject<Env> {
     return { total, sample: ids };
   }
 
+  /**
+   * Profiles seen since `since`: how many, and `n` of them (all when there are no more) picked
+   * uniformly at random, in random order — so any first k of them are a uniform sample as well,
+   * and none is favoured for having come back lately.
+   */
+  sampleProfiles(since: number, n: number): { total: number; sample: string[] } {
+    const total = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM seen WHERE last_seen >= ?', since).one().n;
+    const sample = this.sql
+      .exec<{ profile_id: string }>('SELECT profile_id FROM seen WHERE last_seen >= ? ORDER BY random() LIMIT ?', since, n)
+      .toArray()
+      .map((r) => r.profile_id);
+    return { total, sample };
+  }
+
   /** Profiles seen since `since`, in id order after `after`: the export walks them page by page. */
   profilesAfter(after: string, since: number, limit: number): string[] {
     return this.sql

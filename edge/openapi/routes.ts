@@ -160,7 +160,15 @@ export const ROUTES: RouteDoc[] = [
   { method: 'GET', path: '/api/sites/:site/funnels/:id', tag: 'Reports', auth: 'admin', summary: "A saved funnel's exact counts for the people who entered it in the range", query: { from: 'YYYY-MM-DD (the day it was saved)', to: 'YYYY-MM-DD (today)' }, responses: { 200: '{funnel, from, to, exact, steps}', ...E4 } },
   { method: 'DELETE', path: '/api/sites/:site/funnels/:id', tag: 'Reports', auth: 'admin', summary: 'Delete a saved funnel', responses: { ...noBody, ...E4 } },
   { method: 'GET', path: '/api/sites/:site/attribution', tag: 'Reports', auth: 'admin', summary: 'Conversions credited by channel, campaign and referral code', query: { model: 'first | last | linear | time_decay | position', goal: 'conversion event', from: 'YYYY-MM-DD', to: 'YYYY-MM-DD' }, responses: { 200: 'the credits', ...E4 } },
-  { method: 'GET', path: '/api/sites/:site/funnels', tag: 'Reports', auth: 'admin', summary: 'An ad hoc funnel worked out per person', query: { steps: 'JSON list of 2-10 steps', windowHours: 'conversion window in hours (24)', from: 'YYYY-MM-DD', to: 'YYYY-MM-DD' }, responses: { 200: 'the funnel', ...E4 } },
+  {
+    method: 'GET', path: '/api/sites/:site/funnels', tag: 'Reports', auth: 'admin', summary: 'An ad hoc funnel worked out per person, over a uniform random sample of the profiles seen in the range',
+    description:
+      'Each sampled profile works out its own progress. The sample is drawn uniformly at random from the profiles seen since `from` (not the most recent ones): at most `sample` of them, and past the first 200 only as many as are read within 1.5 s. ' +
+      '`population` is how many profiles were seen in the range, `sampled` how many were read, `exact` whether that was all of them. When not exact, each step carries `interval` {low, high}: the 95% Wilson score interval of its `fromFirst`, ' +
+      "with the first step's count as the trials and the finite population correction for the share read (the first step's is [1, 1], its fromFirst being 1 by definition); absent when exact or when nobody in the sample entered the funnel. Saved funnels (POST) are exact.",
+    query: { steps: 'JSON list of 2-10 steps, or comma-separated (page:/path, signal:name, an event name)', windowHours: 'conversion window in hours (24)', from: 'YYYY-MM-DD', to: 'YYYY-MM-DD', sample: 'at most this many profiles are read, 1-5000 (5000)' },
+    responses: { 200: '{steps: [{step, label, visitors, fromPrevious, fromFirst, medianMsFromPrevious, interval?}], population, sampled, exact, windowHours, from, to}', ...E4 },
+  },
 
   { method: 'GET', path: '/api/sites/:site/destinations', tag: 'Destinations', auth: 'admin', summary: "List the site's webhook destinations", responses: { 200: '{destinations}', ...E4 } },
   {
