@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { EventType } from '../../protocol/events';
+import type { FunnelStepResult } from '../../protocol/stats';
 import { DEFAULT_MODEL, type Model } from '../../edge/measure/attribution';
 import { api, errorMessage, sitePath } from '../api';
 import { BarChart } from '../charts';
@@ -110,10 +111,18 @@ reportPages.get('/:site/attribution', async (c) => {
 });
 
 interface Funnel {
-  steps: { step: number; label: string; visitors: number; fromPrevious: number; fromFirst: number; medianMsFromPrevious: number | null }[];
+  steps: FunnelStepResult[];
+  /** Profiles seen in the range, how many were read, and whether that was all of them. */
   population: number;
-  sampled: boolean | number;
+  sampled: number;
+  exact: boolean;
   windowHours: number;
+}
+
+/** What the answer covers: every profile in the range, or a uniform random sample of them. */
+export function funnelCoverage(f: Pick<Funnel, 'population' | 'sampled' | 'exact'>): string {
+  const n = (x: number) => x.toLocaleString('en');
+  return f.exact ? `All ${n(f.population)} profiles` : `Read ${n(f.sampled)} of ${n(f.population)} profiles (uniform random sample)`;
 }
 
 /** The event types a step line may start with; `consent …` is not one (it reads as an event name). */
@@ -146,11 +155,15 @@ reportPages.get('/:site/funnels', async (c) => {
   let funnel: Funnel | null = null;
   let problem = '';
   if (c.req.query('steps') !== undefined && steps.length >= 2) {
-    const qs = new URLSearchParams({ steps: JSON.stringify(steps), windowHours: String(hours), ...(from && { from }), ...(to && { to }) });
+    // `sample` (at most this many profiles read) passes through from the page's own URL.
+    const sample = /^\d{1,4}$/.test(c.req.query('sample') ?? '') ? c.req.query('sample')! : '';
+    const qs = new URLSearchParams({ steps: JSON.stringify(steps), windowHours: String(hours), ...(from && { from }), ...(to && { to }), ...(sample && { sample }) });
     const res = await api<Funnel>(c, `${sitePath(site.key)}/funnels?${qs}`);
     if (res.ok) funnel = res.body;
     else problem = res.status === 404 ? 'No funnel data yet.' : errorMessage(res.body);
   } else if (c.req.query('steps') !== undefined) problem = 'A funnel needs at least two steps.';
+  // A sampled answer's steps carry their 95% interval of "from first".
+  const sampled = funnel?.steps.some((s) => s.interval) ?? false;
   return render(
     c,
     `Funnels · ${site.name}`,
@@ -170,14 +183,18 @@ reportPages.get('/:site/funnels', async (c) => {
       {problem && <Notice>{problem}</Notice>}
       {funnel && (
         <>
-          <p class="muted">{funnel.population.toLocaleString('en')} visitors{funnel.sampled ? ' (sampled)' : ''}, window {funnel.windowHours} h.</p>
+          <p class="muted">{funnelCoverage(funnel)}, window {funnel.windowHours} h.</p>
           <BarChart title="Visitors reaching each step" rows={funnel.steps.map((s) => ({ label: s.label, value: s.visitors }))} format={(v) => v.toLocaleString('en')} />
           <Scroll>
             <table>
-              <thead><tr><th>Step</th><th class="num">Visitors</th><th class="num">From previous</th><th class="num">From first</th><th class="num">Median time</th></tr></thead>
+              <thead><tr><th>Step</th><th class="num">Visitors</th><th class="num">From previous</th><th class="num">From first</th>{sampled && <th class="num">95% interval</th>}<th class="num">Median time</th></tr></thead>
               <tbody>
                 {funnel.steps.map((s) => (
-                  <tr><td>{s.step}. {s.label}</td><td class="num">{s.visitors.toLocaleString('en')}</td><td class="num">{pct(s.fromPrevious)}</td><td class="num">{pct(s.fromFirst)}</td><td class="num">{duration(s.medianMsFromPrevious)}</td></tr>
+                  <tr>
+                    <td>{s.step}. {s.label}</td><td class="num">{s.visitors.toLocaleString('en')}</td><td class="num">{pct(s.fromPrevious)}</td><td class="num">{pct(s.fromFirst)}</td>
+                    {sampled && <td class="num">{s.interval ? `${pct(s.interval.low)} – ${pct(s.interval.high)}` : '—'}</td>}
+                    <td class="num">{duration(s.medianMsFromPrevious)}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
