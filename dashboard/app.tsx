@@ -16,6 +16,7 @@ import { experiencePages } from './pages/experiences';
 import { slotPages } from './pages/slots';
 import { resultPages } from './pages/results';
 import { reportPages } from './pages/reports';
+import { savedFunnelPages } from './pages/saved-funnels';
 import { profilePages } from './pages/profiles';
 import { verificationPages } from './pages/verification';
 import { dash } from './ui';
@@ -124,6 +125,6 @@ dashboard.post('/logout-everywhere', async (c) => {
 // Everything below needs a session; posts need the CSRF token.
 dashboard.use('/sites', requireSession());
 dashboard.use('/sites/*', requireSession());
-for (const pages of [sitePages, overviewPages, installPages, livePages, audiencePages, slotPages, experiencePages, resultPages, reportPages, profilePages, verificationPages]) {
+for (const pages of [sitePages, overviewPages, installPages, livePages, audiencePages, slotPages, experiencePages, resultPages, reportPages, savedFunnelPages, profilePages, verificationPages]) {
   dashboard.route('/sites', pages);
 }

@@ -1,13 +1,16 @@
 import { Hono } from 'hono';
-import { EventType } from '../../protocol/events';
-import type { FunnelStepResult } from '../../protocol/stats';
+import type { FunnelStepResult, SavedFunnel } from '../../protocol/stats';
 import { DEFAULT_MODEL, type Model } from '../../edge/measure/attribution';
 import { api, errorMessage, sitePath } from '../api';
 import { BarChart } from '../charts';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
-import { dash, duration, Notice, pct, Scroll } from '../ui';
+import { dash, Notice, Scroll } from '../ui';
 import { loadSite } from './site';
+import { FunnelView, parseSteps } from '../funnel-view';
+import { SavedFunnels, SaveFunnelForm } from './saved-funnels';
+
+export { parseSteps } from '../funnel-view';
 
 /** Attribution (model selector, channel / campaign / referral tables with bars) and funnels. Mounted at /dashboard/sites. */
 export const reportPages = new Hono<DashEnv>();
@@ -126,24 +129,6 @@ export function funnelCoverage(f: Pick<Funnel, 'population' | 'sampled' | 'exact
 }
 
 /** The event types a step line may start with; `consent …` is not one (it reads as an event name). */
-const STEP_LINE = new RegExp(`^(${EventType.options.filter((t) => t !== 'consent').join('|')})\\s+(.+)$`, 'i');
-
-/** One funnel step per line: `page /pricing`, `page /checkout/*`, `track Add to cart`, or just an event name. */
-export function parseSteps(text: string): { type?: EventType; name?: string; path?: string; label: string }[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(0, 10)
-    .map((line) => {
-      const m = STEP_LINE.exec(line);
-      if (!m) return { type: 'track', name: line, label: line };
-      const type = m[1]!.toLowerCase() as EventType;
-      const rest = m[2]!.trim();
-      return type === 'page' ? { type, path: rest, label: line } : { type, name: rest, label: line };
-    });
-}
-
 reportPages.get('/:site/funnels', async (c) => {
   const site = await loadSite(c);
   if (site instanceof Response) return site;
@@ -162,13 +147,15 @@ reportPages.get('/:site/funnels', async (c) => {
     if (res.ok) funnel = res.body;
     else problem = res.status === 404 ? 'No funnel data yet.' : errorMessage(res.body);
   } else if (c.req.query('steps') !== undefined) problem = 'A funnel needs at least two steps.';
-  // A sampled answer's steps carry their 95% interval of "from first".
-  const sampled = funnel?.steps.some((s) => s.interval) ?? false;
+  const saved = await api<{ funnels: SavedFunnel[] }>(c, `${sitePath(site.key)}/funnels`);
   return render(
     c,
     `Funnels · ${site.name}`,
     <>
       <h1>Funnels</h1>
+      <h2>Saved funnels</h2>
+      <SavedFunnels site={site.key} funnels={saved.ok ? saved.body.funnels : []} />
+      <h2>Explore a funnel</h2>
       <form method="get" class="card" aria-label="Funnel steps">
         <label for="steps">Steps, one per line</label>
         <textarea id="steps" name="steps" rows={4} class="code">{stepsText}</textarea>
@@ -184,21 +171,8 @@ reportPages.get('/:site/funnels', async (c) => {
       {funnel && (
         <>
           <p class="muted">{funnelCoverage(funnel)}, window {funnel.windowHours} h.</p>
-          <BarChart title="Visitors reaching each step" rows={funnel.steps.map((s) => ({ label: s.label, value: s.visitors }))} format={(v) => v.toLocaleString('en')} />
-          <Scroll>
-            <table>
-              <thead><tr><th>Step</th><th class="num">Visitors</th><th class="num">From previous</th><th class="num">From first</th>{sampled && <th class="num">95% interval</th>}<th class="num">Median time</th></tr></thead>
-              <tbody>
-                {funnel.steps.map((s) => (
-                  <tr>
-                    <td>{s.step}. {s.label}</td><td class="num">{s.visitors.toLocaleString('en')}</td><td class="num">{pct(s.fromPrevious)}</td><td class="num">{pct(s.fromFirst)}</td>
-                    {sampled && <td class="num">{s.interval ? `${pct(s.interval.low)} – ${pct(s.interval.high)}` : '—'}</td>}
-                    <td class="num">{duration(s.medianMsFromPrevious)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Scroll>
+          <FunnelView steps={funnel.steps} />
+          <SaveFunnelForm site={site.key} csrf={c.get('csrf')} stepsText={stepsText} windowHours={hours} />
         </>
       )}
     </>,
