@@ -1,7 +1,5 @@
 import { Hono } from 'hono';
-import * as z from 'zod';
-import { EventType } from '../../protocol/events';
-import { MAX_FUNNEL_WINDOW_HOURS } from '../../protocol/stats';
+import { FunnelStepsSchema, MAX_FUNNEL_WINDOW_HOURS } from '../../protocol/stats';
 import type { AppEnv, Env } from '../env';
 import { parseWith } from '../http/body';
 import { badRequest } from '../http/errors';
@@ -10,26 +8,15 @@ import { summarizeFunnel, withIntervals, type FunnelStep } from '../measure/funn
 import { readCredits, type CreditSum } from '../objects/attribution-stats';
 import { resolveRef } from './profiles';
 import { requireAdminSite } from './sites';
+import { DAY_MS, dayRange } from './range';
 import { feedStub, profileStub } from '../objects/stubs';
 
 /** /api/sites/:site/attribution and /api/sites/:site/funnels. */
 export const reports = new Hono<AppEnv>();
 
-const DAY_MS = 86_400_000;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** The short model names the contract first published (docs/ARCHITECTURE.md, Public contract), accepted as well. */
 const ALIASES: Record<string, Model> = { first: 'first_touch', last: 'last_non_direct', position: 'position_based' };
 
-/** from/to as days (inclusive); default: the last 30 days. */
-function range(q: (k: string) => string | undefined, now: number): { from: string; to: string } {
-  const from = q('from') ?? new Date(now - 29 * DAY_MS).toISOString().slice(0, 10);
-  const to = q('to') ?? new Date(now).toISOString().slice(0, 10);
-  for (const [name, v] of [['from', from], ['to', to]] as const) {
-    if (!DAY.test(v) || Number.isNaN(Date.parse(v))) throw badRequest(`${name}: must be a day as YYYY-MM-DD`);
-  }
-  if (from > to) throw badRequest('from: must not be after to');
-  return { from, to };
-}
 
 interface Row {
   key: string;
@@ -66,7 +53,7 @@ reports.get('/attribution', async (c) => {
   if (!MODELS.includes(model as Model)) throw badRequest(`model: must be one of ${MODELS.join(', ')} (or first, last, position)`);
   const goal = c.req.query('goal') ?? null;
   if (goal !== null && (goal.length === 0 || goal.length > 200)) throw badRequest('goal: must be an event name of 1-200 characters');
-  const { from, to } = range((k) => c.req.query(k), Date.now());
+  const { from, to } = dayRange((k) => c.req.query(k), Date.now());
   const sums = await readCredits(c.env, site, model, goal, from, to);
   const byReferralCode = group(sums, (s) => s.referralCode);
   const referrers = await Promise.all(
@@ -86,17 +73,7 @@ reports.get('/attribution', async (c) => {
   });
 });
 
-/** A funnel step: `page:/path` (a trailing * matches a prefix), `signal:name`, or an event name. */
-const StepSchema = z
-  .object({
-    type: EventType.optional(),
-    name: z.string().min(1).max(200).optional(),
-    path: z.string().min(1).max(2000).optional(),
-    label: z.string().max(200).optional(),
-  })
-  .strict()
-  .refine((s) => s.type !== undefined || s.name !== undefined || s.path !== undefined, 'a step needs a type, name or path');
-const StepsSchema = z.array(StepSchema).min(2, 'give at least 2 steps').max(10, 'give at most 10 steps');
+
 
 export function parseSteps(raw: string | undefined): FunnelStep[] {
   if (!raw) throw badRequest('steps: required, e.g. steps=page:/pricing,Add to cart,Purchase or a JSON array');
@@ -107,14 +84,14 @@ export function parseSteps(raw: string | undefined): FunnelStep[] {
     } catch {
       throw badRequest('steps: is not valid JSON');
     }
-    return parseWith(StepsSchema, value, 'steps');
+    return parseWith(FunnelStepsSchema, value, 'steps');
   }
   const steps = raw.split(',').map((s) => s.trim()).map((s): FunnelStep => {
     if (s.startsWith('page:')) return { type: 'page', path: s.slice(5), label: s };
     if (s.startsWith('signal:')) return { type: 'signal', name: s.slice(7), label: s };
     return { name: s, label: s };
   });
-  return parseWith(StepsSchema, steps, 'steps');
+  return parseWith(FunnelStepsSchema, steps, 'steps');
 }
 
 /** How many profiles an ad hoc funnel reads at most (`sample`, a uniform random sample of those in range). */
@@ -181,7 +158,7 @@ reports.get('/funnels', async (c) => {
   if (!Number.isFinite(hours) || hours <= 0 || hours > MAX_FUNNEL_WINDOW_HOURS) throw badRequest(`windowHours: must be a number of hours from 0 to ${MAX_FUNNEL_WINDOW_HOURS}`);
   const cap = Number(c.req.query('sample') ?? FUNNEL_MAX_PROFILES);
   if (!Number.isInteger(cap) || cap < 1 || cap > FUNNEL_MAX_PROFILES) throw badRequest(`sample: must be a whole number of profiles from 1 to ${FUNNEL_MAX_PROFILES}`);
-  const { from, to } = range((k) => c.req.query(k), Date.now());
+  const { from, to } = dayRange((k) => c.req.query(k), Date.now());
   const fromMs = Date.parse(from);
   const toMs = Date.parse(to) + DAY_MS - 1;
   // In random order, so the profiles read before the deadline are a uniform sample too.
