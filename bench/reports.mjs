@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { freePort, startEdge } from '../scripts/edge-server.mjs';
+import { prng } from '../scripts/prng.mjs';
 
 const DAY_MS = 86_400_000;
 const SITE = 'bench-reports';
@@ -32,17 +33,6 @@ const began = performance.now();
 /** Progress on stderr, so a long run says where it is. */
 const log = (msg) => console.error(`[reports ${((performance.now() - began) / 1000).toFixed(0)} s] ${msg}`);
 
-/** A small seeded PRNG (mulberry32), so every run sends the same traffic. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = (rand, weighted) => {
   const total = weighted.reduce((n, [, w]) => n + w, 0);
   let r = rand() * total;

@@ -7,23 +7,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_EXPERIENCE, root, seedDemo, startEdge } from './edge-server.mjs';
+import { prng } from './prng.mjs';
 
 const URL_ = process.env.ATTUNE_URL || `http://127.0.0.1:${process.env.PORT || 8787}`;
 const VISITORS = Number(process.env.VISITORS || 3000);
 const SEED = Number(process.env.SEED || 42);
 const DAY = 86_400_000;
 
-/** mulberry32: a small seeded PRNG, so a scenario can be replayed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(SEED);
 const pick = (weighted) => {
   let r = rand() * weighted.reduce((s, [, w]) => s + w, 0);
