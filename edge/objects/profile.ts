@@ -22,10 +22,7 @@ import { schemaVersion } from './migrations';
 import type { Assignment } from '../engine/assign';
 import type { DigestData, DigestNeeds } from '../engine/digest';
 import { profileDigest } from '../profiles/digest-source';
-import { absorbCounting, countPending, exportCounting, COUNT_AFTER_MS } from '../profiles/counting';
-
-/** How long counting waits after an event (TRAFFIC_COUNT_SECONDS overrides, for tests). */
-const countAfterMs = (env: Env) => (env.TRAFFIC_COUNT_SECONDS ? Number(env.TRAFFIC_COUNT_SECONDS) * 1000 : COUNT_AFTER_MS);
+import { absorbCounting, countPending, exportCounting, scheduleCount } from '../profiles/counting';
 
 export type { IngestInput } from '../profiles/record';
 
@@ -84,18 +81,12 @@ export class ProfileObject extends DurableObject<Env> {
       if (input.adopt?.length) s.assignments.adopt(input.adopt, input.receivedAt);
       return recordBatch(s, input);
     });
-    // The new events are counted for reports when the alarm comes, a few seconds on (counting.ts).
-    const at = await this.ctx.storage.getAlarm();
-    const countAt = Date.now() + countAfterMs(this.env);
-    if (out.accepted.length > 0 ? at === null || at > countAt : at === null) await this.ctx.storage.setAlarm(out.accepted.length > 0 ? countAt : input.receivedAt + DAY_MS);
+    await scheduleCount(this.ctx.storage, this.env, out.accepted.length > 0, input.receivedAt + DAY_MS);
     s.outbox.sendSoon();
     return input.needs ? { ...out, digest: profileDigest(s, input.anonymousId, input.needs, input.receivedAt) } : out;
   }
 
-  /**
-   * Counts what arrived for the reports, sends what the outbox holds, then drops events older than
-   * the site's retention; comes back daily while the profile is in use or has events to drop.
-   */
+  /** Counts what arrived for the reports, sends the outbox, drops events past retention; daily while in use. */
   override async alarm(): Promise<void> {
     const s = this.existing();
     if (!s) return; // erased: nothing to send or purge, and nothing to recreate

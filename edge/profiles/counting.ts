@@ -21,8 +21,19 @@ export interface CountingSettings extends VisitSettings {
 
 const NONE: CountingSettings = { goals: [], siteHosts: [], funnels: [] };
 
-/** How long after an event its counting waits, for more of the burst to arrive. */
+/** How long after an event its counting waits, for more of the burst to arrive (TRAFFIC_COUNT_SECONDS overrides, for tests). */
 export const COUNT_AFTER_MS = 5_000;
+
+/**
+ * After a batch is stored: new events are counted when the object's alarm comes, COUNT_AFTER_MS
+ * on (or sooner, if it is due sooner); a batch that stored nothing new only makes sure the daily
+ * alarm (`daily`) is set.
+ */
+export async function scheduleCount(storage: DurableObjectStorage, env: { TRAFFIC_COUNT_SECONDS?: string }, stored: boolean, daily: number): Promise<void> {
+  const at = await storage.getAlarm();
+  const countAt = Date.now() + (env.TRAFFIC_COUNT_SECONDS ? Number(env.TRAFFIC_COUNT_SECONDS) * 1000 : COUNT_AFTER_MS);
+  if (stored ? at === null || at > countAt : at === null) await storage.setAlarm(stored ? countAt : daily);
+}
 
 export function countingSettings(meta: MetaStore): CountingSettings {
   const raw = meta.get('counting');
