@@ -1,17 +1,21 @@
 import { Hono, type Context } from 'hono';
 import { LAZY_MODULES, TAG_ETAG, TAG_SOURCE } from '../generated/tag';
 import type { AppEnv } from '../env';
+import { packedResponse, type Packed } from '../http/packed';
 
 export const tag = new Hono<AppEnv>();
 
 const SHORT = 'public, max-age=300, stale-while-revalidate=86400';
 
-function serve(c: Context<AppEnv>, source: string, etag: string, cacheControl: string): Response {
+/** The tag itself is served as it is (every page view asks for it); the rest are embedded packed (edge/http/packed.ts). */
+function serve(c: Context<AppEnv>, source: string | Packed, etag: string, cacheControl: string): Response {
   // CORS: the tag imports its on-demand modules (and the visual editor) cross-origin from a customer's page.
   const headers = { ETag: etag, 'Cache-Control': cacheControl, 'Access-Control-Allow-Origin': '*' };
   const inm = c.req.header('if-none-match');
   if (inm && inm.split(',').some((t) => t.trim() === etag)) return c.body(null, 304, headers);
-  return c.body(source, 200, { ...headers, 'Content-Type': 'application/javascript; charset=utf-8' });
+  const type = { 'Content-Type': 'application/javascript; charset=utf-8' };
+  if (typeof source !== 'string') return packedResponse(source, c.req.header('accept-encoding'), { ...headers, ...type });
+  return c.body(source, 200, { ...headers, ...type });
 }
 
 /** GET /attune.js — the browser tag, cacheable and revalidated by its content-hash ETag. */
@@ -25,5 +29,5 @@ tag.get('/attune.js', (c) => serve(c, TAG_SOURCE, TAG_ETAG, SHORT));
 tag.get('/:file{attune-[a-z]+\\.js}', (c) => {
   const mod = LAZY_MODULES[c.req.param('file')];
   if (!mod) return c.json({ error: { code: 'not_found', message: 'no such module' } }, 404);
-  return serve(c, mod.source, mod.etag, c.req.query('v') === mod.version ? 'public, max-age=31536000, immutable' : SHORT);
+  return serve(c, mod, mod.etag, c.req.query('v') === mod.version ? 'public, max-age=31536000, immutable' : SHORT);
 });
