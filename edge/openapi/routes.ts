@@ -161,8 +161,9 @@ export const ROUTES: RouteDoc[] = [
   { method: 'DELETE', path: '/api/sites/:site/funnels/:id', tag: 'Reports', auth: 'admin', summary: 'Delete a saved funnel', responses: { ...noBody, ...E4 } },
   { method: 'GET', path: '/api/sites/:site/attribution', tag: 'Reports', auth: 'admin', summary: 'Conversions credited by channel, campaign and referral code', query: { model: 'first | last | linear | time_decay | position', goal: 'conversion event', from: 'YYYY-MM-DD', to: 'YYYY-MM-DD' }, responses: { 200: 'the credits', ...E4 } },
   {
-    method: 'GET', path: '/api/sites/:site/funnels', tag: 'Reports', auth: 'admin', summary: 'An ad hoc funnel worked out per person, over a uniform random sample of the profiles seen in the range',
+    method: 'GET', path: '/api/sites/:site/funnels', tag: 'Reports', auth: 'admin', summary: 'The saved funnels; with `steps`, an ad hoc funnel worked out per person over a uniform random sample of the profiles seen in the range',
     description:
+      'Without `steps`: `{funnels}`, the saved funnels, oldest first. With `steps`: ' +
       'Each sampled profile works out its own progress. The sample is drawn uniformly at random from the profiles seen since `from` (not the most recent ones): at most `sample` of them, and past the first 200 only as many as are read within 1.5 s. ' +
       '`population` is how many profiles were seen in the range, `sampled` how many were read, `exact` whether that was all of them. When not exact, each step carries `interval` {low, high}: the 95% Wilson score interval of its `fromFirst`, ' +
       "with the first step's count as the trials and the finite population correction for the share read (the first step's is [1, 1], its fromFirst being 1 by definition); absent when exact or when nobody in the sample entered the funnel. Saved funnels (POST) are exact.",
