@@ -5,36 +5,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { freePort, seedDemo, startEdge } from '../scripts/edge-server.mjs';
+import { load, pct } from './load.mjs';
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const id = () => randomUUID().replace(/-/g, '');
 
-/** Runs `count` requests over `connections` concurrent loops; returns latencies (ms) and req/s. */
-async function load(make, count, connections) {
-  const latencies = [];
-  let next = 0;
-  let failed = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (next < count) {
-        next++;
-        const [url, init] = make();
-        const t = performance.now();
-        const res = await fetch(url, init);
-        await res.arrayBuffer();
-        latencies.push(performance.now() - t);
-        if (res.status >= 400) failed++;
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { p50: pct(latencies, 50), p99: pct(latencies, 99), rps: count / seconds, failed };
-}
 
 export async function edgeApi({ n = Number(process.env.BENCH_EDGE_N) || 1500 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'attune-bench-'));

@@ -27,9 +27,9 @@ export { proxyMarkdown };
 
 const SHOP_HOST = 'shop.localhost'; // the proxied host Attune serves from the origin
 import { checkCorrectness, GB_VARIANT, heroOf } from './proxy-checks.mjs';
+import { pct } from './load.mjs';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Stops a child started in its own process group (and what it started), SIGKILL after 5 s. */
