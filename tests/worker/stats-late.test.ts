@@ -10,7 +10,7 @@ import type { TrafficMessage } from '../../edge/traffic/consumer';
 import { admin, anon, createSite, hashEmail } from './helpers';
 import { profileIdForAnonymous } from '../../edge/profiles/address';
 import { expected, type ScriptVisit } from './stats-oracle';
-import { Browser, D, D_1, Ev, Labels, UA, at, browser, collect, dayStr, eid, env, page, params, q, settled, today, track, wire } from './stats-script';
+import { type Browser, D, D_1, type Ev, type Labels, UA, at, browser, collect, dayStr, eid, env, page, params, q, settled, today, track, wire } from './stats-script';
 
 /** The traffic overview when increments are redelivered, and when batches arrive late or out of order. */
 describe('traffic overview: a redelivered increment', () => {

@@ -170,7 +170,7 @@ export async function sendScriptedDay() {
   let phoneAnon = anon();
   while ((await profileIdForAnonymous(site, phoneAnon)) > laptopId) phoneAnon = anon();
   const phoneId = await profileIdForAnonymous(site, phoneAnon);
-  const merge = { survivor: phoneId, retired: laptopId, postMergeFrom: 'laptop' };
+  const merge = { survivor: phoneId, retired: laptopId, postMergeFrom: 'laptop' as 'laptop' | 'phone' };
 
   const CH = { country: 'CH', region: 'Zurich' };
   const laptop = browser(UA.chromeMac, CH, 'desktop', 'Chrome', 'macOS', laptopAnon);

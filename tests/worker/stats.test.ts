@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { STATS_DIMENSIONS } from '../../protocol/stats';
 import { admin, call } from './helpers';
 import { DIMENSIONS, expected, keysIn, type Query, type ScriptVisit } from './stats-oracle';
-import { ALL_GOALS, D, D0, DAY_MS, D_1, Step, WEEK_FROM, at, collect, dayStr, page, params, q, sleep, stats, statsRaw, sendScriptedDay } from './stats-script';
+import { ALL_GOALS, D, D0, DAY_MS, D_1, type Step, WEEK_FROM, at, collect, dayStr, page, params, q, sleep, stats, statsRaw, sendScriptedDay } from './stats-script';
 
 /**
  * The traffic overview against a brute-force oracle (stats-oracle.ts): the scripted day
