@@ -101,14 +101,19 @@ export function summarizeFunnel(steps: readonly FunnelStep[], progress: Iterable
       if (k > 0) gaps[k]!.push(p[k]! - p[k - 1]!);
     }
   }
+  return stepResults(steps, counts, (k) => median(gaps[k]!));
+}
+
+/** Each step's answer from the people who reached it and the median time from the previous step (asked for k > 0). */
+export function stepResults(steps: readonly FunnelStep[], counts: readonly number[], medianOf: (k: number) => number | null): FunnelStepResult[] {
   const first = counts[0] ?? 0;
   return steps.map((s, k) => ({
     step: k,
     label: stepLabel(s),
-    visitors: counts[k]!,
+    visitors: counts[k] ?? 0,
     fromPrevious: k === 0 ? 1 : counts[k - 1]! > 0 ? counts[k]! / counts[k - 1]! : 0,
     fromFirst: first > 0 ? counts[k]! / first : 0,
-    medianMsFromPrevious: k > 0 ? median(gaps[k]!) : null,
+    medianMsFromPrevious: k > 0 ? medianOf(k) : null,
   }));
 }
 

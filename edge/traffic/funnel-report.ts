@@ -1,7 +1,7 @@
 import type { FunnelStepResult, SavedFunnel } from '../../protocol/stats';
 import type { Env } from '../env';
 import { histogramMedian } from '../measure/gap-histogram';
-import { stepLabel } from '../measure/funnel';
+import { stepResults } from '../measure/funnel';
 import { TRAFFIC_SHARDS } from '../objects/shards';
 import { trafficShard } from '../objects/stubs';
 import type { FunnelShardReport } from '../objects/traffic-stats';
@@ -11,15 +11,7 @@ export function combineFunnel(funnel: Pick<SavedFunnel, 'steps'>, parts: readonl
   const counts = funnel.steps.map((_, k) => parts.reduce((s, p) => s + (p.steps[k] ?? 0), 0));
   const hists = funnel.steps.map(() => new Map<number, number>());
   for (const p of parts) for (const g of p.gaps) hists[g.step]?.set(g.bucket, (hists[g.step]!.get(g.bucket) ?? 0) + g.n);
-  const first = counts[0] ?? 0;
-  return funnel.steps.map((s, k) => ({
-    step: k,
-    label: stepLabel(s),
-    visitors: counts[k]!,
-    fromPrevious: k === 0 ? 1 : counts[k - 1]! > 0 ? counts[k]! / counts[k - 1]! : 0,
-    fromFirst: first > 0 ? counts[k]! / first : 0,
-    medianMsFromPrevious: k > 0 ? histogramMedian(hists[k]!) : null,
-  }));
+  return stepResults(funnel.steps, counts, (k) => histogramMedian(hists[k]!));
 }
 
 /** A saved funnel's steps for the people who entered it between `from` and `to` (days, inclusive). */
