@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { SiteKey } from './events';
 import { Selector, VariantContentSchema, type ContentType } from './content';
-import { PAGE_CONTENT, SLOT_CONTENT } from './content-rules';
+import { OVERLAY_CONTENT, PAGE_CONTENT, SLOT_CONTENT } from './content-rules';
+import { Frequency, OVERLAY_CLICK, OVERLAY_DEFAULTS, OverlaySettings, Trigger } from './triggers';
 import { SlotName } from './decide';
 import { URL_PATTERN, URL_PATTERN_HINT } from './url-pattern';
 
@@ -58,6 +59,8 @@ const SiteFields = z.object({
     phone: z.number().int().min(1).max(100),
     profilesPerIdentifier: z.number().int().min(1).max(10_000),
   }),
+  /** How overlays look (theme) and how many triggered experiences one page view may show. */
+  overlays: OverlaySettings,
 });
 
 /**
@@ -81,6 +84,7 @@ export const SITE_DEFAULTS: Omit<z.infer<typeof SiteFields>, 'name'> = {
   goals: [],
   /** GA4's default lookback for conversions, and the half-life of GA's time-decay model. */
   attribution: { lookbackDays: 30, halfLifeDays: 7 },
+  overlays: OVERLAY_DEFAULTS,
 };
 
 export const SiteInput = SiteFields.extend({
@@ -97,6 +101,7 @@ export const SiteInput = SiteFields.extend({
   holdout: SiteFields.shape.holdout.default(SITE_DEFAULTS.holdout),
   goals: SiteFields.shape.goals.default(SITE_DEFAULTS.goals),
   attribution: SiteFields.shape.attribution.default(SITE_DEFAULTS.attribution),
+  overlays: SiteFields.shape.overlays.default(SITE_DEFAULTS.overlays),
 });
 export const SitePatch = SiteFields.partial();
 
@@ -115,8 +120,15 @@ const ExperienceFields = z.object({
   name: z.string().min(1).max(200),
   /** The slot it fills: a slot the site declared by selector, or a `data-attune-slot` name. */
   slot: SlotName.nullish(),
-  /** Instead of a slot, the pages it changes (a page experience: `changes` or `redirect` variants). */
+  /**
+   * Instead of a slot, the pages it changes (a page experience: `changes` or `redirect` variants);
+   * for an overlay experience, the pages it may show on (absent: every page).
+   */
   page: UrlPattern.nullish(),
+  /** Decide and show it when the visitor does this in the page, not when the page loads (overlay experiences). */
+  trigger: Trigger.nullish(),
+  /** Overlay experiences: how often one visitor may be shown it (default: once per session). */
+  frequency: Frequency.nullish(),
   status: z.enum(['draft', 'running', 'paused', 'ended']),
   /** Share of eligible visitors who enter the experience at all, 0..1. */
   traffic: z.number().min(0).max(1),
@@ -139,19 +151,47 @@ const WEIGHTED = { message: 'at least one variant needs a weight above 0', path:
 interface Target {
   slot?: string | null;
   page?: string | null;
+  trigger?: unknown;
+  frequency?: unknown;
   variants: { content: { type: ContentType } | null }[];
 }
-/** A slot experience fills a slot (html, text, json); a page experience changes or redirects pages. */
+
+/**
+ * An overlay experience shows banners, toasts or modals the tag renders (no slot): it has an
+ * overlay variant or a trigger. Its decision key is `!<id>` (edge/engine/assign.ts).
+ */
+export const isOverlayExperience = (e: Target): boolean =>
+  e.slot == null && (e.trigger != null || e.variants.some((v) => v.content != null && (OVERLAY_CONTENT as readonly string[]).includes(v.content.type)));
+
+/**
+ * The conversions an experience counts: its goals, and for an overlay experience a press of one of
+ * its overlay's buttons (`$overlay_click`), automatically — first when it names no goal, so a
+ * bandit learns on it.
+ */
+export const goalsOf = (e: Target & { goals: readonly string[] }): readonly string[] =>
+  isOverlayExperience(e) && !e.goals.includes(OVERLAY_CLICK) ? [...e.goals, OVERLAY_CLICK] : e.goals;
+
+/**
+ * A slot experience fills a slot (html, text, json); a page experience changes or redirects pages;
+ * an overlay experience shows overlays (on the pages `page` matches, or every page), when the page
+ * loads or when its trigger fires. Only overlay experiences take a trigger or a frequency.
+ */
 function targetProblems(e: Target, ctx: z.RefinementCtx): void {
-  const isPage = e.page != null;
-  if ((e.slot == null) === !isPage) ctx.addIssue({ code: 'custom', path: ['slot'], message: 'give either slot (a slot to fill) or page (a URL pattern to change), not both' });
-  const allowed: readonly ContentType[] = isPage ? PAGE_CONTENT : SLOT_CONTENT;
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const overlay = isOverlayExperience(e);
+  const isPage = e.page != null && !overlay;
+  if (!overlay && (e.slot == null) === !isPage) issue(['slot'], 'give either slot (a slot to fill) or page (a URL pattern to change), not both');
+  if (e.trigger != null && e.slot != null) issue(['trigger'], 'a triggered experience shows an overlay: give its variants overlay content and no slot');
+  if (!overlay && e.frequency != null) issue(['frequency'], 'frequency applies to overlay experiences');
+  const allowed: readonly ContentType[] = overlay ? OVERLAY_CONTENT : isPage ? PAGE_CONTENT : SLOT_CONTENT;
   e.variants.forEach((v, i) => {
     if (v.content && !allowed.includes(v.content.type)) {
-      ctx.addIssue({
-        code: 'custom', path: ['variants', i, 'content', 'type'],
-        message: isPage ? 'a page experience takes changes or redirect content' : 'a slot takes html, text or json content (changes and redirect need page)',
-      });
+      issue(
+        ['variants', i, 'content', 'type'],
+        overlay
+          ? 'an overlay experience takes overlay content in every variant (or none: a control)'
+          : isPage ? 'a page experience takes changes or redirect content' : 'a slot takes html, text or json content (changes and redirect need page; overlay needs no slot)',
+      );
     }
   });
 }

@@ -15,9 +15,13 @@ const UNSAFE_VALUE = /^\s*(?:javascript|vbscript|data)\s*:|expression\s*\(|javas
 /** Whether an attribute value could run script (tabs and newlines inside `java\tscript:` count for nothing). */
 export const unsafeValue = (v: string): boolean => UNSAFE_VALUE.test(v.replace(/[\t\n\r]/g, ''));
 
-/** Content that fills a slot; the others belong to a page experience (protocol/content.ts checks both lists against its types). */
+/**
+ * Content that fills a slot; content of a page experience; content that needs neither, the tag
+ * renders it (protocol/content.ts checks the three lists against its types).
+ */
 export const SLOT_CONTENT = ['html', 'text', 'json'] as const;
 export const PAGE_CONTENT = ['changes', 'redirect'] as const;
+export const OVERLAY_CONTENT = ['overlay'] as const;
 
 /** A slot's name: the value of `data-attune-slot`, or a declared slot's. */
 export const SLOT_NAME = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,10 +1,16 @@
 import * as z from 'zod';
 import type { VariantContent } from './content';
+import type { Frequency, OverlaySettings, Trigger } from './triggers';
 import { SLOT_NAME } from './content-rules';
 import { ClientId, SiteKey } from './events';
 import { MAX_PROFILE_TOKEN, MAX_STRING } from './limits';
 
 export const SlotName = z.string().regex(SLOT_NAME, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+
+/** What a decide request may name: a slot, or `!<experience id>` — an overlay experience whose trigger just fired. */
+export const DecideSlot = z
+  .string()
+  .refine((s) => SLOT_NAME.test(s) || /^![a-z0-9][a-z0-9_-]{0,62}$/.test(s), 'must be a slot name (1-64 characters of A-Z a-z 0-9 _ -) or !<experience id>');
 
 export const DecideContext = z.object({
   url: z.string().max(MAX_STRING),
@@ -27,7 +33,7 @@ export const DecideRequest = z.object({
    * itself decides, not the digest sealed in the token.
    */
   fresh: z.boolean().optional(),
-  slots: z.array(SlotName).max(50).optional(),
+  slots: z.array(DecideSlot).max(50).optional(),
   context: DecideContext,
 });
 
@@ -76,4 +82,24 @@ export interface DecideResponse {
    * did not (see ExperienceReason).
    */
   reasons?: Record<string, ExperienceReason>;
+  /**
+   * The overlay experiences of this page that wait for a trigger: the tag watches for each and,
+   * when one fires, asks for `!<experience>` (or, in proxy mode, shows the decision embedded here).
+   * Present, with `overlay`, only when the page has overlay experiences.
+   */
+  triggers?: PageTrigger[];
+  /** The site's overlay look and rules, when this answer has overlays or triggers. */
+  overlay?: OverlaySettings;
+}
+
+export interface PageTrigger {
+  experience: string;
+  on: Trigger;
+  /** How often it may be shown (absent: once per session). */
+  frequency?: Frequency;
+  /**
+   * Proxy mode: decided already, shown with no request when the trigger fires (null: this visitor
+   * gets nothing from it). Absent: the tag asks when the trigger fires.
+   */
+  decision?: Decision | null;
 }

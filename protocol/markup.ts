@@ -13,3 +13,5 @@ export const EDIT_PARAM = 'attune_edit';
 export const EDITOR_HEADER = 'X-Attune-Editor';
 /** The decision key of a page experience: no slot, the page itself. */
 export const PAGE_SLOT_PREFIX = '@';
+/** The decision key of an overlay experience (banner, toast, modal): no slot, the tag renders it. */
+export const OVERLAY_SLOT_PREFIX = '!';

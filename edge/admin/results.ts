@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Experience } from '../../protocol/admin';
+import { goalsOf, type Experience } from '../../protocol/admin';
 import type { AppEnv } from '../env';
 import { badRequest, notFound } from '../http/errors';
 import { analyzeExperiment, type GoalSpec, type VariantData } from '../measure/stats';
@@ -27,7 +27,7 @@ export function variantData(exp: Experience, rows: readonly CountRow[]): Variant
     const mine = rows.filter((r) => r.variant === v.key);
     const conversions: Record<string, number> = {};
     const revenue: Record<string, { sum: number; sumSquares: number }> = {};
-    for (const g of exp.goals) {
+    for (const g of goalsOf(exp)) {
       const goalRows = mine.filter((r) => r.kind === 'conversion' && r.goal === g);
       conversions[g] = goalRows.reduce((s, r) => s + r.n, 0);
       revenue[g] = { sum: goalRows.reduce((s, r) => s + r.revenue, 0), sumSquares: goalRows.reduce((s, r) => s + r.revenueSq, 0) };
@@ -41,7 +41,7 @@ export function variantData(exp: Experience, rows: readonly CountRow[]): Variant
 function cumulative(exp: Experience, rows: readonly CountRow[]) {
   const days = [...new Set(rows.map((r) => r.day))].sort();
   const running = new Map<string, { visitors: number; conversions: Record<string, number> }>();
-  for (const v of exp.variants) running.set(v.key, { visitors: 0, conversions: Object.fromEntries(exp.goals.map((g) => [g, 0])) });
+  for (const v of exp.variants) running.set(v.key, { visitors: 0, conversions: Object.fromEntries(goalsOf(exp).map((g) => [g, 0])) });
   return days.map((day) => {
     for (const r of rows.filter((x) => x.day === day)) {
       const acc = running.get(r.variant);
@@ -70,8 +70,8 @@ results.get('/:id/results', async (c) => {
   }
   const rows = (await readExperienceCounts(c.env, site, exp.id)).filter((r) => (!from || r.day >= from) && (!to || r.day <= to));
   const variants = variantData(exp, rows);
-  const goals: GoalSpec[] = exp.goals.map((g) => ({ key: g, kind: 'conversion' }));
-  for (const g of exp.goals) if (variants.some((v) => (v.revenue?.[g]?.sum ?? 0) !== 0)) goals.push({ key: g, kind: 'revenue' });
+  const goals: GoalSpec[] = goalsOf(exp).map((g) => ({ key: g, kind: 'conversion' }));
+  for (const g of goalsOf(exp)) if (variants.some((v) => (v.revenue?.[g]?.sum ?? 0) !== 0)) goals.push({ key: g, kind: 'revenue' });
   const bandit = exp.mode === 'bandit';
   const analysis = analyzeExperiment({
     variants,
@@ -82,7 +82,7 @@ results.get('/:id/results', async (c) => {
     running: exp.status === 'running',
   });
   return c.json({
-    experience: { id: exp.id, name: exp.name, status: exp.status, mode: exp.mode ?? 'split', goals: exp.goals, slot: exp.slot },
+    experience: { id: exp.id, name: exp.name, status: exp.status, mode: exp.mode ?? 'split', goals: goalsOf(exp), slot: exp.slot },
     control: analysis.control,
     variants: variants.map((v, i) => ({ ...v, name: exp.variants[i]?.name ?? null, weight: exp.variants[i]?.weight ?? 0 })),
     analysis,

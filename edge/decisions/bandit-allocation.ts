@@ -1,4 +1,4 @@
-import type { Experience } from '../../protocol/admin';
+import { goalsOf, type Experience } from '../../protocol/admin';
 import { fnv1a32 } from '../engine/hash';
 import { banditWeights } from '../measure/bandit';
 import type { CountRow } from '../objects/experience-stats';
@@ -15,7 +15,7 @@ export const BANDIT_EVERY_MS = 60_000;
  * Returns null while there is too little data or nothing to optimise.
  */
 export function banditAllocation(exp: Experience, counts: readonly CountRow[], now: number): Experience['allocation'] | null {
-  const goal = exp.goals[0];
+  const goal = goalsOf(exp)[0];
   const live = exp.variants.filter((v) => v.weight > 0);
   if (exp.mode !== 'bandit' || !goal || live.length < 2) return null;
   const arms = live.map((v) => ({ key: v.key, visitors: 0, conversions: 0 }));

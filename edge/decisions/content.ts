@@ -56,6 +56,21 @@ export function renderContent(content: VariantContent, fields: () => Record<stri
           return c;
         }),
       };
+    case 'overlay': {
+      // Shown as text by the tag: placeholders are filled as text, and links checked as hrefs.
+      const o = content.value;
+      const text = (t: string) => (has(t) ? renderTemplate(t, fields(), false) : t);
+      const url = (u: string) => (has(u) ? renderAttribute('href', u, fields()) : u);
+      return {
+        ...content,
+        value: {
+          ...o,
+          text: text(o.text),
+          ...(o.heading !== undefined && { heading: text(o.heading) }),
+          buttons: o.buttons.map((b) => ({ label: text(b.label), ...(b.url !== undefined && { url: url(b.url) }) })),
+        },
+      };
+    }
   }
 }
 
@@ -67,6 +82,8 @@ export function contentPlaceholders(content: VariantContent | null): string[] {
       ? [content.value]
       : content.type === 'changes'
         ? content.value.flatMap((c) => [c.text, c.html, ...Object.values(c.attrs ?? {})].filter((t): t is string => typeof t === 'string'))
-        : [];
+        : content.type === 'overlay'
+          ? [content.value.text, content.value.heading ?? '', ...content.value.buttons.flatMap((b) => [b.label, b.url ?? ''])]
+          : [];
   return texts.flatMap(placeholderPaths);
 }

@@ -1,5 +1,7 @@
-import { SITE_DEFAULTS } from '../../protocol/admin';
-import type { DecideResponse } from '../../protocol/decide';
+import { isOverlayExperience, SITE_DEFAULTS } from '../../protocol/admin';
+import type { DecideResponse, PageTrigger } from '../../protocol/decide';
+import { OVERLAY_SLOT_PREFIX } from '../../protocol/markup';
+import { OVERLAY_DEFAULTS } from '../../protocol/triggers';
 import { newVisitorContext, requestFields, type RequestFacts } from '../engine/context';
 import type { Env } from '../env';
 import type { SiteConfig } from '../objects/site';
@@ -39,6 +41,11 @@ export interface VisitorRequest {
    * to read and no profile object is made — crawlers that never run the tag leave nothing behind.
    */
   newVisitor?: boolean;
+  /**
+   * Proxy mode: triggered experiences are decided now too and embedded in their triggers, so the
+   * tag shows them with no request when they fire.
+   */
+  embedTriggers?: boolean;
   /** Told what decided (for the Server-Timing header): the digest, the profile object, or the edge for a new visitor. */
   decidedBy?(source: 'digest' | 'profile' | 'new'): void;
 }
@@ -48,26 +55,55 @@ export function byPriority(config: SiteConfig) {
   return config.experiences.slice().sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0));
 }
 
-/** Whether the site personalizes pages that mark no slot: declared slots, or live page experiences. */
+/** Whether the site personalizes pages that mark no slot: declared slots, or live page or overlay experiences. */
 export function changesPages(config: SiteConfig): boolean {
-  return config.slots.length > 0 || config.experiences.some((e) => e.page != null && (e.status === 'running' || e.status === 'paused'));
+  return (
+    config.slots.length > 0 ||
+    config.experiences.some((e) => (e.page != null || isOverlayExperience(e)) && (e.status === 'running' || e.status === 'paused'))
+  );
 }
 
 /**
  * What a page can be decided: the site's slots declared for this URL (by selector), and the
- * experiences that apply here — page experiences whose pattern matches, slot experiences unless
- * their slot is declared for other pages only. `marked` are the slots the page itself marks.
+ * experiences that apply here — page and overlay experiences whose pattern matches (an overlay
+ * experience without one: every page), slot experiences unless their slot is declared for other
+ * pages only. `marked` are the slots the page itself marks; a request naming only `!<id>` keys
+ * asks for triggered experiences whose trigger fired, and gets just those. A triggered experience
+ * is decided only when asked for so (or `embed`, proxy mode); else it is one of the page's
+ * `triggered`, which the tag watches.
  */
-export function forPage(config: SiteConfig, url: string, marked?: readonly string[]) {
+export function forPage(config: SiteConfig, url: string, marked?: readonly string[], embed = false) {
   const declared = new Map(config.slots.map((s) => [s.name, s]));
   const here = config.slots.filter((s) => !s.urlPattern || urlPatternMatches(s.urlPattern, url));
   const applies = (e: Experience) =>
     e.page != null
       ? urlPatternMatches(e.page, url)
-      : !declared.has(e.slot ?? '') || here.some((s) => s.name === e.slot) || !!marked?.includes(e.slot ?? '');
-  const experiences = byPriority(config).filter(applies);
-  const slots = marked && [...new Set([...marked, ...here.map((s) => s.name), ...experiences.filter((e) => e.page != null).map(slotOf)])];
-  return { experiences, slots, selectors: new Map(here.map((s) => [s.name, s.selector])) };
+      : isOverlayExperience(e) || !declared.has(e.slot ?? '') || here.some((s) => s.name === e.slot) || !!marked?.includes(e.slot ?? '');
+  const fired = !!marked?.[0] && marked.every((s) => s.startsWith(OVERLAY_SLOT_PREFIX));
+  const matching = byPriority(config).filter(applies);
+  const waits = (e: Experience) => e.trigger != null && !embed && !marked?.includes(slotOf(e));
+  const experiences = matching.filter((e) => !waits(e));
+  const triggered = matching.filter((e) => waits(e) && e.status === 'running');
+  const pageWide = (e: Experience) => e.page != null || (isOverlayExperience(e) && (e.trigger == null || embed));
+  const slots = fired ? marked.slice() : marked && [...new Set([...marked, ...here.map((s) => s.name), ...experiences.filter(pageWide).map(slotOf)])];
+  return { experiences, slots, triggered, selectors: new Map(here.map((s) => [s.name, s.selector])) };
+}
+
+/**
+ * The page's triggers for the tag (without the visitor's holdout: none). Embedded (proxy mode),
+ * each carries its decision, taken out of the page's decisions: it shows only when it fires.
+ */
+function pageTriggers(triggered: Experience[], decisions: DecideResponse['decisions'], embed: boolean, held: boolean): PageTrigger[] {
+  if (held) return [];
+  return triggered.map((e) => {
+    const key = slotOf(e);
+    const t: PageTrigger = { experience: e.id, on: e.trigger!, ...(e.frequency && { frequency: e.frequency }) };
+    if (embed) {
+      t.decision = decisions[key] ?? null;
+      delete decisions[key];
+    }
+    return t;
+  });
 }
 
 /**
@@ -78,13 +114,17 @@ export function forPage(config: SiteConfig, url: string, marked?: readonly strin
  */
 export async function decideForVisitor(env: Env, config: SiteConfig, req: VisitorRequest): Promise<DecideResponse> {
   const profile = await resolveProfile(env, req.site, req.anonymousId, req.profileToken, req.now);
-  const { experiences, slots, selectors } = forPage(config, req.url, req.slots);
+  const embed = !!req.embedTriggers;
+  const page = forPage(config, req.url, req.slots, embed);
+  const { experiences, slots, selectors } = page;
+  // Proxy mode decides the triggered experiences now (forPage put them in `experiences`): they are its triggers.
+  const triggered = embed ? experiences.filter((e) => e.trigger != null && e.status === 'running') : page.triggered;
   const preview = await verifyPreview(env, req.site, req.preview ?? previewParam(req.url), req.now);
   let profileId = profile.profileId;
   /** What the answer's token seals; undefined keeps the browser's token. */
   let digest: DigestData | null | undefined;
   let res: Omit<DecideResponse, 'profileToken'> = { decisions: {}, audiences: [] };
-  if (experiences.length > 0 || config.audiences.length > 0) {
+  if (experiences.length > 0 || config.audiences.length > 0 || triggered.length > 0) {
     const fields = requestFields({
       url: req.url,
       referrer: req.referrer,
@@ -148,8 +188,17 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
     // A visitor hears only why what they got was decided: the site's other experiences (drafts,
     // other slots, other audiences) are named only to a preview or debug token from the admin API.
     const everything = preview || (await verifyDebug(env, req.site, req.debug ?? debugParam(req.url), req.now));
+    const triggers = pageTriggers(triggered, decisions, embed, holdout);
     const reasons = everything ? out.reasons : Object.fromEntries(Object.values(decisions).map((d) => [d.experience, out.reasons[d.experience] ?? d.reason]));
-    res = { decisions, audiences, ...(holdout && { holdout }), reasons };
+    const overlays = triggers.length > 0 || Object.keys(decisions).some((k) => k.startsWith(OVERLAY_SLOT_PREFIX));
+    res = {
+      decisions,
+      audiences,
+      ...(holdout && { holdout }),
+      reasons,
+      ...(triggers.length > 0 && { triggers }),
+      ...(overlays && { overlay: config.site.overlays ?? OVERLAY_DEFAULTS }),
+    };
   }
   return { profileToken: await tokenFor(env, req.site, profile, profileId, digest, req.now), ...res };
 }

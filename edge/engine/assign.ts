@@ -2,7 +2,8 @@ import type { Decision, DecisionReason, ExperienceReason } from '../../protocol/
 import type { Experience } from '../../protocol/admin';
 import { inTraffic, pickVariant } from './bucketing';
 import { bucket } from './hash';
-import { PAGE_SLOT_PREFIX } from '../../protocol/markup';
+import { OVERLAY_SLOT_PREFIX, PAGE_SLOT_PREFIX } from '../../protocol/markup';
+import { isOverlayExperience } from '../../protocol/admin';
 
 /** An assignment remembered by the profile: the sticky part of a decision. */
 export interface Assignment {
@@ -49,8 +50,9 @@ export interface DecideOutput {
  * Stickiness: once a profile has an assignment it keeps it, even if weights or traffic change
  * later, as long as the variant still exists.
  */
-/** Where an experience's decision goes: its slot, or for a page experience the page (`@<id>`). */
-export const slotOf = (exp: { id: string; slot?: string | null }): string => exp.slot ?? `${PAGE_SLOT_PREFIX}${exp.id}`;
+/** Where an experience's decision goes: its slot, for a page experience the page (`@<id>`), for an overlay experience `!<id>`. */
+export const slotOf = (exp: Pick<Experience, 'id' | 'slot' | 'trigger' | 'variants'>): string =>
+  exp.slot ?? `${isOverlayExperience(exp) ? OVERLAY_SLOT_PREFIX : PAGE_SLOT_PREFIX}${exp.id}`;
 
 export function decideSlots(input: DecideInput): DecideOutput {
   const decisions: Record<string, Decision> = {};

@@ -220,6 +220,7 @@ function publicSite(s: StoredSite): Site {
     proxyHosts: rest.proxyHosts ?? SITE_DEFAULTS.proxyHosts,
     goals: rest.goals ?? SITE_DEFAULTS.goals,
     attribution: rest.attribution ?? SITE_DEFAULTS.attribution,
+    overlays: rest.overlays ?? SITE_DEFAULTS.overlays,
     proxyDecideMs: rest.proxyDecideMs ?? SITE_DEFAULTS.proxyDecideMs,
     verificationSecretSet: verificationSecret !== null,
   };

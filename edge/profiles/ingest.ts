@@ -1,4 +1,5 @@
 import type { Event, StoredEvent } from '../../protocol/events';
+import { goalsOf } from '../../protocol/admin';
 import type { Assignment } from '../engine/assign';
 import type { DigestData } from '../engine/digest';
 import { needsOf } from '../decisions/digest-needs';
@@ -67,8 +68,8 @@ export async function ingestEvents(
         events,
         aliasBudget,
         goals: config.experiences
-          .filter((e) => (e.status === 'running' || e.status === 'paused') && e.goals.length > 0)
-          .map((e) => ({ experience: e.id, goals: e.goals })),
+          .filter((e) => (e.status === 'running' || e.status === 'paused') && goalsOf(e).length > 0)
+          .map((e) => ({ experience: e.id, goals: goalsOf(e) })),
         attribution: attributionSettings(config),
         destinations: routes.length > 0 ? { routes, audiences: config.audiences } : undefined,
         needs,

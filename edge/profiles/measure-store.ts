@@ -7,6 +7,7 @@
  * counts once: the outbox and the counters both ignore a key they have seen.
  */
 import type { StoredEvent } from '../../protocol/events';
+import { OVERLAY_CLICK } from '../../protocol/triggers';
 import type { CreditIncrement } from './attribution-store';
 import type { FunnelIncrement } from './funnel-store';
 import type { TrafficIncrement } from './traffic-store';
@@ -32,7 +33,7 @@ export interface Increment {
 /** The goals of the site's experiences that still count (running or paused). */
 export interface ExperienceGoals {
   experience: string;
-  goals: string[];
+  goals: readonly string[];
 }
 
 const day = (ts: number) => new Date(ts).toISOString().slice(0, 10);
@@ -73,6 +74,7 @@ export function measureEvent(sql: SqlStorage, profileId: string, e: StoredEvent,
   if (!e.name || (e.type !== 'track' && e.type !== 'signal')) return;
   for (const g of goals) {
     if (!g.goals.includes(e.name)) continue;
+    if (e.name === OVERLAY_CLICK && e.props?.experience !== g.experience) continue; // another experience's overlay
     const exposure = sql.exec<{ variant: string; ts: number }>('SELECT variant, ts FROM exposures WHERE experience = ?', g.experience).toArray()[0];
     if (!exposure || exposure.ts > e.ts) continue; // converted before seeing the variant: not its doing
     const v = valueOf(e);

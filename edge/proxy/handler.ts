@@ -101,6 +101,7 @@ export async function proxy(c: Context<AppEnv>, siteKey: string): Promise<Respon
             now: started,
             waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
             newVisitor: !known,
+            embedTriggers: true,
             decidedBy: (s: string) => void (source = s),
           }) : null),
           budget,
