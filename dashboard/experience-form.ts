@@ -1,9 +1,9 @@
 /** The experience editor's form ⇄ the admin API's experience body, pure. */
 import type { Experience } from '../protocol/admin';
 import type { ContentType, VariantContent } from '../protocol/content';
-import { PAGE_CONTENT, SLOT_CONTENT } from '../protocol/content-rules';
+import { OVERLAY_CONTENT, PAGE_CONTENT, SLOT_CONTENT } from '../protocol/content-rules';
 
-const TYPES: readonly ContentType[] = [...SLOT_CONTENT, ...PAGE_CONTENT];
+const TYPES: readonly ContentType[] = [...SLOT_CONTENT, ...PAGE_CONTENT, ...OVERLAY_CONTENT];
 
 /** What an experience changes: the content of one slot, or pages (their elements, or a redirect). */
 export type Target = 'slot' | 'page';
@@ -15,6 +15,7 @@ export const CONTENT_LABELS: Record<ContentType, string> = {
   json: "JSON (for the page's own code)",
   changes: 'changes to elements (JSON)',
   redirect: 'redirect to another URL',
+  overlay: 'overlay (banner, toast or modal)',
 };
 
 /** The content types a target takes (protocol/content.ts), with their labels, in the select's order. */
@@ -28,6 +29,7 @@ export const PLACEHOLDERS: Record<ContentType, string> = {
   json: '{"headline": "Free shipping today"}',
   changes: '{"value": [{"selector": "h1.hero", "text": "Free shipping today"}, {"selector": "#promo", "hide": true}], "css": ".cta{background:#0a7}"}',
   redirect: '/pricing-b or https://shop.example/pricing-b',
+  overlay: '{"kind": "toast", "heading": "Free shipping today", "text": "On every order over $50", "buttons": [{"label": "Shop now", "url": "/sale"}]}',
 };
 
 export interface VariantDraft {
@@ -106,6 +108,7 @@ export function contentText(c: VariantContent | null): string {
   if (!c) return '';
   if (c.type === 'redirect') return c.url;
   if (c.type === 'changes') return JSON.stringify({ value: c.value, ...(c.css && { css: c.css }) }, null, 2);
+  if (c.type === 'overlay') return JSON.stringify(c.value, null, 2);
   return c.value;
 }
 
@@ -119,6 +122,13 @@ function contentOf(v: VariantDraft): unknown {
       return { type: v.type, ...(Array.isArray(parsed) ? { value: parsed } : (parsed as object)) };
     } catch {
       return { type: v.type, value: 'not JSON' }; // refused by the API with the field named
+    }
+  }
+  if (v.type === 'overlay') {
+    try {
+      return { type: v.type, value: JSON.parse(v.value) as unknown };
+    } catch {
+      return { type: v.type, value: 'not JSON' };
     }
   }
   return { type: v.type, value: v.value };

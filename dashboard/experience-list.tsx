@@ -66,6 +66,12 @@ export function VariantPreview(props: { v: Variant }) {
           {c.css && <li class="muted">with CSS</li>}
         </ul>
       );
+    case 'overlay':
+      return (
+        <div class="variant-body variant-overlay">
+          <span class="pill">{c.value.kind}</span> {c.value.heading && <strong>{c.value.heading}</strong>} <span class="variant-text">{cut(c.value.text)}</span>
+        </div>
+      );
     default: {
       const unknown: never = c;
       return unknown;
