@@ -88,8 +88,11 @@ export interface DecideResponse {
    * Present, with `overlay`, only when the page has overlay experiences.
    */
   triggers?: PageTrigger[];
-  /** The site's overlay look and rules, when this answer has overlays or triggers. */
-  overlay?: OverlaySettings;
+  /**
+   * When this answer has overlays or triggers: the site's overlay look and rules, and the
+   * versioned path of the tag's overlay module (attune-overlay.js), which shows them.
+   */
+  overlay?: OverlaySettings & { module: string };
 }
 
 export interface PageTrigger {

@@ -15,3 +15,6 @@ export const EDITOR_HEADER = 'X-Attune-Editor';
 export const PAGE_SLOT_PREFIX = '@';
 /** The decision key of an overlay experience (banner, toast, modal): no slot, the tag renders it. */
 export const OVERLAY_SLOT_PREFIX = '!';
+/** Events the tag records from an overlay: a button pressed (a conversion of its experience), and a dismissal. */
+export const OVERLAY_CLICK = '$overlay_click';
+export const OVERLAY_DISMISS = '$overlay_dismiss';

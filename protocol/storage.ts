@@ -20,3 +20,5 @@ export const CONSENT_KEY = '_attune_c';
 export const SPILL_KEY = '_attune_q';
 /** Set once the edge said the site changes pages without markup (declared slots, page experiences). */
 export const PAGES_KEY = '_attune_p';
+/** Overlays: when each experience was last shown, the session's start and last activity, the paths seen in it (snippet/assist.ts). */
+export const SHOWN_KEY = '_attune_o';

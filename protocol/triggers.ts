@@ -22,8 +22,8 @@ export const Trigger = z
     /** Percent of the page scrolled past. */
     scrollDepth: z.number().int().min(1).max(100).optional(),
     /**
-     * Only when it happens on (or inside) an element this selector finds: the clicked element for
-     * clicks and click signals, the form for form abandonment.
+     * Only when it happens on (or inside) an element this selector finds: the element clicked
+     * (rage and dead clicks, an event from a click), the form (form abandonment).
      */
     selector: Selector.optional(),
   })
@@ -31,8 +31,8 @@ export const Trigger = z
   .refine((t) => [t.signal, t.event, t.afterSeconds, t.scrollDepth].filter((x) => x !== undefined).length === 1, {
     message: 'a trigger is exactly one of signal, event, afterSeconds or scrollDepth',
   })
-  .refine((t) => t.selector === undefined || t.afterSeconds === undefined, {
-    message: 'selector narrows a signal, an event or scroll depth, not time on page',
+  .refine((t) => t.selector === undefined || t.signal !== undefined || t.event !== undefined, {
+    message: 'selector narrows a signal or an event (where it happened), not time on page or scroll depth',
     path: ['selector'],
   });
 export type Trigger = z.infer<typeof Trigger>;
@@ -41,9 +41,7 @@ export type Trigger = z.infer<typeof Trigger>;
 export const Frequency = z.object({ days: z.number().int().min(1).max(365) }).strict();
 export type Frequency = z.infer<typeof Frequency>;
 
-/** Events the tag records from an overlay: a button pressed (a conversion of its experience), and a dismissal. */
-export const OVERLAY_CLICK = '$overlay_click';
-export const OVERLAY_DISMISS = '$overlay_dismiss';
+export { OVERLAY_CLICK, OVERLAY_DISMISS } from './markup';
 
 /** A colour the theme may use: #rgb or #rrggbb. */
 const Colour = z.string().regex(/^#(?:[0-9a-fA-F]{3}){1,2}$/, 'must be a hex colour such as #1a73e8');

@@ -3,7 +3,9 @@
 // a page needs more: capture (from the visitor's first interaction), personalization (pages with
 // slots), identify, and the durable outbox (after a failed delivery or when events were left behind). attune-editor.js, the visual editor (snippet/editor/), is
 // imported only on a page opened through an editor link: it is not part of the tag, so it stays out
-// of the tag's sizes (`lazy`, `whole`) and is reported on its own (`editor`).
+// of the tag's sizes (`lazy`, `whole`) and is reported on its own (`editor`). attune-overlay.js, the
+// overlay module (snippet/assist.ts: triggers and the overlay renderer), is imported only on pages
+// whose decision names overlays or triggers, and is reported on its own too (`overlay`).
 // Prints raw, gzip and brotli sizes: bytes are a budget (see docs/ARCHITECTURE.md, Budgets).
 import { build } from 'esbuild';
 import { minify } from 'terser';
@@ -80,11 +82,14 @@ export async function buildTag() {
   const version = (code) => hash(code).slice(0, 8);
   const path = (name, code) => JSON.stringify(`/${name}?v=${version(code)}`);
   const editor = await bundle('snippet/editor/index.ts', 'esm', {}, false);
-  // attune-more.js imports the editor on an editor link, so it is built after it, with its path.
+  // The overlay module (overlays and triggers): imported by personalization only on pages whose
+  // answer has overlays or triggers; shares the tag's internal names.
+  const overlay = await bundle('snippet/assist.ts', 'esm');
+  // attune-more.js imports the editor on an editor link and the overlay module, so it is built after them, with their paths.
   const lazyFiles = {
-    'attune-more.js': await bundle('snippet/more.ts', 'esm', { EDITOR_PATH: path('attune-editor.js', editor) }),
+    'attune-more.js': await bundle('snippet/more.ts', 'esm', { EDITOR_PATH: path('attune-editor.js', editor), OVERLAY_PATH: path('attune-overlay.js', overlay) }),
   };
-  const modules = { ...lazyFiles, 'attune-editor.js': editor };
+  const modules = { ...lazyFiles, 'attune-overlay.js': overlay, 'attune-editor.js': editor };
   // V8's explicit compile hint (Chrome 136+; a plain comment elsewhere): nearly every function of the
   // page-view tag runs on load, so compiling them all up front, with the script, beats compiling each
   // on its first call, on the main thread: ~3 ms less script time with the page view sent, measured
@@ -96,7 +101,7 @@ export async function buildTag() {
   const lazy = Object.fromEntries(Object.entries(lazyFiles).map(([name, code]) => [name, measure(code)]));
   const whole = { ...core };
   for (const m of Object.values(lazy)) for (const k of Object.keys(whole)) whole[k] += m[k];
-  const sizes = { ...core, lazy, whole, editor: measure(editor) };
+  const sizes = { ...core, lazy, whole, overlay: measure(overlay), editor: measure(editor) };
 
   mkdirSync(join(root, 'dist'), { recursive: true });
   writeFileAtomic(join(root, 'dist/attune.js'), tag + '\n');
@@ -121,5 +126,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`attune.js (every page view): ${s.raw} B raw, ${s.gzip} B gzip -9, ${s.brotli} B brotli`);
   for (const [name, l] of Object.entries(s.lazy)) console.log(`${name} (lazy): ${l.raw} B raw, ${l.gzip} B gzip -9, ${l.brotli} B brotli`);
   console.log(`whole tag: ${s.whole.gzip} B gzip -9, ${s.whole.brotli} B brotli`);
+  console.log(`attune-overlay.js (overlays and triggers, pages that have them): ${s.overlay.raw} B raw, ${s.overlay.gzip} B gzip -9, ${s.overlay.brotli} B brotli`);
   console.log(`attune-editor.js (visual editor, not part of the tag): ${s.editor.raw} B raw, ${s.editor.gzip} B gzip -9, ${s.editor.brotli} B brotli`);
 }

@@ -47,7 +47,8 @@ export const capture: MoreModule['c'] = (t) => {
     v.e_ = 1;
     touch();
     if (is('engagement')) send('track', 'engagement', { ms: engaged, depth });
-    started.forEach((f) => send('signal', 'form_abandon', t.formName_(f)));
+    // A form the overlay module already reported left (in the moment) is not reported again.
+    started.forEach((f) => (f as { l_?: 1 }).l_ || send('signal', 'form_abandon', t.formName_(f)));
     depth = exited = engaged = active = 0;
     started = new Set();
   };

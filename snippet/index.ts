@@ -238,7 +238,8 @@ function boot(): void {
 
   const methods: Record<string, Fn> = {
     page,
-    track: (name: string, props?: Props) => send('track', String(name).slice(0, 200), props),
+    // Through the context: the overlay module hears tracked events there (its triggers).
+    track: (name: string, props?: Props) => ctx.send_('track', String(name).slice(0, 200), props),
     identify: (...a: Parameters<Personalizer['identify_']>) => load$().then((p) => p.identify_(...a)),
     consent: (state: string) => {
       store(CONSENT_KEY, (consent = state == 'granted' ? state : 'denied'));

@@ -4,7 +4,7 @@ import { EDITOR_HEADER, EDIT_PARAM, REDIRECT_PARAM } from '../protocol/markup';
 
 declare const EDITOR_PATH: string; // set at build time: the editor's versioned path
 import { debug } from './debug';
-import type { Personalizer, TagContext } from './types';
+import type { OverlayModule, Personalizer, TagContext } from './types';
 
 /**
  * Personalization on the page, loaded only on pages that have slots (or an embedded decision, or
@@ -22,6 +22,7 @@ const d = document;
 export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
   const expose = (slot: string, experience: string, variant: string) => t.send_('track', '$exposure', { slot, experience, variant });
   const decisions: Record<string, Decision> = {};
+  let overlays: Promise<OverlayModule> | 0 = 0;
   const asked: Record<string, 1> = {};
   let shown: Record<string, 1> = {};
   let started = Date.now();
@@ -124,6 +125,9 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
         apply();
       }
       t.emit_(r.decisions);
+      // Overlays or triggers on this page (or the module already runs): the overlay module, at the
+      // versioned path the answer names, shows and watches them.
+      if (r.overlay || overlays) (overlays ||= import(t.api_ + r.overlay!.module)).then((m: OverlayModule) => m.a(t, r, decide, !names), (err) => debug(t, 'no overlays', err));
       return r.decisions;
     } catch (err) {
       debug(t, 'no decision', err); // the default content stays

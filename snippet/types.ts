@@ -1,4 +1,4 @@
-import type { Decision } from '../protocol/decide';
+import type { DecideResponse, Decision } from '../protocol/decide';
 import type { Event, EventType, PageContext, Props } from '../protocol/events';
 
 /**
@@ -96,4 +96,10 @@ export type MoreModule = {
   c(t: TagContext): Capture;
   /** The durable outbox (snippet/outbox.ts). */
   o(t: TagContext): Promise<Delivery>;
+};
+
+/** attune-overlay.js (snippet/assist.ts): overlays and triggers, imported by personalization when a page has them. */
+export type OverlayModule = {
+  /** Every decide answer: `page` for a page view's own. */
+  a(t: TagContext, r: DecideResponse, decide: (names: string[]) => Promise<unknown>, page: boolean): void;
 };

@@ -14,7 +14,7 @@ import { verifiedUserIds } from '../profiles/verify';
 import { ingestEvents } from '../profiles/ingest';
 import { requireSite, preflight } from './public-site';
 import { keepRejections } from '../sites/rejections';
-import { changesPages } from '../decisions/visitor';
+import { changesPages } from '../decisions/for-page';
 import { editorPage, withoutEditToken } from '../editor/token';
 import { siteStub } from '../objects/stubs';
 import { unrecorded } from '../engine/digest';

@@ -127,6 +127,7 @@ export function showWork(pv: Preview, w: Work | null, slotEls: () => Element[]):
   if (!c) notes.push(`Variant ${label} has no content: visitors see the page as it is.`);
   else if (c.type === 'redirect') notes.push(`Variant ${label} sends visitors to ${c.url}. The editor does not navigate there.`);
   else if (c.type === 'json') notes.push(`Variant ${label} hands JSON to the page's own code: nothing to show here.`);
+  else if (c.type === 'overlay') notes.push(`Variant ${label} shows a ${c.value.kind} the tag draws over the page: design and preview it in the dashboard's overlay designer.`);
   else if (c.type === 'changes') {
     if (w.mode !== 'page') notes.push('This content changes a page: make this a page experience to use it.');
     else if (c.value.length || c.css) notes.push(pv.changes(c.value, c.css));
