@@ -19,6 +19,7 @@ import { reportPages } from './pages/reports';
 import { savedFunnelPages } from './pages/saved-funnels';
 import { profilePages } from './pages/profiles';
 import { verificationPages } from './pages/verification';
+import { destinationPages } from './pages/destinations';
 import { dash } from './ui';
 
 /**
@@ -125,6 +126,6 @@ dashboard.post('/logout-everywhere', async (c) => {
 // Everything below needs a session; posts need the CSRF token.
 dashboard.use('/sites', requireSession());
 dashboard.use('/sites/*', requireSession());
-for (const pages of [sitePages, overviewPages, installPages, livePages, audiencePages, slotPages, experiencePages, resultPages, reportPages, savedFunnelPages, profilePages, verificationPages]) {
+for (const pages of [sitePages, overviewPages, installPages, livePages, audiencePages, slotPages, experiencePages, resultPages, reportPages, savedFunnelPages, profilePages, verificationPages, destinationPages]) {
   dashboard.route('/sites', pages);
 }

@@ -5,8 +5,10 @@
  * and deletes what the queue took. A failed send stays in the outbox for the object's alarm, so
  * nothing is lost between the profile and the queue (the experiment counters' outbox pattern).
  */
-import type { DestinationRoute, WebhookPayload } from '../../protocol/destinations';
+import { momentOf, type DestinationRoute, type MomentName, type WebhookPayload, type WebhookPerson } from '../../protocol/destinations';
 import type { StoredEvent } from '../../protocol/events';
+import { BrowserStore } from '../profiles/browser-store';
+import { IdentityStore } from '../profiles/identity-store';
 import type { DestinationMessage } from './message';
 
 /** What ingest and decide get from the site for routing: the enabled destinations. */
@@ -29,18 +31,52 @@ function put(sql: SqlStorage, msg: DestinationMessage): void {
   sql.exec('INSERT OR IGNORE INTO dest_outbox (key, body) VALUES (?, ?)', `${msg.destination}\n${msg.payload.id}`, JSON.stringify(msg));
 }
 
-/** Puts a newly stored event in the outbox of every destination whose filter it passes. */
+function hearsEvent(r: DestinationRoute, e: StoredEvent): boolean {
+  const f = r.events;
+  if (!f) return false;
+  if (f.types.length > 0 && !f.types.includes(e.type)) return false;
+  return f.names.length === 0 || (e.name !== null && f.names.includes(e.name));
+}
+
+/** Who the person is, as a moment's receiver needs it to follow up: read from the profile once per event. */
+function personOf(sql: SqlStorage, e: StoredEvent): WebhookPerson {
+  const identity = new IdentityStore(sql);
+  return { identifiers: identity.known(), traits: identity.traits(), verified: new BrowserStore(sql).isVerified(e.anonymousId) };
+}
+
+/** What a moment adds to an event's webhook: its name, the experience and variant, the button and the person. */
+function momentFields(moment: MomentName, e: StoredEvent, person: WebhookPerson): Pick<WebhookPayload, 'moment' | 'experience' | 'button' | 'person'> {
+  const p = e.props ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const slot = text(p.slot);
+  const label = text(p.label);
+  const url = text(p.url);
+  return {
+    moment,
+    experience: { id: text(p.experience) ?? '', variant: text(p.variant) ?? null, ...(slot !== undefined && { slot }) },
+    ...(moment === 'overlay.clicked' && { button: { label: label ?? '', ...(url !== undefined && { url }) } }),
+    person,
+  };
+}
+
+/**
+ * Puts a newly stored event in the outbox of every destination that hears it: by its `events`
+ * filter, or as one of its `moments` — then the webhook also says which moment, experience,
+ * variant and button, and who the person is. One message per event and destination either way.
+ */
 export function routeEvent(sql: SqlStorage, ctx: DestinationContext, profileId: string, e: StoredEvent, now: number): void {
+  const moment = momentOf(e);
+  let person: WebhookPerson | undefined;
   for (const r of ctx.routes) {
-    const f = r.events;
-    if (!f) continue;
-    if (f.types.length > 0 && !f.types.includes(e.type)) continue;
-    if (f.names.length > 0 && !(e.name && f.names.includes(e.name))) continue;
+    const asMoment = moment !== null && (r.moments ?? []).includes(moment);
+    if (!asMoment && !hearsEvent(r, e)) continue;
     const payload: WebhookPayload = {
       id: `evt_${profileId}_${e.id}`, type: 'event', site: ctx.site, destination: r.id, createdAt: now, profileId,
       event: { ...e },
+      ...(asMoment && momentFields(moment, e, (person ??= personOf(sql, e)))),
     };
     if (JSON.stringify(payload).length > MAX_MESSAGE_BYTES) payload.event = { ...e, props: { truncated: true } };
+    if (payload.person && JSON.stringify(payload).length > MAX_MESSAGE_BYTES) payload.person = { ...payload.person, traits: { truncated: true } };
     put(sql, { site: ctx.site, destination: r.id, payload });
   }
 }

@@ -39,6 +39,12 @@ export interface DeliveryTarget {
   maxAttempts: number;
 }
 
+/** A stored destination; one saved before moments existed subscribed to none. */
+function stored(body: string): Destination {
+  const d = JSON.parse(body) as Destination;
+  return { ...d, moments: d.moments ?? [] };
+}
+
 /** Deliveries kept per destination (the newest). */
 const KEEP_DELIVERIES = 200;
 
@@ -68,12 +74,12 @@ export class DestinationHub extends DurableObject<Env> {
     return this.sql
       .exec<{ body: string }>('SELECT body FROM destinations ORDER BY created_at, id')
       .toArray()
-      .map((r) => JSON.parse(r.body) as Destination);
+      .map((r) => stored(r.body));
   }
 
   get(id: string): Destination | null {
     const row = this.sql.exec<{ body: string }>('SELECT body FROM destinations WHERE id = ?', id).toArray()[0];
-    return row ? (JSON.parse(row.body) as Destination) : null;
+    return row ? stored(row.body) : null;
   }
 
   /** Null when the id is taken. */
@@ -108,7 +114,7 @@ export class DestinationHub extends DurableObject<Env> {
   routes(): DestinationRoute[] {
     return this.list()
       .filter((d) => d.enabled)
-      .map((d) => ({ id: d.id, events: d.events, audiences: d.audiences }));
+      .map((d) => ({ id: d.id, events: d.events, audiences: d.audiences, moments: d.moments }));
   }
 
   targets(ids: string[]): DeliveryTarget[] {

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { SiteInput, SitePatch, ExperienceInput, ExperiencePatch, SlotInput, SlotPatch } from '../../protocol/admin';
 import { AudienceInput, AudiencePatch } from '../../protocol/audience';
 import { DecideRequest } from '../../protocol/decide';
-import { DestinationInput, DestinationPatch } from '../../protocol/destinations';
+import { DestinationInput, DestinationPatch, MOMENT_NAMES, MOMENTS } from '../../protocol/destinations';
 import { CollectBatch, Event } from '../../protocol/events';
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH } from '../../protocol/limits';
 import { SegmentBatch, SegmentAlias, SegmentGroup, SegmentIdentify, SegmentPageCall, SegmentScreen, SegmentTrack } from '../../protocol/segment';
@@ -174,7 +174,10 @@ export const ROUTES: RouteDoc[] = [
   { method: 'GET', path: '/api/sites/:site/destinations', tag: 'Destinations', auth: 'admin', summary: "List the site's webhook destinations", responses: { 200: '{destinations}', ...E4 } },
   {
     method: 'POST', path: '/api/sites/:site/destinations', tag: 'Destinations', auth: 'admin', summary: 'Create a webhook destination', body: DestinationInput,
-    description: 'The answer carries the signing `secret`, shown this once. Webhooks are signed `X-Attune-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` and carry `X-Attune-Idempotency-Key`.',
+    description:
+      'The answer carries the signing `secret`, shown this once. Webhooks are signed `X-Attune-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` and carry `X-Attune-Idempotency-Key`. ' +
+      `\`moments\` subscribes to what the tag records about experiences — ${MOMENT_NAMES.map((m) => `\`${m}\` (track \`${MOMENTS[m].event}\`)`).join(', ')}; ` +
+      'their webhooks (`type: "event"`) also carry `moment`, `experience: {id, variant, slot?}`, `button: {label, url?}` (clicks) and `person: {identifiers, traits, verified}`.',
     responses: { 201: 'the destination with its secret', 409: 'id taken', ...E4 },
   },
   { method: 'GET', path: '/api/sites/:site/destinations/:id', tag: 'Destinations', auth: 'admin', summary: 'Read a destination (never its secret)', responses: { 200: 'the destination', ...E4 } },
