@@ -93,6 +93,7 @@ const TABS: [string, string][] = [
   ['attribution', 'Attribution'],
   ['funnels', 'Funnels'],
   ['profiles', 'Profiles'],
+  ['destinations', 'Destinations'],
   ['settings', 'Settings'],
 ];
 
