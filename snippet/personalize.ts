@@ -127,7 +127,7 @@ export function personalizer(t: TagContext): Omit<Personalizer, 'identify_'> {
       t.emit_(r.decisions);
       // Overlays or triggers on this page (or the module already runs): the overlay module, at the
       // versioned path the answer names, shows and watches them.
-      if (r.overlay || overlays) (overlays ||= import(t.api_ + r.overlay!.module)).then((m: OverlayModule) => m.a(t, r, decide, !names), (err) => debug(t, 'no overlays', err));
+      if (r.overlay || overlays) (overlays ||= import(t.api_ + r.overlay!.module)).then((m: OverlayModule) => m.a(t, r, decide, !names), Object); // not loaded (offline, blocked): no overlays
       return r.decisions;
     } catch (err) {
       debug(t, 'no decision', err); // the default content stays
