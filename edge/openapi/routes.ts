@@ -77,7 +77,7 @@ export const ROUTES: RouteDoc[] = [
   { method: 'OPTIONS', path: '/v1/collect', tag: 'Tag', auth: 'none', summary: 'CORS preflight (site named in ?site=)', query: { site: 'site key' }, responses: { 204: 'preflight answer' } },
   {
     method: 'POST', path: '/v1/decide', tag: 'Tag', auth: 'none', summary: "The visitor's variant per slot", body: DecideRequest,
-    responses: { 200: '{profileToken, decisions, audiences, reasons (of what decided; every experience with a preview or debug token), holdout?}', 400: 'invalid request', 403: 'origin not allowed', 404: 'unknown site', 429: 'rate limited' },
+    responses: { 200: '{profileToken, decisions, audiences, reasons (of what decided; every experience with a preview or debug token), holdout?, triggers? (overlay experiences waiting for a trigger on this page: {experience, on, frequency?, decision? (proxy mode)}; ask for one with slots: ["!<id>"] when it fires), overlay? (the site\'s overlay theme and rules, and the overlay module\'s path)}', 400: 'invalid request', 403: 'origin not allowed', 404: 'unknown site', 429: 'rate limited' },
   },
   { method: 'OPTIONS', path: '/v1/decide', tag: 'Tag', auth: 'none', summary: 'CORS preflight (site named in ?site=)', query: { site: 'site key' }, responses: { 204: 'preflight answer' } },
   ...['/v1/batch', '/v1/b', '/v1/import'].map((path): RouteDoc => ({
