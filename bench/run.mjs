@@ -128,6 +128,12 @@ function weightBudgets(weight) {
       `what a page view loads (attune.js) ≤ Plausible's plausible.js — gzip ${fmt(weight.tag.gzip)} vs ${fmt(pl.gzip)} B (${verdict(weight.tag.gzip <= pl.gzip)}), brotli ${fmt(weight.tag.brotli)} vs ${fmt(pl.brotli)} B (${verdict(weight.tag.brotli <= pl.brotli)})`,
     );
   parts.push(`the whole tag ≤ 6,144 B gzip — ${fmt(whole)} B (${verdict(whole <= 6144)})`);
+  if (weight.overlay) {
+    const all = whole + weight.overlay.gzip;
+    parts.push(
+      `the overlay module ≤ 3,072 B gzip — ${fmt(weight.overlay.gzip)} B (${verdict(weight.overlay.gzip <= 3072)}); the whole tag with it ${fmt(all)} B (${verdict(all <= 6144)})`,
+    );
+  }
   return `Budgets: ${parts.join('; ')}.`;
 }
 

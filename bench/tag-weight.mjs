@@ -20,11 +20,13 @@ export async function attuneFiles() {
     ? Object.keys(tag.lazy)
     : readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js') && f !== 'attune.js');
   const lazy = names.sort().map((f) => ({ file: f, ...sizes(readFileSync(join(root, 'dist', f), 'utf8').trim()) }));
-  return { tag: { file: 'attune.js', raw: tag.raw, gzip: tag.gzip, brotli: tag.brotli }, lazy };
+  // The overlay module loads only on pages whose answer has overlays or triggers (like the editor on an editor link): listed on its own.
+  const overlay = tag.overlay && { file: 'attune-overlay.js', ...tag.overlay };
+  return { tag: { file: 'attune.js', raw: tag.raw, gzip: tag.gzip, brotli: tag.brotli }, lazy, overlay };
 }
 
 export async function tagWeight() {
-  const { tag, lazy } = await attuneFiles();
+  const { tag, lazy, overlay } = await attuneFiles();
   const rows = await peers();
   const lines = [
     '| Tag | Version | File | raw | gzip -9 | brotli | gzip vs Attune |',
@@ -39,11 +41,14 @@ export async function tagWeight() {
     // Sum of per-file sizes: each file is compressed and sent on its own.
     lines.push(`| Attune whole tag (sum of files) | | ${1 + lazy.length} files | ${fmt(sum('raw'))} | ${fmt(sum('gzip'))} | ${fmt(sum('brotli'))} | ${ratio(sum('gzip'), tag.gzip)} |`);
   }
+  if (overlay) {
+    lines.push(`| Attune overlay module (pages with overlays only) | | dist/${overlay.file} | ${fmt(overlay.raw)} | ${fmt(overlay.gzip)} | ${fmt(overlay.brotli)} | |`);
+  }
   for (const p of rows) {
     if (p.error) lines.push(`| ${p.name} | | ${p.file} | failed: ${p.error.replace(/\|/g, '\\|')} | | | |`);
     else lines.push(`| ${p.name} | ${p.version} | ${p.file} | ${fmt(p.raw)} | ${fmt(p.gzip)} | ${fmt(p.brotli)} | ${ratio(p.gzip, tag.gzip)} |`);
   }
-  return { tag, lazy, peers: rows, markdown: lines.join('\n') };
+  return { tag, lazy, overlay, peers: rows, markdown: lines.join('\n') };
 }
 
 function version() {
