@@ -37,6 +37,7 @@ let stop: (() => void)[] = []; // this page view's timers and listeners
 let clicks: [Element, number][] = []; // recent clicks: a signal's or an event's element
 let heard: (type: EventType, name?: string) => void = () => {};
 let tag: TagContext;
+const waiting: Record<string, 1> = {}; // experiences waiting for a focused field to lose the focus
 
 const remember = (): Memory => {
   const now = Date.now();
@@ -53,13 +54,14 @@ const keep = (m: Memory) => tag.save_(SHOWN_KEY, JSON.stringify(m));
 /** Whether an experience may show now: consent, the page view's count, its frequency; a focused field defers it. */
 function allowed(exp: string, t: PageTrigger | undefined, go: () => void): boolean {
   if (!tag.granted_() || shown >= settings.perPage) return false;
-  const at = remember().x[exp];
+  const m = remember();
+  const at = m.x[exp];
   const days = t?.frequency?.days;
-  if (at != null && (days ? Date.now() - at < days * 864e5 : at >= remember().s)) return false;
+  if (at != null && (days ? m.l - at < days * 864e5 : at >= m.s)) return false;
   const el = d.activeElement as HTMLElement | null;
   if (el && t?.on.signal != 'form_abandon' && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) {
-    // Not while the visitor types: when the field loses the focus.
-    el.addEventListener('blur', () => setTimeout(go), { once: true });
+    // Not while the visitor types: when the field loses the focus (once, however often it fired meanwhile).
+    if (!waiting[exp]) (waiting[exp] = 1), el.addEventListener('blur', () => setTimeout(() => (delete waiting[exp], go())), { once: true });
     return false;
   }
   return true;

@@ -21,12 +21,12 @@ const css = (t: OverlaySettings['theme'], inside: boolean) =>
   `:host{all:initial}` +
   `.o{position:${inside ? 'absolute' : 'fixed'};z-index:2147483647;box-sizing:border-box;font:15px/1.45 ${t.font};color:${t.text};background:${t.background};` +
   `box-shadow:0 6px 28px rgba(0,0,0,.22);padding:16px 44px 16px 18px;display:flex;gap:14px;align-items:center;border-radius:${t.radius}px}` +
-  `.banner{left:0;right:0;border-radius:0;border-top:3px solid ${t.accent}}.top{top:0}.bottom{bottom:0}` +
-  `.toast{max-width:min(380px,calc(100% - 32px));flex-direction:column;align-items:stretch}` +
-  `.top-left{top:16px;left:16px}.top-right{top:16px;right:16px}.bottom-left{bottom:16px;left:16px}.bottom-right{bottom:16px;right:16px}` +
+  // Position classes: banner `top`/`bottom`; a toast's corner (`top-right` → `top right`), kept off the edges by its margin.
+  `.banner{left:0;right:0;border-radius:0;border-top:3px solid ${t.accent}}.top{top:0}.bottom{bottom:0}.left{left:0}.right{right:0}` +
+  `.toast{margin:16px;max-width:min(380px,calc(100% - 32px));flex-direction:column;align-items:stretch}` +
   `.bg{position:${inside ? 'absolute' : 'fixed'};inset:0;z-index:2147483646;background:rgba(0,0,0,.45)}` +
   `.modal{top:50%;left:50%;transform:translate(-50%,-50%);width:min(460px,calc(100% - 32px));flex-direction:column;align-items:stretch;padding:24px}` +
-  `.c{flex:1}h2{font-size:17px;margin:0 0 4px;font-weight:650}p{margin:0}img{max-width:100%;max-height:180px;object-fit:cover;border-radius:${Math.max(t.radius - 4, 0)}px}` +
+  `.c{flex:1}h2{font-size:17px;margin:0 0 4px;font-weight:650}p{margin:0}img{max-width:100%;max-height:180px;object-fit:cover;border-radius:${t.radius}px}` +
   `.b{display:flex;gap:8px;flex-wrap:wrap}` +
   `.b a,.b button{font:inherit;font-weight:600;padding:8px 14px;border-radius:${t.radius}px;cursor:pointer;text-decoration:none;border:1px solid ${t.accent}}` +
   `.b :first-child{background:${t.accent};color:${t.accentText}}.b :nth-child(2){background:transparent;color:${t.text}}` +
@@ -51,7 +51,7 @@ export function renderOverlay(o: Overlay, theme: OverlaySettings['theme'], on: O
   const modal = o.kind == 'modal';
   const before = d.activeElement as HTMLElement | null;
   const bg = modal && make('div', root, undefined, 'bg');
-  const box = make('div', root, undefined, `o ${o.kind} ${modal ? '' : o.position || (o.kind == 'banner' ? 'bottom' : 'bottom-right')}`);
+  const box = make('div', root, undefined, `o ${o.kind} ${modal ? '' : (o.position || (o.kind == 'banner' ? 'bottom' : 'bottom-right')).replace('-', ' ')}`);
   const id = 'attune-h';
   box.setAttribute('role', modal ? 'dialog' : o.kind == 'toast' ? 'status' : 'region');
   if (modal) box.setAttribute('aria-modal', 'true');
