@@ -1,5 +1,5 @@
 import { isOverlayExperience, type Experience } from '../../protocol/admin';
-import type { DecideResponse, PageTrigger } from '../../protocol/decide';
+import type { DecideResponse, ExperienceReason, PageTrigger } from '../../protocol/decide';
 import { OVERLAY_SLOT_PREFIX } from '../../protocol/markup';
 import { urlPatternMatches } from '../../protocol/url-pattern';
 import { slotOf } from '../engine/assign';
@@ -47,18 +47,25 @@ export function forPage(config: SiteConfig, url: string, marked?: readonly strin
 }
 
 /**
- * The page's triggers for the tag (without the visitor's holdout: none). Embedded (proxy mode),
- * each carries its decision, taken out of the page's decisions: it shows only when it fires.
+ * The page's triggers for the tag (for a visitor in the holdout: none). Embedded (proxy mode), each
+ * carries its decision, taken out of the page's decisions: it shows only when it fires — unless the
+ * visitor is not in its audience yet, which the triggering event itself may change: then the tag
+ * asks when it fires, with the event counted.
  */
-export function pageTriggers(triggered: Experience[], decisions: DecideResponse['decisions'], embed: boolean, held: boolean): PageTrigger[] {
+export function pageTriggers(
+  triggered: Experience[],
+  decisions: DecideResponse['decisions'],
+  embed: boolean,
+  held: boolean,
+  reasons: Readonly<Record<string, ExperienceReason>> = {},
+): PageTrigger[] {
   if (held) return [];
   return triggered.map((e) => {
     const key = slotOf(e);
     const t: PageTrigger = { experience: e.id, on: e.trigger!, ...(e.frequency && { frequency: e.frequency }) };
-    if (embed) {
-      t.decision = decisions[key] ?? null;
-      delete decisions[key];
-    }
+    // Not in the audience now: the triggering event may change that, so the tag asks when it fires.
+    if (embed && reasons[e.id] !== 'not_in_audience') t.decision = decisions[key] ?? null;
+    delete decisions[key];
     return t;
   });
 }

@@ -135,7 +135,7 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
     // A visitor hears only why what they got was decided: the site's other experiences (drafts,
     // other slots, other audiences) are named only to a preview or debug token from the admin API.
     const everything = preview || (await verifyDebug(env, req.site, req.debug ?? debugParam(req.url), req.now));
-    const triggers = pageTriggers(triggered, decisions, embed, holdout);
+    const triggers = pageTriggers(triggered, decisions, embed, holdout, out.reasons);
     const reasons = everything ? out.reasons : Object.fromEntries(Object.values(decisions).map((d) => [d.experience, out.reasons[d.experience] ?? d.reason]));
     const overlays = triggers.length > 0 || Object.keys(decisions).some((k) => k.startsWith(OVERLAY_SLOT_PREFIX));
     res = {

@@ -69,5 +69,7 @@ describe('forPage', () => {
     expect(decisions).toEqual({});
     expect(pageTriggers([help], {}, true, false)[0]!.decision).toBeNull();
     expect(pageTriggers([help], {}, false, true)).toEqual([]); // held out: nothing to watch
+    // Not in its audience yet: the tag asks when it fires (the triggering event may change that).
+    expect(pageTriggers([help], {}, true, false, { help: 'not_in_audience' })[0]).not.toHaveProperty('decision');
   });
 });
