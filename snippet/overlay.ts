@@ -11,7 +11,7 @@ import type { OverlaySettings } from '../protocol/triggers';
  * module (snippet/assist.ts) and by the dashboard's live preview (`inside` a preview box).
  */
 export interface OverlayHandlers {
-  /** A button was pressed: index and button; a button with a url then follows it. */
+  /** A link button was pressed (its index); it then follows its url. */
   press(i: number): void;
   /** Dismissed: close button, Escape, a button without url, or the modal's backdrop. */
   dismiss(): void;
@@ -83,7 +83,7 @@ export function renderOverlay(o: Overlay, theme: OverlaySettings['theme'], on: O
     el.addEventListener('click', () => {
       if (!open) return;
       close();
-      on.press(i); // a link then goes on to its page
+      b.url ? on.press(i) : on.dismiss(); // a link then goes on to its page
     });
   });
   const x = make('button', box, '×', 'x');

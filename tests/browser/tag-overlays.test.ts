@@ -201,4 +201,18 @@ describe('an overlay', () => {
     const events = await waitForEvents(s.edge, SITE, aid, (evs) => named(evs, '$overlay_click').length > 0);
     expect(named(events, '$overlay_click').map((e) => e.props)).toEqual([{ experience: 'event', variant: 'v', label: 'Email me', url: '#notify' }]);
   });
+
+  it('records a button without a link as a dismissal, not a click', async () => {
+    const page = await open('/dead');
+    await armed(page);
+    await fire(page, 'dead');
+    await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Help dead');
+    await overlay(page).locator('button', { hasText: 'No thanks' }).click();
+    expect(await overlay(page).count()).toBe(0);
+    const aid = await requireAnonymousId(page);
+    await page.evaluate(() => (window as unknown as { attune: { flush(): Promise<void> } }).attune.flush());
+    const events = await waitForEvents(s.edge, SITE, aid, (evs) => named(evs, '$overlay_dismiss').length > 0);
+    expect(named(events, '$overlay_dismiss').map((e) => e.props)).toEqual([{ experience: 'dead', variant: 'v' }]);
+    expect(named(events, '$overlay_click')).toEqual([]);
+  });
 });
