@@ -229,3 +229,23 @@ describe('proxy mode: results of a triggered overlay experience', () => {
     expect(r!.variants.find((x) => x.key === 'toast')).toMatchObject({ visitors: met.toast, conversions: { $overlay_click: presses } });
   });
 });
+
+describe('proxy mode: an audience the triggering event decides', () => {
+  it('does not embed "nothing" for a visitor not yet in it: the tag asks when the trigger fires, and the rage click itself lets them in', async () => {
+    const RAGED = 'proxy-raged';
+    await api('/sites/demo/audiences', 'POST', { id: 'raged-proxy', name: 'Rage-clicked this session', rule: { signal: 'rage_click' } });
+    await api('/sites/demo/experiences', 'POST', {
+      id: RAGED, name: 'Help the frustrated', page: '/', status: 'running', audience: 'raged-proxy', trigger: { signal: 'rage_click', selector: ADD },
+      variants: [{ key: 'help', weight: 1, content: toast('Let us help', [{ label: 'Chat with us', url: '#chat' }]) }],
+    });
+    const v = await visit('/', RAGED);
+    expect(v.trigger).toEqual({ experience: RAGED, on: { signal: 'rage_click', selector: ADD } }); // no decision: asked for when it fires
+    const fired = v.requests.length;
+    await rageClick(v.page);
+    await expect.poll(() => overlay(v.page).locator('h2').textContent(), { timeout: 10_000 }).toBe('Let us help');
+    expect(decides(v.requests.slice(fired))).toHaveLength(1);
+    expect(v.errors).toEqual([]);
+    await v.context.close();
+    await api(`/sites/demo/experiences/${RAGED}`, 'PATCH', { status: 'ended' });
+  });
+});
