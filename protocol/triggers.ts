@@ -60,7 +60,8 @@ export const OverlaySettings = z
         /** Text on buttons. */
         accentText: Colour,
         /** A CSS font-family list. */
-        font: z.string().max(200).regex(/^[\w\s,'"-]+$/, 'must be a font-family list such as "Inter, system-ui, sans-serif"'),
+        // Names, and quoted names with their quotes paired: nothing that could end the CSS declaration it lands in.
+        font: z.string().max(200).regex(/^(?:[\w\s,-]|"[\w\s-]*"|'[\w\s-]*')+$/, 'must be a font-family list such as Inter, "Segoe UI", sans-serif'),
         /** Corner radius, px. */
         radius: z.number().int().min(0).max(32),
       })

@@ -54,8 +54,12 @@ describe('overlay experiences in the admin API', () => {
 
     const theme = await admin(`/sites/${site}`, { method: 'PATCH', body: JSON.stringify({ overlays: { perPage: 1, theme: { ...OVERLAY_DEFAULTS.theme, accent: 'red;x' } } }) });
     expect(await problem(theme)).toContain('overlays.theme.accent');
-    const site2 = await json<{ overlays: unknown }>(await admin(`/sites/${site}`));
-    expect(site2.overlays).toEqual(OVERLAY_DEFAULTS);
+    const font = await admin(`/sites/${site}`, { method: 'PATCH', body: JSON.stringify({ overlays: { perPage: 1, theme: { ...OVERLAY_DEFAULTS.theme, font: '"Inter, sans-serif' } } }) });
+    expect(await problem(font)).toContain('overlays.theme.font');
+    const saved = await admin(`/sites/${site}`, { method: 'PATCH', body: JSON.stringify({ overlays: { perPage: 2, theme: { ...OVERLAY_DEFAULTS.theme, font: 'Inter, "Segoe UI", sans-serif' } } }) });
+    expect(saved.status).toBe(200);
+    const site2 = await json<{ overlays: { perPage: number } }>(await admin(`/sites/${site}`));
+    expect(site2.overlays.perPage).toBe(2);
   });
 });
 
