@@ -1,16 +1,22 @@
 import { Hono } from 'hono';
-import { CLIENT_ETAG, CLIENT_SCRIPT, CLIENT_VERSION } from '../edge/generated/dashboard';
-import { packedResponse } from '../edge/http/packed';
+import { CLIENT_SCRIPT, CLIENT_SCRIPT_ETAG, CLIENT_SCRIPT_VERSION, CLIENT_STYLE, CLIENT_STYLE_ETAG, CLIENT_STYLE_VERSION } from '../edge/generated/dashboard';
+import { packedResponse, type Packed } from '../edge/http/packed';
 
-/** The dashboard's one script, versioned by content so pages can cache it for good. */
-export const CLIENT_PATH = `/dashboard/app.js?v=${CLIENT_VERSION}`;
+/** The dashboard's one script and one stylesheet, versioned by content so pages can cache them for good. */
+export const CLIENT_PATH = `/dashboard/app.js?v=${CLIENT_SCRIPT_VERSION}`;
+export const STYLE_PATH = `/dashboard/app.css?v=${CLIENT_STYLE_VERSION}`;
 
 export const asset = new Hono();
 
-/** GET /dashboard/app.js — the bundled client script (scripts/build-dashboard.mjs), content-hash ETag. */
-asset.get('/app.js', (c) => {
-  const headers = { ETag: CLIENT_ETAG, 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' };
-  const inm = c.req.header('if-none-match');
-  if (inm && inm.split(',').some((t) => t.trim() === CLIENT_ETAG)) return c.body(null, 304, headers);
-  return packedResponse(CLIENT_SCRIPT, c.req.header('accept-encoding'), { ...headers, 'Content-Type': 'application/javascript; charset=utf-8' });
-});
+/** GET /dashboard/app.js and /dashboard/app.css — built by scripts/build-dashboard.mjs, content-hash ETag. */
+for (const [path, packed, etag, type] of [
+  ['/app.js', CLIENT_SCRIPT, CLIENT_SCRIPT_ETAG, 'application/javascript'],
+  ['/app.css', CLIENT_STYLE, CLIENT_STYLE_ETAG, 'text/css'],
+] as [string, Packed, string, string][]) {
+  asset.get(path, (c) => {
+    const headers = { ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' };
+    const inm = c.req.header('if-none-match');
+    if (inm && inm.split(',').some((t) => t.trim() === etag)) return c.body(null, 304, headers);
+    return packedResponse(packed, c.req.header('accept-encoding'), { ...headers, 'Content-Type': `${type}; charset=utf-8` });
+  });
+}

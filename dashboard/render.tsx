@@ -7,11 +7,12 @@ import { Layout } from './layout';
 
 /**
  * Strict CSP: the bundled script from this origin only, no inline script, no plugins, no framing;
- * inline styles (and the SVG charts' attributes) are allowed. Sandboxed previews use srcdoc; an
- * experience's page may also frame, sandboxed, and open the site's own origins (`external`).
+ * the stylesheet from this origin, and inline styles (the SVG charts' attributes) are allowed.
+ * Sandboxed previews use srcdoc; an experience's page may also frame, sandboxed, and open the
+ * site's own origins (`external`).
  */
 export const CSP =
-  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; " +
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** An origin (any port: `:*`) fit to stand in a CSP source list: nothing that could end or add a directive. */
