@@ -1,12 +1,13 @@
 /** The experience editor's form ⇄ the admin API's experience body, pure. */
-import type { Experience } from '../protocol/admin';
+import { isOverlayExperience, type Experience } from '../protocol/admin';
 import type { ContentType, VariantContent } from '../protocol/content';
 import { OVERLAY_CONTENT, PAGE_CONTENT, SLOT_CONTENT } from '../protocol/content-rules';
+import { blankOverlay, frequencyOf, overlayDraftOf, overlayFromForm, overlayOf, triggerDraftOf, triggerFromForm, triggerOf, type OverlayDraft, type TriggerDraft } from './overlay-form';
 
 const TYPES: readonly ContentType[] = [...SLOT_CONTENT, ...PAGE_CONTENT, ...OVERLAY_CONTENT];
 
-/** What an experience changes: the content of one slot, or pages (their elements, or a redirect). */
-export type Target = 'slot' | 'page';
+/** What an experience changes: the content of one slot, pages (their elements, or a redirect), or an overlay it shows. */
+export type Target = 'slot' | 'page' | 'overlay';
 
 /** The select's label of every content type: a type added to the protocol without one does not compile. */
 export const CONTENT_LABELS: Record<ContentType, string> = {
@@ -20,7 +21,7 @@ export const CONTENT_LABELS: Record<ContentType, string> = {
 
 /** The content types a target takes (protocol/content.ts), with their labels, in the select's order. */
 export const contentTypesFor = (target: Target): [ContentType, string][] =>
-  (target === 'page' ? PAGE_CONTENT : SLOT_CONTENT).map((t) => [t, CONTENT_LABELS[t]]);
+  (target === 'page' ? PAGE_CONTENT : target === 'overlay' ? OVERLAY_CONTENT : SLOT_CONTENT).map((t) => [t, CONTENT_LABELS[t]]);
 
 /** The value box's example per content type. */
 export const PLACEHOLDERS: Record<ContentType, string> = {
@@ -40,6 +41,8 @@ export interface VariantDraft {
   type: '' | ContentType;
   /** The text, HTML or JSON; for changes `{"value": [changes], "css"?}` as JSON; for redirect the URL. */
   value: string;
+  /** An overlay variant's designer fields. */
+  overlay: OverlayDraft;
 }
 
 export interface ExperienceDraft {
@@ -48,8 +51,10 @@ export interface ExperienceDraft {
   slot: string;
   /** Which of slot and page the experience targets (the other one is kept but not sent). */
   target: Target;
-  /** A page experience's URL pattern instead of a slot. */
+  /** A page experience's URL pattern instead of a slot; an overlay experience's pages ('' = every page). */
   page: string;
+  /** An overlay experience's trigger and frequency. */
+  trigger: TriggerDraft;
   status: Experience['status'];
   traffic: string;
   audience: string;
@@ -64,7 +69,8 @@ export const MAX_VARIANTS = 20;
 const s = (form: Record<string, unknown>, k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
 
 export function blankVariant(i: number, target: Target = 'slot'): VariantDraft {
-  return { key: i === 0 ? 'control' : `variant-${i}`, name: '', weight: '50', type: i === 0 ? '' : target === 'page' ? 'changes' : 'html', value: '' };
+  const type = i === 0 ? '' : target === 'page' ? 'changes' : target === 'overlay' ? 'overlay' : 'html';
+  return { key: i === 0 ? 'control' : `variant-${i}`, name: '', weight: '50', type, value: '', overlay: blankOverlay() };
 }
 
 export function draftFromForm(form: Record<string, unknown>): ExperienceDraft {
@@ -83,6 +89,7 @@ export function draftFromForm(form: Record<string, unknown>): ExperienceDraft {
       weight: s(form, `${p}weight`),
       type,
       value: type === 'redirect' ? s(form, `${p}url`) || text.trim() : text,
+      overlay: overlayFromForm(form, `${p}o.`),
     });
   }
   const status = s(form, 'status');
@@ -91,8 +98,9 @@ export function draftFromForm(form: Record<string, unknown>): ExperienceDraft {
     id: s(form, 'id'),
     name: s(form, 'name'),
     slot: s(form, 'slot'),
-    target: target === 'page' || target === 'slot' ? target : s(form, 'page') ? 'page' : 'slot',
+    target: target === 'page' || target === 'slot' || target === 'overlay' ? target : s(form, 'page') ? 'page' : 'slot',
     page: s(form, 'page'),
+    trigger: triggerFromForm(form),
     status: status === 'running' || status === 'paused' || status === 'ended' ? status : 'draft',
     traffic: s(form, 'traffic') || '100',
     audience: s(form, 'audience'),
@@ -108,8 +116,7 @@ export function contentText(c: VariantContent | null): string {
   if (!c) return '';
   if (c.type === 'redirect') return c.url;
   if (c.type === 'changes') return JSON.stringify({ value: c.value, ...(c.css && { css: c.css }) }, null, 2);
-  if (c.type === 'overlay') return JSON.stringify(c.value, null, 2);
-  return c.value;
+  return c.type === 'overlay' ? '' : c.value;
 }
 
 /** The content the form's type and value stand for (changes: the JSON as written; the API validates it). */
@@ -124,21 +131,19 @@ function contentOf(v: VariantDraft): unknown {
       return { type: v.type, value: 'not JSON' }; // refused by the API with the field named
     }
   }
-  if (v.type === 'overlay') {
-    try {
-      return { type: v.type, value: JSON.parse(v.value) as unknown };
-    } catch {
-      return { type: v.type, value: 'not JSON' };
-    }
-  }
+  if (v.type === 'overlay') return { type: v.type, value: overlayOf(v.overlay) };
   return { type: v.type, value: v.value };
 }
 
 export function draftOf(x: Experience): ExperienceDraft {
   return {
-    id: x.id, name: x.name, slot: x.slot ?? '', target: x.page != null ? 'page' : 'slot', page: x.page ?? '', status: x.status, traffic: String(Math.round(x.traffic * 1000) / 10),
+    id: x.id, name: x.name, slot: x.slot ?? '', target: isOverlayExperience(x) ? 'overlay' : x.page != null ? 'page' : 'slot', page: x.page ?? '',
+    trigger: triggerDraftOf(x.trigger, x.frequency), status: x.status, traffic: String(Math.round(x.traffic * 1000) / 10),
     audience: x.audience ?? '', priority: String(x.priority ?? 0), mode: x.mode ?? 'split', goals: x.goals.join('\n'),
-    variants: x.variants.map((v) => ({ key: v.key, name: v.name ?? '', weight: String(v.weight), type: v.content?.type ?? '', value: contentText(v.content) })),
+    variants: x.variants.map((v) => ({
+      key: v.key, name: v.name ?? '', weight: String(v.weight), type: v.content?.type ?? '', value: contentText(v.content),
+      overlay: v.content?.type === 'overlay' ? overlayDraftOf(v.content.value) : blankOverlay(),
+    })),
   };
 }
 
@@ -148,9 +153,11 @@ export function bodyOf(d: ExperienceDraft, creating: boolean): Record<string, un
     ...(creating && d.id ? { id: d.id } : {}),
     ...(creating ? { status: d.status } : {}),
     name: d.name,
-    // The other target is cleared: an experience has exactly one.
+    // The other target is cleared: an experience has exactly one. An overlay's pages are optional.
     slot: d.target === 'slot' ? d.slot : null,
-    page: d.target === 'page' ? d.page : null,
+    page: d.target === 'page' || (d.target === 'overlay' && d.page) ? d.page : null,
+    // Only an overlay experience has a trigger and a frequency; saving another kind clears them.
+    ...(d.target === 'overlay' ? { trigger: triggerOf(d.trigger), frequency: frequencyOf(d.trigger) } : creating ? {} : { trigger: null, frequency: null }),
     traffic: Number(d.traffic) / 100,
     audience: d.audience || null,
     priority: Number(d.priority),

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Experience, Variant } from '../protocol/admin';
+import { isOverlayExperience, type Experience, type Variant } from '../protocol/admin';
 import type { Change } from '../protocol/content';
 import { api, sitePath } from './api';
 import type { DashEnv } from './guard';
@@ -121,7 +121,7 @@ export function ExperienceCard(props: { site: string; x: Experience; r: Results 
         <a href={dash(site, `${path}/results`)} class="exp-results">Results</a>
       </div>
       <p class="muted exp-meta">
-        {x.page != null ? <>page <code>{x.page}</code></> : <>slot <code>{x.slot}</code></>} · {Math.round(x.traffic * 100)}% of traffic · {x.mode}
+        {isOverlayExperience(x) ? <>overlay {x.page != null ? <>on <code>{x.page}</code></> : 'on every page'}</> : x.page != null ? <>page <code>{x.page}</code></> : <>slot <code>{x.slot}</code></>} · {Math.round(x.traffic * 100)}% of traffic · {x.mode}
         {x.goals.length > 0 ? <> · goal {goal?.goal ?? x.goals[0]}</> : <> · no goal</>}
         {r && <> · {count(r.variants.reduce((s, v) => s + v.visitors, 0))} exposed</>}
       </p>

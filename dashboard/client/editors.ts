@@ -1,4 +1,6 @@
 /** Rule builder and experience editor conveniences: show the inputs a condition needs, live size estimate, slider read-outs, previews. */
+import { contentTypes } from './content-types';
+import { overlayPreviews } from './overlay-preview';
 
 function ruleRows(): void {
   const sync = (row: Element) => {
@@ -92,73 +94,6 @@ function previews(): void {
 }
 
 /**
- * The experience's target (a slot or a page) decides which content types its variants offer; each
- * variant shows the editor its type needs: none for the default, a URL box for a redirect, the
- * text box otherwise, and for HTML a sandboxed preview frame (no allow-scripts).
- */
-function contentTypes(): void {
-  const targetOf = () => (document.querySelector<HTMLInputElement>('input[name="target"]:checked')?.value === 'page' ? 'page' : 'slot');
-  const syncRow = (row: Element) => {
-    const select = row.querySelector<HTMLSelectElement>('select[data-content-type]');
-    const value = row.querySelector<HTMLTextAreaElement>('[data-content-value]');
-    const box = row.querySelector<HTMLElement>('[data-value-box]');
-    const urlBox = row.querySelector<HTMLElement>('[data-url-box]');
-    if (!select || !value || !box) return;
-    const type = select.value;
-    box.hidden = type === '' || type === 'redirect';
-    value.disabled = box.hidden; // a hidden box's stale text is not sent (a redirect sends its URL box)
-    if (urlBox) urlBox.hidden = type !== 'redirect';
-    for (const hint of row.querySelectorAll<HTMLElement>('[data-for-type]')) hint.hidden = hint.dataset.forType !== type;
-    let placeholders: Record<string, string> = {};
-    try {
-      placeholders = JSON.parse(value.dataset.placeholders ?? '{}') as Record<string, string>;
-    } catch {
-      /* keep the one rendered */
-    }
-    if (placeholders[type]) value.placeholder = placeholders[type];
-    let frame = row.querySelector<HTMLIFrameElement>('iframe.preview');
-    if (type === 'html' && !frame) {
-      frame = document.createElement('iframe');
-      frame.className = 'preview';
-      frame.setAttribute('sandbox', '');
-      frame.title = 'Preview';
-      frame.setAttribute('srcdoc', value.value);
-      box.after(frame);
-    }
-    if (frame) frame.hidden = type !== 'html';
-    for (const hint of row.querySelectorAll<HTMLElement>('[data-preview-hint]')) hint.hidden = type !== 'html';
-  };
-  const syncTarget = () => {
-    if (!document.querySelector('input[name="target"]')) return;
-    const target = targetOf();
-    for (const group of document.querySelectorAll<HTMLElement>('[data-target]')) group.hidden = group.dataset.target !== target;
-    for (const select of document.querySelectorAll<HTMLSelectElement>('select[data-content-type]')) {
-      for (const group of select.querySelectorAll<HTMLOptGroupElement>('optgroup[data-target-group]')) {
-        group.disabled = group.dataset.targetGroup !== target;
-        group.hidden = group.disabled;
-      }
-      // A type the target does not take becomes the target's first one (the default stays the default).
-      if (select.selectedOptions[0]?.parentElement instanceof HTMLOptGroupElement && (select.selectedOptions[0].parentElement as HTMLOptGroupElement).disabled) {
-        const first = select.querySelector<HTMLOptionElement>(`optgroup[data-target-group="${target}"] option`);
-        if (first) select.value = first.value;
-      }
-      const row = select.closest('[data-variant-row]');
-      if (row) syncRow(row);
-    }
-  };
-  for (const row of document.querySelectorAll('[data-variant-row]')) syncRow(row);
-  syncTarget();
-  document.addEventListener('change', (e) => {
-    const t = e.target as HTMLElement;
-    if (t.matches('select[data-content-type]')) {
-      const row = t.closest('[data-variant-row]');
-      if (row) syncRow(row);
-    }
-    if (t.matches('input[name="target"]')) syncTarget();
-  });
-}
-
-/**
  * "Preview on the real page": a preview link is made only when a variant's button is pressed, and
  * the page is framed with scripts but never with allow-same-origin (it runs in an opaque origin).
  * Without this script the buttons post the form and the page comes back with the same frame.
@@ -209,6 +144,7 @@ function realPreviews(): void {
 
 export function startEditors(): void {
   contentTypes();
+  overlayPreviews();
   realPreviews();
   ruleRows();
   liveEstimate();

@@ -1,15 +1,18 @@
 import type { Context } from 'hono';
 import { SITE_DEFAULTS, type Experience, type Site, type Slot } from '../../protocol/admin';
+import type { OverlaySettings } from '../../protocol/triggers';
 import type { Audience } from '../../protocol/audience';
 import type { SiteFields } from '../../edge/admin/fields';
 import { api, sitePath } from '../api';
 import { blankVariant, contentTypesFor, PLACEHOLDERS, type ExperienceDraft, type Target, type VariantDraft } from '../experience-form';
 import type { DashEnv } from '../guard';
 import { Csrf, dash, Notice, SandboxFrame } from '../ui';
+import { OverlayDesigner, TriggerPicker } from './overlay-fields';
 
 /**
- * The experience editor's form (what it changes, audience, mode, traffic, goals, variants with a
- * sandboxed HTML preview) and its status buttons; the slot picker's options. Rendered by
+ * The experience editor's form (what it changes — a slot, pages or an overlay — audience, mode,
+ * traffic, goals, variants with a sandboxed HTML preview; an overlay's trigger picker and designer
+ * are ./overlay-fields.tsx) and its status buttons; the pickers' options. Rendered by
  * ./experiences.tsx.
  */
 /** Variant HTML is shown in a sandboxed frame without scripts, never in the dashboard's own origin. */
@@ -25,7 +28,7 @@ function Preview(props: { v: VariantDraft }) {
   );
 }
 
-function VariantRow(props: { v: VariantDraft; i: number }) {
+function VariantRow(props: { v: VariantDraft; i: number; theme: OverlaySettings['theme'] }) {
   const { v, i } = props;
   const id = (n: string) => `v${i}-${n}`;
   const name = (n: string) => `v${i}.${n}`;
@@ -50,6 +53,7 @@ function VariantRow(props: { v: VariantDraft; i: number }) {
         <option value="" selected={v.type === ''}>default content (no change)</option>
         {group('slot', 'In a slot')}
         {group('page', 'On a page')}
+        {group('overlay', 'Over the page')}
       </select>
       <div data-value-box>
         <label for={id('value')} class="visually-hidden">Content of variant {i + 1}</label>
@@ -66,6 +70,7 @@ function VariantRow(props: { v: VariantDraft; i: number }) {
         <label for={id('url')}>Redirect to <span class="muted">(a redirect variant)</span></label>
         <input id={id('url')} name={name('url')} type="text" inputmode="url" value={v.type === 'redirect' ? v.value : ''} placeholder={PLACEHOLDERS.redirect} />
       </div>
+      <OverlayDesigner o={v.overlay} i={i} theme={props.theme} />
       <Preview v={v} />
     </fieldset>
   );
@@ -77,8 +82,9 @@ export interface SlotOption {
   label: string;
 }
 
-export function ExperienceForm(props: { site: Site; csrf: string; d: ExperienceDraft; audiences: Audience[]; slots: SlotOption[]; creating: boolean; error?: string }) {
+export function ExperienceForm(props: { site: Site; csrf: string; d: ExperienceDraft; audiences: Audience[]; slots: SlotOption[]; events: string[]; creating: boolean; error?: string }) {
   const { d, site } = props;
+  const theme = (site.overlays ?? SITE_DEFAULTS.overlays).theme;
   const variants = d.variants.length ? d.variants : [blankVariant(0, d.target), blankVariant(1, d.target)];
   const action = props.creating ? dash(site.key, 'experiences/new') : dash(site.key, `experiences/${encodeURIComponent(d.id)}`);
   return (
@@ -94,6 +100,7 @@ export function ExperienceForm(props: { site: Site; csrf: string; d: ExperienceD
         {/* Labels without the word "slot": the slot box below is the one labelled so. */}
         <label class="inline"><input type="radio" name="target" value="slot" checked={d.target === 'slot'} /> one element's content</label>
         <label class="inline"><input type="radio" name="target" value="page" checked={d.target === 'page'} /> pages: any of their elements, or a redirect to another page</label>
+        <label class="inline"><input type="radio" name="target" value="overlay" checked={d.target === 'overlay'} /> Overlay (banner, toast or modal)</label>
         <div class="row">
           <div data-target="slot">
             <label for="slot">Slot</label>
@@ -103,13 +110,15 @@ export function ExperienceForm(props: { site: Site; csrf: string; d: ExperienceD
             </p>
             <datalist id="slot-options">{props.slots.map((o) => <option value={o.name} label={o.label} />)}</datalist>
           </div>
-          <div data-target="page">
+          <div data-target="page overlay">
             <label for="page">Pages (URL pattern)</label>
             <input id="page" name="page" type="text" value={d.page} placeholder="/pricing, /blog/* or *" />
-            <p class="hint">The pages it changes: <code>/pricing</code>, everything under <code>/blog/*</code>, or <code>*</code> for every page.</p>
+            <p class="hint" data-target="page">The pages it changes: <code>/pricing</code>, everything under <code>/blog/*</code>, or <code>*</code> for every page.</p>
+            <p class="hint" data-target="overlay">An overlay: the pages it may show on; empty for every page.</p>
           </div>
         </div>
       </fieldset>
+      <TriggerPicker t={d.trigger} events={props.events} />
       <div class="row">
         <div>
           <label for="audience">Audience</label>
@@ -144,7 +153,7 @@ export function ExperienceForm(props: { site: Site; csrf: string; d: ExperienceD
       <label for="goals">Goals (one event name per line)</label>
       <textarea id="goals" name="goals" rows={2} placeholder="Add to cart">{d.goals}</textarea>
       <h3>Variants</h3>
-      <div data-variant-rows>{variants.map((v, i) => <VariantRow v={v} i={i} />)}</div>
+      <div data-variant-rows>{variants.map((v, i) => <VariantRow v={v} i={i} theme={theme} />)}</div>
       <div class="actions">
         <button type="submit" name="action" value="add" class="secondary">Add variant</button>
         <button type="submit" name="action" value="save">{props.creating ? 'Create experience' : 'Save changes'}</button>
@@ -172,8 +181,11 @@ export function StatusActions(props: { site: string; x: Experience; csrf: string
   );
 }
 
-/** The slot picker's options: declared slots first (with their selector), then names seen in exposures. */
-export async function slotOptions(c: Context<DashEnv>, site: string): Promise<SlotOption[]> {
+/**
+ * The pickers' options: slots, declared first (with their selector), then names seen in exposures;
+ * and the event names the site has seen (the trigger picker's).
+ */
+export async function pickerOptions(c: Context<DashEnv>, site: string): Promise<{ slots: SlotOption[]; events: string[] }> {
   const [declared, seen] = await Promise.all([api<{ slots: Slot[] }>(c, `${sitePath(site)}/slots`), api<SiteFields>(c, `${sitePath(site)}/fields`)]);
   const out: SlotOption[] = (declared.ok ? declared.body.slots : []).map((s) => ({
     name: s.name,
@@ -181,5 +193,5 @@ export async function slotOptions(c: Context<DashEnv>, site: string): Promise<Sl
   }));
   const names = new Set(out.map((o) => o.name));
   for (const name of seen.ok ? seen.body.slots : []) if (!names.has(name)) out.push({ name, label: 'seen on the site (data-attune-slot)' });
-  return out;
+  return { slots: out, events: seen.ok ? seen.body.events : [] };
 }

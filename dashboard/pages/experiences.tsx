@@ -3,11 +3,12 @@ import type { Experience, Site } from '../../protocol/admin';
 import type { Audience } from '../../protocol/audience';
 import { api, errorMessage, sitePath } from '../api';
 import { blankVariant, bodyOf, draftFromForm, draftOf, type ExperienceDraft } from '../experience-form';
+import { triggerDraftOf } from '../overlay-form';
 import type { DashEnv } from '../guard';
 import { render, securityHeaders } from '../render';
 import { ExperienceList, liveResults } from '../experience-list';
 import { Csrf, dash, field } from '../ui';
-import { ExperienceForm, slotOptions, StatusActions } from './experience-fields';
+import { ExperienceForm, pickerOptions, StatusActions } from './experience-fields';
 import { EditOnSiteCard, PreviewCard, siteSources, type EditorExtra, type PreviewLink } from './experience-on-site';
 import { loadSite } from './site';
 
@@ -17,7 +18,7 @@ export const experiencePages = new Hono<DashEnv>();
 const expPath = (site: string, id: string) => `${sitePath(site)}/experiences/${encodeURIComponent(id)}`;
 
 async function editor(c: Context<DashEnv>, site: Site, d: ExperienceDraft, creating: boolean, x: Experience | null, extra: EditorExtra = {}) {
-  const [auds, slots] = await Promise.all([api<{ audiences: Audience[] }>(c, `${sitePath(site.key)}/audiences`), slotOptions(c, site.key)]);
+  const [auds, picks] = await Promise.all([api<{ audiences: Audience[] }>(c, `${sitePath(site.key)}/audiences`), pickerOptions(c, site.key)]);
   const csrf = c.get('csrf');
   return render(
     c,
@@ -27,7 +28,7 @@ async function editor(c: Context<DashEnv>, site: Site, d: ExperienceDraft, creat
       <h1>{creating ? 'New experience' : x?.name ?? d.name}</h1>
       {x && <StatusActions site={site.key} x={x} csrf={csrf} />}
       <div class="card">
-        <ExperienceForm site={site} csrf={csrf} d={d} audiences={auds.ok ? auds.body.audiences : []} slots={slots} creating={creating} error={extra.error} />
+        <ExperienceForm site={site} csrf={csrf} d={d} audiences={auds.ok ? auds.body.audiences : []} slots={picks.slots} events={picks.events} creating={creating} error={extra.error} />
       </div>
       {x && <EditOnSiteCard site={site} x={x} csrf={csrf} extra={extra} />}
       {x && <PreviewCard site={site} x={x} csrf={csrf} extra={extra} />}
@@ -38,7 +39,7 @@ async function editor(c: Context<DashEnv>, site: Site, d: ExperienceDraft, creat
         </form>
       )}
     </>,
-    { site: site.key, tab: 'experiences', status: extra.status ?? 200, external: siteSources(site) },
+    { site: site.key, tab: 'experiences', status: extra.status ?? 200, external: siteSources(site), images: true },
   );
 }
 
@@ -62,7 +63,7 @@ experiencePages.get('/:site/experiences', async (c) => {
 experiencePages.get('/:site/experiences/new', async (c) => {
   const site = await loadSite(c);
   if (site instanceof Response) return site;
-  const d: ExperienceDraft = { id: '', name: '', slot: '', target: 'slot', page: '', status: 'draft', traffic: '100', audience: '', priority: '0', mode: 'split', goals: '', variants: [] };
+  const d: ExperienceDraft = { id: '', name: '', slot: '', target: 'slot', page: '', trigger: triggerDraftOf(null, null), status: 'draft', traffic: '100', audience: '', priority: '0', mode: 'split', goals: '', variants: [] };
   return editor(c, site, d, true, null);
 });
 

@@ -5,6 +5,7 @@ import { api, errorMessage, sitePath } from '../api';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
 import { Csrf, dash, field, Notice, Time } from '../ui';
+import { overlaysBody, OverlaySettingsFields } from './overlay-settings';
 
 /** Settings and creation of sites (the Overview tab: ./overview.tsx). Mounted at /dashboard/sites. */
 export const sitePages = new Hono<DashEnv>();
@@ -27,6 +28,8 @@ export function siteBody(form: Form, creating: boolean): Record<string, unknown>
     holdout: num('holdout') / 100,
     identifierLimits: { user: num('limitUser'), email: num('limitEmail'), phone: num('limitPhone'), profilesPerIdentifier: num('limitProfiles') },
   };
+  const overlays = overlaysBody(form);
+  if (overlays) body.overlays = overlays;
   const secret = field(form, 'verificationSecret');
   if (secret) body.verificationSecret = secret;
   else if (form.clearSecret === 'on') body.verificationSecret = null;
@@ -102,6 +105,7 @@ export function SiteForm(props: { csrf: string; action: string; site?: Site; err
         {num('limitPhone', 'Phones per profile', s.identifierLimits?.phone ?? SITE_DEFAULTS.identifierLimits.phone, 1, 100)}
         {num('limitProfiles', 'Profiles per identifier', s.identifierLimits?.profilesPerIdentifier ?? SITE_DEFAULTS.identifierLimits.profilesPerIdentifier, 1, 10000)}
       </div>
+      <OverlaySettingsFields s={s.overlays} />
       <div class="actions"><button type="submit">{creating ? 'Create site' : 'Save settings'}</button></div>
     </form>
   );
