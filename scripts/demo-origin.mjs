@@ -49,6 +49,9 @@ const products = Array.from({ length: 30 }, (_, i) => {
   return `<li class="product"><img src="/logo.png" alt="" width="16" height="16"><h3>${name}</h3><p>Made to last, washed soft, cut for every day. Free returns within 30 days.</p><span class="price">€${29 + i * 3}</span><button data-attune-event="Add to cart" data-attune-prop-sku="sku-${i + 1}">Add to cart</button></li>`;
 }).join('\n');
 
+/** Sold out, its "Add to cart" still clickable (it adds nothing): the same product the edge's /demo shop has sold out. */
+const soldOut = `<li class="product sold-out"><img src="/logo.png" alt="" width="16" height="16"><h3>Wool scarf <em>Sold out</em></h3><p>Back soon.</p><span class="price">€45</span><button id="add-sold-out">Add to cart</button></li>`;
+
 /** The product page (~10 KB, like the page GrowthBook's edge app was measured on in PEERS.md). */
 export function productPage(title = 'Attune Goods — shop') {
   return `<!doctype html>
@@ -56,7 +59,7 @@ export function productPage(title = 'Attune Goods — shop') {
 <title>${title}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#222}header,main{max-width:60rem;margin:auto;padding:1rem}
 #hero{background:#f4efe6;padding:2rem;border-radius:8px}.product{list-style:none;border-bottom:1px solid #eee;padding:.5rem 0}
-ul{padding:0}.price{font-weight:600}</style>
+ul{padding:0}.price{font-weight:600}.sold-out{color:#888}.sold-out button{color:#888;background:#eee;border:1px solid #ccc}</style>
 </head><body>
 <header><a href="/">Attune Goods</a> · <a href="/pricing">Pricing</a> · <a href="/product">Shop</a></header>
 <main>
@@ -65,6 +68,7 @@ ul{padding:0}.price{font-weight:600}</style>
 <h2>Bestsellers</h2>
 <ul>
 ${products}
+${soldOut}
 </ul>
 </section>
 </main>
@@ -73,7 +77,11 @@ ${products}
 }
 
 const pricingPage = () =>
-  productPage('Pricing — Attune Goods').replace('<h2>Bestsellers</h2>', '<h2>Pricing</h2><p>Every price includes VAT. Shipping is free above €50.</p>');
+  productPage('Pricing — Attune Goods').replace(
+    '<h2>Bestsellers</h2>',
+    '<h2>Pricing</h2><p>Every price includes VAT. Shipping is free above €50.</p>' +
+      '<p id="price-promise"><b>Our price promise:</b> found it cheaper within 30 days? We refund the difference.</p>',
+  );
 
 /**
  * Starts the shop on 127.0.0.1:port. Routes: / and /product (HTML, sets a session cookie and an

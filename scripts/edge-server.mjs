@@ -181,6 +181,65 @@ export const DEMO_TARGETED = {
   ],
 };
 
+/**
+ * Help in the moment (triggered overlay experiences, no slot): rage-clicking the sold-out Wool
+ * scarf's "Add to cart" on /demo shows a help toast; heading for the exit on a pricing page shows
+ * the price promise in a banner. Each shows a visitor at most once per session. Their button
+ * presses count as conversions by themselves ($overlay_click); `goals` adds the shop's own.
+ * The toast is for /demo only: on every page it would be embedded in each proxied page's HTML too.
+ */
+export const DEMO_SOLD_OUT_HELP = {
+  id: 'sold-out-help',
+  name: 'Help on the sold-out product (rage click)',
+  page: '/demo',
+  trigger: { signal: 'rage_click', selector: '#add-sold-out' },
+  status: 'running',
+  goals: ['Back in stock signup'],
+  variants: [
+    {
+      key: 'notify',
+      name: 'Back-in-stock toast',
+      weight: 1,
+      content: {
+        type: 'overlay',
+        value: {
+          kind: 'toast',
+          heading: 'Out of stock',
+          text: 'Get an email when it is back.',
+          buttons: [{ label: "Email me when it's back", url: '#notify' }, { label: 'No thanks' }],
+        },
+      },
+    },
+  ],
+};
+
+export const DEMO_PRICE_PROMISE = {
+  id: 'price-promise-exit',
+  name: 'Price promise when leaving pricing (exit intent)',
+  // The pricing page: /demo/pricing here, /pricing on the proxied shop.
+  page: '/*pricing',
+  trigger: { signal: 'exit_intent' },
+  status: 'running',
+  goals: ['Add to cart'],
+  variants: [
+    {
+      key: 'banner',
+      name: 'Price-promise banner',
+      weight: 1,
+      content: {
+        type: 'overlay',
+        value: {
+          kind: 'banner',
+          position: 'top',
+          heading: 'Our price promise',
+          text: 'Found it cheaper within 30 days? We refund the difference.',
+          buttons: [{ label: 'How it works', url: '#price-promise' }, { label: 'Got it' }],
+        },
+      },
+    },
+  ],
+};
+
 /** Creates `doc` at `path` unless `path/id` exists. */
 async function ensure(url, headers, path, doc) {
   const existing = await fetch(`${url}${path}/${doc.id}`, { headers });
@@ -190,8 +249,8 @@ async function ensure(url, headers, path, doc) {
 }
 
 /**
- * Creates the `demo` site, its running hero experience and the audience-targeted one unless they
- * exist. Idempotent. `proxy` ({ origin, hosts }) puts the site in proxy mode: those hosts are served
+ * Creates the `demo` site, its running hero experience, the audience-targeted one and the two
+ * triggered overlays unless they exist. Idempotent. `proxy` ({ origin, hosts }) puts the site in proxy mode: those hosts are served
  * from that origin through the edge.
  */
 export async function seedDemo(url, token, origins = [url], proxy = null) {
@@ -218,4 +277,6 @@ export async function seedDemo(url, token, origins = [url], proxy = null) {
   await ensure(url, headers, '/api/sites/demo/experiences', DEMO_EXPERIENCE);
   await ensure(url, headers, '/api/sites/demo/audiences', DEMO_AUDIENCE);
   await ensure(url, headers, '/api/sites/demo/experiences', DEMO_TARGETED);
+  await ensure(url, headers, '/api/sites/demo/experiences', DEMO_SOLD_OUT_HELP);
+  await ensure(url, headers, '/api/sites/demo/experiences', DEMO_PRICE_PROMISE);
 }

@@ -3,6 +3,8 @@
 //   visitor sees — by running its browser test with its screenshots written there;
 // - the Overview tab after a realistic day of traffic on the demo (yesterday, against a quieter
 //   day before it), at desktop and phone width, and its running experiments with live results.
+// - the demo's two triggered overlays, the rage-click help toast and the exit-intent banner
+//   (scripts/overlay-screenshots.mjs, which also runs on its own: npm run screenshots:overlays).
 // Usage: npm run screenshots
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { freePort, seedDemo, startEdge } from './edge-server.mjs';
+import { overlayShots } from './overlay-screenshots.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // ATTUNE_SCREENSHOTS writes them elsewhere, to look at before replacing the README's.
@@ -167,6 +170,8 @@ try {
     await new Promise((r) => setTimeout(r, 3_000)); // the traffic queue delivers about once a second
     await overviewShots(edge.url, token, new Date(today - DAY).toISOString().slice(0, 10));
     console.log(`Overview screenshots written to ${SHOTS}`);
+    await overlayShots(edge.url, SHOTS);
+    console.log(`Overlay screenshots written to ${SHOTS}`);
   }
 } finally {
   await edge.stop();

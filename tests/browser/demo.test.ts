@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flush, tagReady } from '../helpers/attune';
 import { launchChromium } from '../helpers/browser';
 import { eventually, startLocalEdge, type LocalEdge } from '../helpers/edge';
 
@@ -123,9 +124,14 @@ describe('the demo shop in Chromium', () => {
     await page.goto(`${edge.url}/demo`);
     await page.waitForSelector('[data-attune-slot="hero"][data-attune-variant]');
     expect(VARIANT_HEADLINES).toContain(await heroHeadline(page));
-    for (let i = 0; i < 2; i++) await page.getByRole('link', { name: 'Pricing' }).click();
-    await page.evaluate(() => (window as unknown as { attune: { flush(): Promise<void> } }).attune.flush());
-    await page.reload();
+    // Each view of the pricing page is a "Viewed pricing" event.
+    for (let i = 0; i < 2; i++) {
+      await Promise.all([page.waitForEvent('load'), page.getByRole('link', { name: 'Pricing', exact: true }).click()]);
+      expect(new URL(page.url()).pathname).toBe('/demo/pricing');
+      await tagReady(page);
+      await flush(page);
+    }
+    await page.getByRole('link', { name: 'Shop', exact: true }).click();
     await page.waitForSelector('[data-attune-slot="hero"][data-attune-variant="price-promise"]');
     expect(await heroHeadline(page)).toBe('Still comparing? We match any lower price.');
     await context.close();
@@ -145,7 +151,7 @@ describe('the demo shop in Chromium', () => {
     await expect.poll(async () => {
       await page.reload();
       return page.locator('table').last().textContent();
-    }).toContain('canvas-tote');
+    }, { timeout: 15_000 }).toContain('canvas-tote'); // the Overview reads each running experience's results too
     expect(await page.textContent('body')).toContain('Homepage hero: sale vs free shipping');
     await context.close();
   });
