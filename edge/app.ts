@@ -10,7 +10,8 @@ import { decide } from './routes/decide';
 import { tag } from './routes/tag';
 import { segment } from './segment/routes';
 import { editor } from './editor/routes';
-import { openApiJson } from './openapi/document';
+import { OPENAPI_ETAG } from './generated/openapi';
+import { assetResponse } from './http/assets';
 import { isAttunePath, proxy } from './proxy/handler';
 import { siteForHost } from './sites/host-cache';
 
@@ -37,7 +38,10 @@ app.route('/v1/editor', editor);
 // Segment-spec ingestion (server to server, HTTP Basic auth with the site key as write key).
 app.route('/v1', segment);
 // The API description is public (it holds no data) and so sits in front of the admin token check.
-app.get('/api/openapi.json', (c) => c.body(openApiJson(), 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'public, max-age=300' }));
+// Made at build time (scripts/build-openapi.mjs), a static asset.
+app.get('/api/openapi.json', (c) =>
+  assetResponse(c.env, '/api/openapi.json', { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'public, max-age=300', ETag: OPENAPI_ETAG }),
+);
 app.route('/api', adminApi);
 app.route('/dashboard', dashboard);
 app.route('/demo', demo);

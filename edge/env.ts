@@ -34,6 +34,8 @@ export interface Env {
   DESTINATION_QUEUE: Queue<DestinationMessage>;
   /** Accepted batches for the sites' activity feeds (producer: ingest; consumer: edge/feed/consumer.ts, 100 at a time). */
   FEED_QUEUE: Queue<FeedMessage>;
+  /** Static assets (dist/assets, built by `npm run build`): the lazy modules, the dashboard's files, the OpenAPI document (edge/http/assets.ts). */
+  ASSETS: Fetcher;
   /** Seconds a profile waits after an event before counting it for the reports (default 5; tests use less). */
   TRAFFIC_COUNT_SECONDS?: string;
   /** First retry delay of a failed webhook in seconds, doubled per attempt (default 10; tests use less). */

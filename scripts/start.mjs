@@ -111,6 +111,7 @@ async function main() {
   // Loaded here, after the signal handlers: esbuild and friends take a moment to load.
   const { buildTag } = await import('./build-tag.mjs');
   const { buildDashboard } = await import('./build-dashboard.mjs');
+  const { buildOpenApi } = await import('./build-openapi.mjs');
   const { startDemoOrigin } = await import('./demo-origin.mjs');
   const { freePort, seedDemo, startEdge, stopEdgeProcess } = await import('./edge-server.mjs');
   await unlessExiting();
@@ -120,6 +121,7 @@ async function main() {
   await unlessExiting();
   console.log(`Built the tag: ${sizes.gzip} B gzip, ${sizes.brotli} B brotli.`);
   await buildDashboard();
+  await buildOpenApi();
   await unlessExiting();
 
   console.log(`Starting the edge on http://127.0.0.1:${port} …`);

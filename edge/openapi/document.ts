@@ -89,10 +89,3 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
     },
   };
 }
-
-let cached: string | undefined;
-
-/** The document as JSON text, built once per isolate (the schemas do not change at run time). */
-export function openApiJson(): string {
-  return (cached ??= JSON.stringify(openApiDocument()));
-}
