@@ -1,19 +1,24 @@
-import { isOverlayExperience, type Experience } from '../../protocol/admin';
+import { isOverlayExperience, type Experience, type Slot } from '../../protocol/admin';
 import type { DecideResponse, ExperienceReason, PageTrigger } from '../../protocol/decide';
 import { OVERLAY_SLOT_PREFIX } from '../../protocol/markup';
 import { urlPatternMatches } from '../../protocol/url-pattern';
 import { slotOf } from '../engine/assign';
-import type { SiteConfig } from '../objects/site';
+
+/** What of a site's config a page's decision reads (edge/objects/site.ts's SiteConfig has it): pure, no Workers API. */
+interface PageConfig {
+  experiences: Experience[];
+  slots: Slot[];
+}
 
 /** Which of a site's experiences a page can be decided by, and which wait there for a trigger. */
 
 /** Experiences in the order they claim slots: highest priority first, equal priorities oldest first. */
-export function byPriority(config: SiteConfig) {
+export function byPriority(config: PageConfig) {
   return config.experiences.slice().sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0));
 }
 
 /** Whether the site personalizes pages that mark no slot: declared slots, or live page or overlay experiences. */
-export function changesPages(config: SiteConfig): boolean {
+export function changesPages(config: PageConfig): boolean {
   return (
     config.slots.length > 0 ||
     config.experiences.some((e) => (e.page != null || isOverlayExperience(e)) && (e.status === 'running' || e.status === 'paused'))
@@ -29,7 +34,7 @@ export function changesPages(config: SiteConfig): boolean {
  * is decided only when asked for so (or `embed`, proxy mode); else it is one of the page's
  * `triggered`, which the tag watches.
  */
-export function forPage(config: SiteConfig, url: string, marked?: readonly string[], embed = false) {
+export function forPage(config: PageConfig, url: string, marked?: readonly string[], embed = false) {
   const declared = new Map(config.slots.map((s) => [s.name, s]));
   const here = config.slots.filter((s) => !s.urlPattern || urlPatternMatches(s.urlPattern, url));
   const applies = (e: Experience) =>

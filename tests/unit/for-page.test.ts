@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { goalsOf, isOverlayExperience, type Experience } from '../../protocol/admin';
 import { forPage, pageTriggers } from '../../edge/decisions/for-page';
 import { slotOf } from '../../edge/engine/assign';
-import type { SiteConfig } from '../../edge/objects/site';
 
 /**
  * Which experiences a page is decided by, and which wait there for their trigger (pure): case
@@ -13,7 +12,7 @@ const exp = (id: string, e: Partial<Experience>): Experience => ({
   id, name: id, status: 'running', traffic: 1, goals: [], audience: null, priority: 0, mode: 'split', createdAt: 0, updatedAt: 0,
   variants: [{ key: 'v', weight: 1, content: overlay }], ...e,
 });
-const config = {
+const config: { experiences: Experience[]; slots: [] } = {
   experiences: [
     exp('hero', { slot: 'hero', variants: [{ key: 'v', weight: 1, content: { type: 'text', value: 'x' } }] }),
     exp('home', { page: '/', variants: [{ key: 'v', weight: 1, content: { type: 'redirect', url: '/b' } }] }),
@@ -22,8 +21,7 @@ const config = {
     exp('leave', { trigger: { signal: 'exit_intent' }, status: 'paused' }),
   ],
   slots: [],
-  audiences: [],
-} as unknown as SiteConfig;
+};
 
 describe('the kinds of experience', () => {
   const cases: [string, boolean, string, string[]][] = [

@@ -16,6 +16,7 @@ const PUBLIC: Record<string, string> = {
   'GET /attune.js': 'the tag',
   'GET /:file{attune-[a-z]+\\.js}': "the tag's on-demand module and the editor",
   'GET /demo': 'the demo shop',
+  'GET /demo/pricing': "the demo shop's pricing page",
   'ALL /v1/collect': 'per-IP rate limit (middleware)',
   'POST /v1/collect': 'the tag: site origins and rate limits',
   'OPTIONS /v1/collect': 'CORS preflight',
@@ -39,6 +40,7 @@ const PUBLIC: Record<string, string> = {
   'GET /api/openapi.json': 'the API description: the code is open source, it holds no data',
   'GET /dashboard': 'the sign-in form (the site list once signed in)',
   'GET /dashboard/app.js': "the dashboard's static script",
+  'GET /dashboard/app.css': "the dashboard's static stylesheet",
   'POST /dashboard/login': 'sign-in: same origin and the admin token',
   'POST /dashboard/logout': 'sign-out: CSRF checked when signed in',
 };
