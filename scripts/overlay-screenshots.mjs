@@ -78,7 +78,7 @@ export async function overlayShots(edge, dir) {
 /** Run on its own: builds the tag, starts a throwaway edge seeded like `npm start`, shoots, stops. */
 async function main() {
   const dir = process.env.ATTUNE_SCREENSHOTS ?? join(root, 'docs/screenshots');
-  for (const script of ['scripts/build-tag.mjs', 'scripts/build-dashboard.mjs']) {
+  for (const script of ['scripts/build-tag.mjs', 'scripts/build-dashboard.mjs', 'scripts/build-openapi.mjs']) {
     const r = spawnSync(process.execPath, [script], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }

@@ -144,6 +144,7 @@ async function overviewShots(edge, token, yesterday) {
 
 run(process.execPath, ['scripts/build-tag.mjs']);
 run(process.execPath, ['scripts/build-dashboard.mjs']);
+run(process.execPath, ['scripts/build-openapi.mjs']);
 
 // The overview's edge is seeded first; the editor test runs while its visitors stop being current.
 const dir = mkdtempSync(join(tmpdir(), 'attune-shots-'));
