@@ -156,7 +156,8 @@ async function main() {
   console.log(`
   Attune is running.
 
-  Demo shop:   ${edge.url}/demo
+  Demo shop:   ${edge.url}/demo  (rage-click the sold-out scarf's Add to cart: a help toast;
+               on ${edge.url}/demo/pricing, leave through the top of the window: a banner)
   Proxy mode:  http://shop.localhost:${port}/  (the shop at ${shop.url}, served through the edge:
                the hero is decided and filled in the HTML, even with JavaScript off)
   Dashboard:   ${edge.url}/dashboard
