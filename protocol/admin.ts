@@ -101,7 +101,8 @@ export const SiteInput = SiteFields.extend({
   holdout: SiteFields.shape.holdout.default(SITE_DEFAULTS.holdout),
   goals: SiteFields.shape.goals.default(SITE_DEFAULTS.goals),
   attribution: SiteFields.shape.attribution.default(SITE_DEFAULTS.attribution),
-  overlays: SiteFields.shape.overlays.default(SITE_DEFAULTS.overlays),
+  // Nested (the theme): a copy of its own for each site, not the defaults' object.
+  overlays: SiteFields.shape.overlays.default(() => structuredClone(SITE_DEFAULTS.overlays)),
 });
 export const SitePatch = SiteFields.partial();
 

@@ -113,6 +113,10 @@ describe('SiteInput', () => {
       holdout: 0,
       goals: [],
       attribution: { lookbackDays: 30, halfLifeDays: 7 },
+      overlays: {
+        perPage: 1,
+        theme: { background: '#ffffff', text: '#1f2328', accent: '#1a56db', accentText: '#ffffff', font: 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif', radius: 10 },
+      },
     });
   });
 
@@ -122,8 +126,10 @@ describe('SiteInput', () => {
     a.goals.push('Purchase');
     a.identifierLimits.user = 9;
     a.attribution.lookbackDays = 1;
+    a.overlays.theme.accent = '#000000';
     expect(SITE_DEFAULTS.goals).toEqual([]);
     expect(SITE_DEFAULTS.identifierLimits.user).toBe(1);
+    expect(SITE_DEFAULTS.overlays.theme.accent).toBe('#1a56db');
     expect(SiteInput.parse({ key: 'b', name: 'B' })).toEqual({ key: 'b', name: 'B', ...SITE_DEFAULTS });
   });
 
