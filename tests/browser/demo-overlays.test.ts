@@ -4,6 +4,7 @@ import type { DecideResponse } from '../../protocol/decide';
 import { flush, named, requireAnonymousId, tagReady, trackErrors, waitForEvents } from '../helpers/attune';
 import { startDemoShop, type DemoShop } from '../helpers/demo-shop';
 import { eventually, type LocalEdge } from '../helpers/edge';
+import { overlayModuleArmed } from '../helpers/overlays';
 
 /**
  * The demo's two triggered overlays, as `npm start` seeds them (scripts/edge-server.mjs): a rage
@@ -48,16 +49,8 @@ async function open(page: Page, path: string): Promise<DecideResponse> {
   // Without slots (the pricing page) the first decision waits for the first report's answer: a moment of interaction brings it on.
   await page.mouse.move(640, 400);
   const answer = (await (await decided).json()) as DecideResponse;
-  await armed(page);
+  await overlayModuleArmed(page);
   return answer;
-}
-
-/** The overlay module has loaded, and so armed the page's triggers. */
-async function armed(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/attune-overlay'))), { timeout: 15_000 })
-    .toBe(true);
-  await page.waitForTimeout(300);
 }
 
 /** Up and out through the top edge of the window, as a visitor heading for the tabs does. */
@@ -164,7 +157,7 @@ describe("the demo shop's overlays in Chromium", () => {
     expect(embedded.triggers?.map((t) => [t.experience, t.decision?.variant])).toEqual([[BANNER.id, 'banner']]);
     await tagReady(page);
     await page.mouse.move(640, 400);
-    await armed(page);
+    await overlayModuleArmed(page);
     await leaveThroughTop(page);
     await expect.poll(() => overlay(page, 'banner').locator('h2').textContent(), { timeout: 10_000 }).toBe('Our price promise');
     expect(errors).toEqual([]);

@@ -4,6 +4,7 @@ import type { DecideResponse, PageTrigger } from '../../protocol/decide';
 import { named, pause, storedEvents, tagReady, trackErrors, type StoredEvent } from '../helpers/attune';
 import { startDemoShop, type DemoShop } from '../helpers/demo-shop';
 import { eventually } from '../helpers/edge';
+import { exitIntent, overlayModuleArmed, overlayOf } from '../helpers/overlays';
 
 /**
  * Triggered overlays in proxy mode, in Chromium: the demo shop's origin behind the edge. The edge
@@ -61,31 +62,17 @@ async function visit(path: string, experience: string): Promise<Visit> {
   expect(aid).toMatch(/^[a-z0-9]{32}$/);
   const trigger = embeddedOf(html)?.triggers?.find((t) => t.experience === experience);
   await tagReady(page);
-  await armed(page);
+  await overlayModuleArmed(page);
   return { context, page, html, aid, trigger, requests, errors };
 }
 
-/** The overlay module is loaded and armed for this page view. */
-async function armed(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/attune-overlay.js'))), { timeout: 15_000 })
-    .toBe(true);
-  await pause(300);
-}
-
 const flush = (page: Page) => page.evaluate(() => (window as unknown as { attune: { flush(): Promise<void> } }).attune.flush());
-const overlay = (page: Page) => page.locator('[data-attune-overlay]');
+const overlay = overlayOf;
 const decides = (urls: string[]) => urls.filter((u) => new URL(u).pathname === '/v1/decide');
 const exposuresOf = (events: StoredEvent[], exp: string) => named(events, '$exposure').filter((e) => e.props?.experience === exp);
 
 async function rageClick(page: Page): Promise<void> {
   for (let i = 0; i < 3; i++) await page.click(ADD, { delay: 10 });
-}
-
-async function exitIntent(page: Page): Promise<void> {
-  await page.mouse.move(300, 200);
-  await page.mouse.move(300, -5, { steps: 4 });
-  await page.evaluate(() => document.dispatchEvent(new MouseEvent('mouseout', { clientY: -1, relatedTarget: null, bubbles: true })));
 }
 
 /** Polls the visitor's stored events (flushing the tag first) until `done` holds; the last list seen otherwise. */

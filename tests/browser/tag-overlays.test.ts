@@ -4,6 +4,7 @@ import { createExperience, named, pause, requireAnonymousId, scrollTo, tagReady,
 import type { TagOptions } from '../helpers/fixtures';
 import { decidesOf } from '../helpers/proxy';
 import { useSuite } from '../helpers/suite';
+import { exitIntent, overlayModuleArmed, overlayOf } from '../helpers/overlays';
 
 /**
  * Triggered experiences in Chromium against a local edge: each trigger fires once and shows its
@@ -60,25 +61,13 @@ async function open(path: string, tag: Partial<TagOptions> = {}, page?: Page): P
   return p;
 }
 
-/** The overlay module is loaded and armed for this page view. */
-async function armed(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/attune-overlay.js'))), { timeout: 15_000 })
-    .toBe(true);
-  await pause(300);
-}
-
-const overlay = (page: Page) => page.locator('[data-attune-overlay]');
+const overlay = overlayOf;
 const heading = (page: Page) => overlay(page).locator('h2');
 
 async function fire(page: Page, id: string): Promise<void> {
   if (id === 'rage' || id === 'audience') for (let i = 0; i < 3; i++) await page.click(id === 'rage' ? '#add' : '#checkout', { delay: 10 });
   if (id === 'dead') await page.click('#dead');
-  if (id === 'exit') {
-    await page.mouse.move(300, 200);
-    await page.mouse.move(300, -5, { steps: 4 });
-    await page.evaluate(() => document.dispatchEvent(new MouseEvent('mouseout', { clientY: -1, relatedTarget: null, bubbles: true })));
-  }
+  if (id === 'exit') await exitIntent(page);
   if (id === 'form') {
     await page.fill('#email', 'half typed');
     await page.mouse.move(300, 200);
@@ -94,8 +83,8 @@ const exposures = (events: StoredEvent[], exp: string) => named(events, '$exposu
 describe('each trigger', () => {
   it.each(TRIGGERS.map(([id]) => id))('%s fires once and shows its overlay, its exposure counted when shown', async (id) => {
     let page = await open(`/${id}`);
-    if (id === 'repeat') await armed(page), (page = await open('/repeat', {}, page)); // the second view of the page in its session
-    await armed(page);
+    if (id === 'repeat') await overlayModuleArmed(page), (page = await open('/repeat', {}, page)); // the second view of the page in its session
+    await overlayModuleArmed(page);
     if (id !== 'time' && id !== 'repeat') expect(await overlay(page).count()).toBe(0);
     await fire(page, id);
     await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe(`Help ${id}`);
@@ -115,7 +104,7 @@ describe('each trigger', () => {
 describe('the decision when a trigger fires', () => {
   it('counts the triggering event: an audience "rage-clicked this session" matches at the first rage click', async () => {
     const page = await open('/audience');
-    await armed(page);
+    await overlayModuleArmed(page);
     await fire(page, 'audience');
     await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Checkout trouble?');
     const asked = decidesOf(s.proxy.requests).map((r) => JSON.parse(r.body) as { slots?: string[] }).filter((b) => b.slots?.includes('!audience'));
@@ -124,7 +113,7 @@ describe('the decision when a trigger fires', () => {
 
   it('a rage click elsewhere than the selector shows nothing', async () => {
     const page = await open('/rage');
-    await armed(page);
+    await overlayModuleArmed(page);
     for (let i = 0; i < 3; i++) await page.click('#checkout', { delay: 10 });
     await pause(1500);
     expect(await overlay(page).count()).toBe(0);
@@ -135,16 +124,16 @@ describe('frequency and consent', () => {
   it('shows an experience once per session across reloads and tabs', async () => {
     const { context, page } = await s.open();
     await open('/event', {}, page);
-    await armed(page);
+    await overlayModuleArmed(page);
     await fire(page, 'event');
     await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Help event');
     await page.reload();
     await tagReady(page);
-    await armed(page);
+    await overlayModuleArmed(page);
     await fire(page, 'event');
     const other = await context.newPage();
     await open('/event', {}, other);
-    await armed(other);
+    await overlayModuleArmed(other);
     await fire(other, 'event');
     await pause(1500);
     expect(await overlay(page).count()).toBe(0);
@@ -191,7 +180,7 @@ describe('an overlay', () => {
 
   it('records a button press as $overlay_click', async () => {
     const page = await open('/event');
-    await armed(page);
+    await overlayModuleArmed(page);
     await fire(page, 'event');
     await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Help event');
     await overlay(page).locator('a', { hasText: 'Email me' }).click();
@@ -204,7 +193,7 @@ describe('an overlay', () => {
 
   it('records a button without a link as a dismissal, not a click', async () => {
     const page = await open('/dead');
-    await armed(page);
+    await overlayModuleArmed(page);
     await fire(page, 'dead');
     await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Help dead');
     await overlay(page).locator('button', { hasText: 'No thanks' }).click();
