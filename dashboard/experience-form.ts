@@ -1,5 +1,6 @@
 /** The experience editor's form ⇄ the admin API's experience body, pure. */
-import { isOverlayExperience, type Experience } from '../protocol/admin';
+import { type Experience } from '../protocol/admin';
+import { isOverlayExperience } from '../protocol/experience-target';
 import type { ContentType, VariantContent } from '../protocol/content';
 import { OVERLAY_CONTENT, PAGE_CONTENT, SLOT_CONTENT } from '../protocol/content-rules';
 import { blankOverlay, frequencyOf, overlayDraftOf, overlayFromForm, overlayOf, triggerDraftOf, triggerFromForm, triggerOf, type OverlayDraft, type TriggerDraft } from './overlay-form';

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { isOverlayExperience, type Experience, type Variant } from '../protocol/admin';
+import { type Experience, type Variant } from '../protocol/admin';
+import { isOverlayExperience } from '../protocol/experience-target';
 import type { Change } from '../protocol/content';
 import { api, sitePath } from './api';
 import type { DashEnv } from './guard';

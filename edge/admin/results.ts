@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { goalsOf, type Experience } from '../../protocol/admin';
+import { type Experience } from '../../protocol/admin';
+import { goalsOf } from '../../protocol/experience-target';
 import type { AppEnv } from '../env';
 import { badRequest, notFound } from '../http/errors';
 import { analyzeExperiment, type GoalSpec, type VariantData } from '../measure/stats';

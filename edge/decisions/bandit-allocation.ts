@@ -1,4 +1,5 @@
-import { goalsOf, type Experience } from '../../protocol/admin';
+import { type Experience } from '../../protocol/admin';
+import { goalsOf } from '../../protocol/experience-target';
 import { fnv1a32 } from '../engine/hash';
 import { banditWeights } from '../measure/bandit';
 import type { CountRow } from '../objects/experience-stats';

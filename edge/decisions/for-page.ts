@@ -1,4 +1,5 @@
-import { isOverlayExperience, type Experience, type Slot } from '../../protocol/admin';
+import { type Experience, type Slot } from '../../protocol/admin';
+import { isOverlayExperience } from '../../protocol/experience-target';
 import type { DecideResponse, ExperienceReason, PageTrigger } from '../../protocol/decide';
 import { OVERLAY_SLOT_PREFIX } from '../../protocol/markup';
 import { urlPatternMatches } from '../../protocol/url-pattern';

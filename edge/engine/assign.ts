@@ -3,7 +3,7 @@ import type { Experience } from '../../protocol/admin';
 import { inTraffic, pickVariant } from './bucketing';
 import { bucket } from './hash';
 import { OVERLAY_SLOT_PREFIX, PAGE_SLOT_PREFIX } from '../../protocol/markup';
-import { isOverlayExperience } from '../../protocol/admin';
+import { isOverlayExperience } from '../../protocol/experience-target';
 
 /** An assignment remembered by the profile: the sticky part of a decision. */
 export interface Assignment {

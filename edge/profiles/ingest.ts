@@ -1,5 +1,5 @@
 import type { Event, StoredEvent } from '../../protocol/events';
-import { goalsOf } from '../../protocol/admin';
+import { goalsOf } from '../../protocol/experience-target';
 import type { Assignment } from '../engine/assign';
 import type { DigestData } from '../engine/digest';
 import { needsOf } from '../decisions/digest-needs';

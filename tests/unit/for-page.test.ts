@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { goalsOf, isOverlayExperience, type Experience } from '../../protocol/admin';
+import { type Experience } from '../../protocol/admin';
+import { goalsOf, isOverlayExperience } from '../../protocol/experience-target';
 import { forPage, pageTriggers } from '../../edge/decisions/for-page';
 import { slotOf } from '../../edge/engine/assign';
 
