@@ -29,7 +29,11 @@ const TRIGGERS: [string, Record<string, unknown>][] = [
   ['scroll', { scrollDepth: 60 }],
 ];
 
+const THEME = { background: '#fffbe6', text: '#222222', accent: '#b42318', accentText: '#ffffff', font: 'Georgia, serif', radius: 4 };
+
 beforeAll(async () => {
+  const themed = await s.edge.api(`/sites/${SITE}`, { method: 'PATCH', body: JSON.stringify({ overlays: { perPage: 1, theme: THEME } }) });
+  expect(themed.status).toBe(200);
   for (const [id, trigger] of TRIGGERS) {
     await createExperience(s.edge, SITE, { id, name: id, page: `/${id}`, status: 'running', trigger, variants: [{ key: 'v', weight: 1, content: toast(`Help ${id}`) }] });
   }
@@ -89,6 +93,7 @@ describe('each trigger', () => {
     await fire(page, id);
     await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe(`Help ${id}`);
     expect(await overlay(page).getAttribute('data-attune-overlay')).toBe('toast');
+    expect(await overlay(page).locator('[role="status"]').count()).toBe(1); // a toast is announced politely
     // Once per page view: firing again shows no second one.
     await overlay(page).locator('button[aria-label="Close"]').click();
     await fire(page, id);
@@ -176,6 +181,21 @@ describe('an overlay', () => {
     expect(await overlay(page).count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('other');
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  });
+
+  it("follows the site's theme, and moves only without prefers-reduced-motion", async () => {
+    const animationOf = async (reducedMotion: 'reduce' | 'no-preference') => {
+      const { page } = await s.open({ reducedMotion });
+      await open('/time', {}, page);
+      await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Help time');
+      return overlay(page).locator('[role="status"]').evaluate((el) => {
+        const cs = getComputedStyle(el);
+        return { background: cs.backgroundColor, color: cs.color, font: cs.fontFamily, radius: cs.borderTopLeftRadius, animation: cs.animationName };
+      });
+    };
+    const theme = { background: 'rgb(255, 251, 230)', color: 'rgb(34, 34, 34)', font: 'Georgia, serif', radius: '4px' };
+    expect(await animationOf('reduce')).toEqual({ ...theme, animation: 'none' });
+    expect(await animationOf('no-preference')).toEqual({ ...theme, animation: 'i' });
   });
 
   it('records a button press as $overlay_click', async () => {
