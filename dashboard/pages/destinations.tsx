@@ -1,101 +1,22 @@
 import { Hono, type Context } from 'hono';
 import type { Site } from '../../protocol/admin';
-import { MOMENT_NAMES, MOMENTS, type Destination, type MomentName } from '../../protocol/destinations';
-import { EventType } from '../../protocol/events';
-import type { DeliveryRecord } from '../../edge/objects/destination-hub';
+import { MOMENTS, type Destination } from '../../protocol/destinations';
 import { api, errorMessage, sitePath } from '../api';
 import type { DashEnv } from '../guard';
 import { render } from '../render';
-import { Csrf, dash, Notice, Scroll, Time } from '../ui';
+import { Csrf, dash, Notice, Scroll } from '../ui';
+import { deliveryLog, Deliveries, destPath, replayDeadLetters, sendTest, type EditorNotice } from './destination-deliveries';
+import { BLANK, bodyOf, DestinationForm, draftOf, readDraft, type Draft } from './destination-fields';
 import { loadSite } from './site';
 
 /**
- * Webhook destinations, at /dashboard/sites/:site/destinations: the list, a form to create or
- * change one — the moments it hears (experience shown, overlay clicked or dismissed), its event
- * filter and the audience changes — its recent deliveries, a test send, and delete. The signing
- * secret is shown once, on the page after create. Everything shown is escaped by JSX.
+ * Webhook destinations, at /dashboard/sites/:site/destinations: the list, the page to create or
+ * change one (its form — the moments it hears, its event filter and the audience changes —:
+ * ./destination-fields.tsx; its recent deliveries, test send and dead-letter replay:
+ * ./destination-deliveries.tsx), and delete. The signing secret is shown once, on the page after
+ * create. Everything shown is escaped by JSX.
  */
 export const destinationPages = new Hono<DashEnv>();
-
-/** What each moment means, next to its checkbox. */
-const MOMENT_HINTS: Record<MomentName, string> = {
-  'experience.shown': 'a variant was shown to the visitor (each time)',
-  'overlay.clicked': "an overlay's button was pressed: the webhook names the button",
-  'overlay.dismissed': 'an overlay was closed without a button',
-};
-
-const ON = ['entered', 'exited'] as const;
-
-interface Draft {
-  id: string;
-  name: string;
-  url: string;
-  enabled: boolean;
-  moments: MomentName[];
-  eventsOn: boolean;
-  types: string[];
-  names: string;
-  audiencesOn: boolean;
-  audienceIds: string;
-  on: string[];
-  maxAttempts: string;
-}
-
-const BLANK: Draft = {
-  id: '', name: '', url: '', enabled: true, moments: [], eventsOn: false, types: [], names: '',
-  audiencesOn: false, audienceIds: '', on: [...ON], maxAttempts: '8',
-};
-
-/** Every value of a repeated form field (checkboxes of one name). */
-function all(form: Record<string, unknown>, name: string): string[] {
-  const v = form[name];
-  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-}
-
-function readDraft(form: Record<string, unknown>): Draft {
-  const one = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
-  return {
-    id: one('id'),
-    name: one('name'),
-    url: one('url'),
-    enabled: form.enabled === 'on',
-    // Any other value is sent on as it came, so the API's answer names it.
-    moments: all(form, 'moments') as MomentName[],
-    eventsOn: form.eventsOn === 'on',
-    types: all(form, 'types'),
-    names: typeof form.names === 'string' ? form.names : '',
-    audiencesOn: form.audiencesOn === 'on',
-    audienceIds: one('audienceIds'),
-    on: all(form, 'on'),
-    maxAttempts: one('maxAttempts'),
-  };
-}
-
-function draftOf(d: Destination): Draft {
-  return {
-    id: d.id, name: d.name, url: d.url, enabled: d.enabled, moments: d.moments ?? [],
-    eventsOn: d.events !== null, types: d.events?.types ?? [], names: (d.events?.names ?? []).join('\n'),
-    audiencesOn: d.audiences !== null, audienceIds: (d.audiences?.ids ?? []).join(', '), on: d.audiences?.on ?? [...ON],
-    maxAttempts: String(d.maxAttempts),
-  };
-}
-
-/** The API body a draft describes. */
-function bodyOf(d: Draft, creating: boolean): Record<string, unknown> {
-  const lines = d.names.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-  const ids = d.audienceIds.split(/[\s,]+/).filter(Boolean);
-  const attempts = Number(d.maxAttempts);
-  return {
-    ...(creating && d.id ? { id: d.id } : {}),
-    name: d.name,
-    url: d.url,
-    enabled: d.enabled,
-    moments: d.moments,
-    events: d.eventsOn ? { types: d.types, names: lines } : null,
-    audiences: d.audiencesOn ? { ids, on: d.on } : null,
-    maxAttempts: d.maxAttempts === '' || !Number.isFinite(attempts) ? 8 : attempts,
-  };
-}
 
 /** One line saying what a destination hears, for the list. */
 function hears(d: Destination): string {
@@ -108,104 +29,14 @@ function hears(d: Destination): string {
   return parts.join('; ') || 'nothing';
 }
 
-function DestinationForm(props: { site: string; csrf: string; draft: Draft; creating: boolean; error?: string }) {
-  const d = props.draft;
-  const action = props.creating ? dash(props.site, 'destinations/new') : dash(props.site, `destinations/${encodeURIComponent(d.id)}`);
-  return (
-    <form method="post" action={action} data-destination-form>
-      <Csrf token={props.csrf} />
-      {props.error && <Notice kind="bad">{props.error}</Notice>}
-      <div class="row">
-        <div><label for="name">Name</label><input id="name" name="name" type="text" required maxlength={200} value={d.name} placeholder="CRM" /></div>
-        {props.creating && (
-          <div><label for="id">Id (optional)</label><input id="id" name="id" type="text" value={d.id} pattern="[a-z0-9][a-z0-9_\-]{0,62}" placeholder="crm" /></div>
-        )}
-      </div>
-      <label for="url">Webhook URL</label>
-      <input id="url" name="url" type="url" required value={d.url} placeholder="https://crm.example/hooks/attune" />
-      <p class="hint">A public http(s) address: the edge posts each message to it, signed with the destination's secret.</p>
-      <label class="inline"><input type="checkbox" name="enabled" checked={d.enabled} /> Enabled</label>
-
-      <fieldset class="rule">
-        <legend><b>Moments</b></legend>
-        <p class="hint" style="margin-top:0">
-          So another channel can carry the conversation on (a CRM emails the person who pressed an overlay's button). Each webhook
-          names the moment, the experience and variant, and who the person is: their identifiers and traits.
-        </p>
-        {MOMENT_NAMES.map((m) => (
-          <div>
-            <label class="inline">
-              <input type="checkbox" name="moments" value={m} checked={d.moments.includes(m)} /> {MOMENTS[m].label}
-            </label>
-            <span class="hint"><code>{m}</code> — {MOMENT_HINTS[m]}</span>
-          </div>
-        ))}
-      </fieldset>
-
-      <fieldset class="rule">
-        <legend><b>Events</b></legend>
-        <label class="inline"><input type="checkbox" name="eventsOn" checked={d.eventsOn} /> Send events that match this filter</label>
-        <div>
-          {EventType.options.map((t) => (
-            <label class="inline"><input type="checkbox" name="types" value={t} checked={d.types.includes(t)} /> {t}</label>
-          ))}
-        </div>
-        <p class="hint">No type ticked: any type.</p>
-        <label for="names">Event names (one per line; empty: any name)</label>
-        <textarea id="names" name="names" rows={3}>{d.names}</textarea>
-      </fieldset>
-
-      <fieldset class="rule">
-        <legend><b>Audience changes</b></legend>
-        <label class="inline"><input type="checkbox" name="audiencesOn" checked={d.audiencesOn} /> Send audience entered / exited</label>
-        <label for="audienceIds">Audience ids (comma-separated; empty: every audience)</label>
-        <input id="audienceIds" name="audienceIds" type="text" value={d.audienceIds} placeholder="pricing-fans, on-cart" />
-        <div>
-          {ON.map((o) => <label class="inline"><input type="checkbox" name="on" value={o} checked={d.on.includes(o)} /> {o}</label>)}
-        </div>
-      </fieldset>
-
-      <label for="maxAttempts">Attempts before a message becomes a dead letter</label>
-      <input id="maxAttempts" name="maxAttempts" type="number" min={1} max={20} value={d.maxAttempts} style="max-width:120px" />
-      <div class="actions"><button type="submit">{props.creating ? 'Create destination' : 'Save destination'}</button></div>
-    </form>
-  );
-}
-
-function Deliveries(props: { list: DeliveryRecord[] }) {
-  if (props.list.length === 0) return <p class="muted">No deliveries yet.</p>;
-  return (
-    <Scroll label="Recent deliveries">
-      <table>
-        <thead><tr><th>When</th><th>Message</th><th>Attempt</th><th>Status</th><th>Outcome</th><th>Error</th></tr></thead>
-        <tbody>
-          {props.list.map((r) => (
-            <tr>
-              <td><Time ms={r.at} /></td>
-              <td>{r.type}<br /><code>{r.key}</code></td>
-              <td class="num">{r.attempt}</td>
-              <td class="num">{r.status || '—'}</td>
-              <td><span class={`pill ${r.ok ? 'ok' : 'bad'}`}>{r.outcome}</span></td>
-              <td>{r.error ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Scroll>
-  );
-}
-
 async function editor(
   c: Context<DashEnv>,
   site: Site,
   draft: Draft,
   creating: boolean,
-  extra: { error?: string; status?: 200 | 400; notice?: { kind: 'ok' | 'bad'; text: string } } = {},
+  extra: { error?: string; status?: 200 | 400; notice?: EditorNotice } = {},
 ) {
-  const path = `${sitePath(site.key)}/destinations/${encodeURIComponent(draft.id)}`;
-  const deliveries = creating ? [] : ((await api<{ deliveries: DeliveryRecord[] }>(c, `${path}/deliveries?limit=20`)).body?.deliveries ?? []);
-  const dead = creating ? 0 : ((await api<{ deadLetters: unknown[] }>(c, `${path}/dead-letters`)).body?.deadLetters?.length ?? 0);
-  const action = (rest: string) => dash(site.key, `destinations/${encodeURIComponent(draft.id)}/${rest}`);
+  const log = creating ? { deliveries: [], dead: 0 } : await deliveryLog(c, site.key, draft.id);
   return render(
     c,
     `${creating ? 'New destination' : draft.name} · ${site.name}`,
@@ -216,21 +47,8 @@ async function editor(
       <DestinationForm site={site.key} csrf={c.get('csrf')} draft={draft} creating={creating} error={extra.error} />
       {!creating && (
         <>
-          <h2>Deliveries</h2>
-          <div class="actions">
-            <form method="post" action={action('test')}>
-              <Csrf token={c.get('csrf')} />
-              <button type="submit" class="secondary">Send a test message</button>
-            </form>
-            {dead > 0 && (
-              <form method="post" action={action('replay')}>
-                <Csrf token={c.get('csrf')} />
-                <button type="submit" class="secondary">Replay {dead} dead {dead === 1 ? 'letter' : 'letters'}</button>
-              </form>
-            )}
-          </div>
-          <Deliveries list={deliveries} />
-          <form method="post" action={action('delete')} class="actions danger-zone" data-confirm="Delete this destination, its log and dead letters?">
+          <Deliveries site={site.key} id={draft.id} csrf={c.get('csrf')} deliveries={log.deliveries} dead={log.dead} />
+          <form method="post" action={dash(site.key, `destinations/${encodeURIComponent(draft.id)}/delete`)} class="actions danger-zone" data-confirm="Delete this destination, its log and dead letters?">
             <Csrf token={c.get('csrf')} />
             <button type="submit" class="danger">Delete destination</button>
           </form>
@@ -315,62 +133,45 @@ destinationPages.post('/:site/destinations/new', async (c) => {
   );
 });
 
+/** Loads the stored destination for its editor and the pages that act on it (test, replay); else "Not found". */
+async function stored(c: Context<DashEnv>, site: Site): Promise<Draft | Response> {
+  const res = await api<Destination>(c, destPath(site.key, c.req.param('id') ?? ''));
+  if (!res.ok) return render(c, 'Not found', <p>No such destination.</p>, { site: site.key, tab: 'destinations', status: 404 });
+  return draftOf(res.body);
+}
+
 destinationPages.get('/:site/destinations/:id', async (c) => {
   const site = await loadSite(c);
   if (site instanceof Response) return site;
-  const res = await api<Destination>(c, `${sitePath(site.key)}/destinations/${encodeURIComponent(c.req.param('id'))}`);
-  if (!res.ok) return render(c, 'Not found', <p>No such destination.</p>, { site: site.key, tab: 'destinations', status: 404 });
+  const draft = await stored(c, site);
+  if (draft instanceof Response) return draft;
   const saved = c.req.query('saved') === '1' ? { kind: 'ok' as const, text: 'Saved.' } : undefined;
-  return editor(c, site, draftOf(res.body), false, { notice: saved });
+  return editor(c, site, draft, false, { notice: saved });
 });
 
 destinationPages.post('/:site/destinations/:id', async (c) => {
   const site = await loadSite(c);
   if (site instanceof Response) return site;
   const draft = { ...readDraft(await c.req.parseBody({ all: true })), id: c.req.param('id') };
-  const res = await api<Destination>(c, `${sitePath(site.key)}/destinations/${encodeURIComponent(draft.id)}`, { method: 'PATCH', body: bodyOf(draft, false) });
+  const res = await api<Destination>(c, destPath(site.key, draft.id), { method: 'PATCH', body: bodyOf(draft, false) });
   if (!res.ok) return editor(c, site, draft, false, { error: errorMessage(res.body), status: 400 });
   return c.redirect(dash(site.key, `destinations/${encodeURIComponent(res.body.id)}?saved=1`), 303);
 });
 
-/** Loads the stored destination for a page that acts on it (test, replay). */
-async function stored(c: Context<DashEnv>, site: Site): Promise<Draft | Response> {
-  const res = await api<Destination>(c, `${sitePath(site.key)}/destinations/${encodeURIComponent(c.req.param('id') ?? '')}`);
-  if (!res.ok) return render(c, 'Not found', <p>No such destination.</p>, { site: site.key, tab: 'destinations', status: 404 });
-  return draftOf(res.body);
+/** Test and replay: each does its call, then shows the editor with what it did. */
+for (const [act, run] of [['test', sendTest], ['replay', replayDeadLetters]] as const) {
+  destinationPages.post(`/:site/destinations/:id/${act}`, async (c) => {
+    const site = await loadSite(c);
+    if (site instanceof Response) return site;
+    const draft = await stored(c, site);
+    if (draft instanceof Response) return draft;
+    return editor(c, site, draft, false, { notice: await run(c, site.key, draft.id) });
+  });
 }
-
-destinationPages.post('/:site/destinations/:id/test', async (c) => {
-  const site = await loadSite(c);
-  if (site instanceof Response) return site;
-  const draft = await stored(c, site);
-  if (draft instanceof Response) return draft;
-  const res = await api<{ delivered: boolean; status: number; error: string | null }>(
-    c, `${sitePath(site.key)}/destinations/${encodeURIComponent(draft.id)}/test`, { method: 'POST' },
-  );
-  const notice = !res.ok
-    ? { kind: 'bad' as const, text: errorMessage(res.body) }
-    : res.body.delivered
-      ? { kind: 'ok' as const, text: `Test message delivered: the receiver answered ${res.body.status}.` }
-      : { kind: 'bad' as const, text: `Test message not delivered: ${res.body.error ?? `the receiver answered ${res.body.status}`}.` };
-  return editor(c, site, draft, false, { notice });
-});
-
-destinationPages.post('/:site/destinations/:id/replay', async (c) => {
-  const site = await loadSite(c);
-  if (site instanceof Response) return site;
-  const draft = await stored(c, site);
-  if (draft instanceof Response) return draft;
-  const res = await api<{ replayed: string[] }>(c, `${sitePath(site.key)}/destinations/${encodeURIComponent(draft.id)}/dead-letters/replay`, { method: 'POST' });
-  const notice = res.ok
-    ? { kind: 'ok' as const, text: `${res.body.replayed.length} dead ${res.body.replayed.length === 1 ? 'letter' : 'letters'} sent again.` }
-    : { kind: 'bad' as const, text: errorMessage(res.body) };
-  return editor(c, site, draft, false, { notice });
-});
 
 destinationPages.post('/:site/destinations/:id/delete', async (c) => {
   const key = c.req.param('site');
-  const res = await api(c, `${sitePath(key)}/destinations/${encodeURIComponent(c.req.param('id'))}`, { method: 'DELETE' });
+  const res = await api(c, destPath(key, c.req.param('id')), { method: 'DELETE' });
   if (!res.ok && res.status !== 404) return c.text(errorMessage(res.body), 400);
   return c.redirect(dash(key, 'destinations'), 303);
 });
