@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { type Experience, type Variant } from '../protocol/admin';
 import { isOverlayExperience } from '../protocol/experience-target';
+import { triggerWords } from './overlay-form';
 import type { Change } from '../protocol/content';
 import { api, sitePath } from './api';
 import type { DashEnv } from './guard';
@@ -67,12 +68,18 @@ export function VariantPreview(props: { v: Variant }) {
           {c.css && <li class="muted">with CSS</li>}
         </ul>
       );
-    case 'overlay':
+    case 'overlay': {
+      const o = c.value;
+      // A sketch of the overlay as text (the designer previews it drawn): kind and place, heading, text, buttons.
       return (
         <div class="variant-body variant-overlay">
-          <span class="pill">{c.value.kind}</span> {c.value.heading && <strong>{c.value.heading}</strong>} <span class="variant-text">{cut(c.value.text)}</span>
+          <span class="hint">{o.kind}{o.position ? ` · ${o.position}` : ''}</span>
+          {o.heading && <strong>{o.heading}</strong>}
+          <span>{cut(o.text)}</span>
+          {o.buttons.length > 0 && <span class="overlay-buttons">{o.buttons.map((b) => <span class="pill">{b.label}</span>)}</span>}
         </div>
       );
+    }
     default: {
       const unknown: never = c;
       return unknown;
@@ -122,7 +129,7 @@ export function ExperienceCard(props: { site: string; x: Experience; r: Results 
         <a href={dash(site, `${path}/results`)} class="exp-results">Results</a>
       </div>
       <p class="muted exp-meta">
-        {isOverlayExperience(x) ? <>overlay {x.page != null ? <>on <code>{x.page}</code></> : 'on every page'}</> : x.page != null ? <>page <code>{x.page}</code></> : <>slot <code>{x.slot}</code></>} · {Math.round(x.traffic * 100)}% of traffic · {x.mode}
+        {isOverlayExperience(x) ? <>overlay {x.page != null ? <>on <code>{x.page}</code></> : 'on every page'}, {triggerWords(x.trigger, x.frequency)}</> : x.page != null ? <>page <code>{x.page}</code></> : <>slot <code>{x.slot}</code></>} · {Math.round(x.traffic * 100)}% of traffic · {x.mode}
         {x.goals.length > 0 ? <> · goal {goal?.goal ?? x.goals[0]}</> : <> · no goal</>}
         {r && <> · {count(r.variants.reduce((s, v) => s + v.visitors, 0))} exposed</>}
       </p>

@@ -64,6 +64,17 @@ export function triggerOf(d: TriggerDraft): Record<string, unknown> | null {
 
 export const frequencyOf = (d: TriggerDraft): Record<string, unknown> | null => (d.days ? { days: Number(d.days) } : null);
 
+/** A trigger and frequency in words, for an experience's card: "when the visitor rage-clicks #pay · once per session". */
+export function triggerWords(t: Trigger | null | undefined, f: Frequency | null | undefined): string {
+  const often = f?.days ? `at most once every ${f.days} day${f.days === 1 ? '' : 's'}` : 'once per session';
+  if (!t) return `when the page loads · ${often}`;
+  const d = triggerDraftOf(t, f);
+  const label = TRIGGER_CHOICES.find(([k]) => k === d.when)?.[1] ?? d.when;
+  const what =
+    t.event !== undefined ? `does “${t.event}”` : t.afterSeconds !== undefined ? `${label} ${t.afterSeconds} s` : t.scrollDepth !== undefined ? `${label} ${t.scrollDepth}%` : label;
+  return `when the visitor ${what}${t.selector ? ` on ${t.selector}` : ''} · ${often}`;
+}
+
 export const OVERLAY_KINDS = ['banner', 'toast', 'modal'] as const;
 /** The positions each kind takes, the kind's default first (snippet/overlay.ts draws it there when none is given). */
 export const POSITIONS: Record<Overlay['kind'], string[]> = {

@@ -6,12 +6,15 @@ import type { DashEnv } from '../guard';
 import { render } from '../render';
 import { dash, Notice, pct, Scroll } from '../ui';
 import { loadSite } from './site';
+import { OVERLAY_CLICK } from '../../protocol/markup';
+import type { Trigger } from '../../protocol/triggers';
+import { triggerWords } from '../overlay-form';
 
 /** Results of one experience: statistics table, cumulative chart, SRM warning, verdicts. Mounted at /dashboard/sites. */
 export const resultPages = new Hono<DashEnv>();
 
 export interface Results {
-  experience: { id: string; name: string; status: string; mode: string; goals: string[]; slot: string };
+  experience: { id: string; name: string; status: string; mode: string; goals: string[]; slot: string | null; page?: string | null; trigger?: Trigger | null; overlay?: boolean };
   control: string;
   variants: { key: string; name: string | null; visitors: number; weight: number }[];
   analysis: ExperimentResult;
@@ -65,6 +68,14 @@ function GoalTable(props: { g: Results['analysis']['goals'][number]; names: Map<
   );
 }
 
+/** What the experience changes: its slot, its pages, or its overlay and when it shows. */
+function Target(props: { x: Results['experience'] }) {
+  const { x } = props;
+  if (x.overlay) return <><span class="muted">overlay</span> {x.page != null ? <>on <code>{x.page}</code></> : 'on every page'}, {triggerWords(x.trigger, null).replace(/ · .*$/, '')}</>;
+  if (x.page != null) return <><span class="muted">page</span> <code>{x.page}</code></>;
+  return <><span class="muted">slot</span> <code>{x.slot}</code></>;
+}
+
 resultPages.get('/:site/experiences/:id/results', async (c) => {
   const site = await loadSite(c);
   if (site instanceof Response) return site;
@@ -87,7 +98,7 @@ resultPages.get('/:site/experiences/:id/results', async (c) => {
       {back}
       <h1>{r.experience.name}</h1>
       <p>
-        <span class={`pill ${r.experience.status}`}>{r.experience.status}</span> <span class="muted">slot</span> <code>{r.experience.slot}</code>{' '}
+        <span class={`pill ${r.experience.status}`}>{r.experience.status}</span> <Target x={r.experience} />{' '}
         <span class="muted">mode</span> {r.experience.mode} · <b id="total-visitors">{total.toLocaleString('en')}</b> exposed visitors
       </p>
       <form method="get" class="row card compact" aria-label="Date range">
@@ -121,7 +132,7 @@ resultPages.get('/:site/experiences/:id/results', async (c) => {
       {r.experience.goals.length === 0 && <p class="muted">This experience has no goals: add one (an event name) to measure conversions.</p>}
       {r.analysis.goals.map((g) => (
         <section>
-          <h2>{g.kind === 'revenue' ? 'Revenue' : 'Goal'}: {g.goal}</h2>
+          <h2>{g.kind === 'revenue' ? 'Revenue' : 'Goal'}: {g.goal === OVERLAY_CLICK ? <>an overlay button pressed <code>{g.goal}</code></> : g.goal}</h2>
           <p class={`notice ${g.status === 'winner' ? 'ok' : g.status === 'srm' || g.status === 'loser' ? 'bad' : ''}`}>
             <span class={`pill ${g.status}`}>{g.status.replace('_', ' ')}</span> {g.verdict}
           </p>

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { type Experience } from '../../protocol/admin';
-import { goalsOf } from '../../protocol/experience-target';
+import { goalsOf, isOverlayExperience } from '../../protocol/experience-target';
 import type { AppEnv } from '../env';
 import { badRequest, notFound } from '../http/errors';
 import { analyzeExperiment, type GoalSpec, type VariantData } from '../measure/stats';
@@ -83,7 +83,7 @@ results.get('/:id/results', async (c) => {
     running: exp.status === 'running',
   });
   return c.json({
-    experience: { id: exp.id, name: exp.name, status: exp.status, mode: exp.mode ?? 'split', goals: goalsOf(exp), slot: exp.slot },
+    experience: { id: exp.id, name: exp.name, status: exp.status, mode: exp.mode ?? 'split', goals: goalsOf(exp), slot: exp.slot, page: exp.page ?? null, trigger: exp.trigger ?? null, overlay: isOverlayExperience(exp) },
     control: analysis.control,
     variants: variants.map((v, i) => ({ ...v, name: exp.variants[i]?.name ?? null, weight: exp.variants[i]?.weight ?? 0 })),
     analysis,

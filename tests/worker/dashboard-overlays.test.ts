@@ -150,6 +150,27 @@ describe('experience form: overlays', () => {
   });
 });
 
+describe('an overlay experience in the list and its results', () => {
+  it('says when it shows and how often, sketches each overlay as text, and names the overlay click goal', async () => {
+    const s = await session();
+    const site = await createSite();
+    const overlay = { type: 'overlay', value: { kind: 'toast', heading: IMG, text: 'Get an email', buttons: [{ label: 'Email me', url: '/notify' }] } };
+    const made = await admin(`/sites/${site}/experiences`, {
+      method: 'POST',
+      body: JSON.stringify({ id: 'help', name: 'Help', status: 'running', page: '/demo', trigger: { signal: 'rage_click', selector: '#add' }, frequency: { days: 7 }, variants: [{ key: 'v', weight: 1, content: overlay }] }),
+    });
+    expect(made.status).toBe(201);
+    const list = (await s.get(`${base(site)}/experiences`)).text;
+    expect(list).toContain('overlay on <code>/demo</code>, when the visitor rage-clicks on #add · at most once every 7 days');
+    expect(list).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(list).not.toContain(IMG);
+    expect(list).toMatch(/<span class="pill">Email me<\/span>/);
+    const results = (await s.get(`${base(site)}/experiences/help/results`)).text;
+    expect(results).toContain('overlay</span> on <code>/demo</code>, when the visitor rage-clicks on #add');
+    expect(results).toContain('Goal: an overlay button pressed <code>$overlay_click</code>');
+  });
+});
+
 describe('site settings: overlays', () => {
   it('saves the overlay theme and the per-page limit, and shows the API refusing a bad font', async () => {
     const s = await session();
