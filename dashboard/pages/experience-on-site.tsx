@@ -1,3 +1,4 @@
+import { isOverlayExperience } from '../../protocol/experience-target';
 import type { Experience, Site } from '../../protocol/admin';
 import { Csrf, dash, Notice } from '../ui';
 
@@ -100,7 +101,10 @@ export function EditOnSiteCard(props: { site: Site; x: Experience; csrf: string;
   return (
     <div class="card" id="edit-on-site">
       <h2 style="margin-top:0">Edit on my site</h2>
-      {!editable ? (
+      {isOverlayExperience(x) ? (
+        // The visual editor changes slots and pages; an overlay is drawn by the tag, from the designer above.
+        <p class="muted">An overlay is designed above, with its live preview; the visual editor changes slots and pages.</p>
+      ) : !editable ? (
         <p class="muted">
           This experience is {x.status}: {x.status === 'running' ? 'pause it to edit it on the page.' : 'only a draft or paused experience can be edited on the page.'}
         </p>

@@ -165,6 +165,9 @@ describe('an overlay experience in the list and its results', () => {
     expect(list).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(list).not.toContain(IMG);
     expect(list).toMatch(/<span class="pill">Email me<\/span>/);
+    const edit = (await s.get(`${base(site)}/experiences/help`)).text;
+    expect(edit).toContain('An overlay is designed above, with its live preview');
+    expect(edit).not.toContain('pause it to edit it on the page');
     const results = (await s.get(`${base(site)}/experiences/help/results`)).text;
     expect(results).toContain('overlay</span> on <code>/demo</code>, when the visitor rage-clicks on #add');
     expect(results).toContain('Goal: an overlay button pressed <code>$overlay_click</code>');
