@@ -20,17 +20,17 @@ export interface OverlayHandlers {
 const css = (t: OverlaySettings['theme'], inside: boolean) =>
   `:host{all:initial}` +
   `.o{position:${inside ? 'absolute' : 'fixed'};z-index:2147483647;box-sizing:border-box;font:15px/1.45 ${t.font};color:${t.text};background:${t.background};` +
-  `box-shadow:0 6px 28px rgba(0,0,0,.22);padding:16px 44px 16px 18px;display:flex;gap:14px;align-items:center;border-radius:${t.radius}px}` +
+  `box-shadow:0 6px 28px #0004;padding:16px 44px 16px 18px;display:flex;gap:14px;align-items:center;border-radius:${t.radius}px}` +
   // Position classes: banner `top`/`bottom`; a toast's corner (`top-right` → `top right`), kept off the edges by its margin.
   `.banner{left:0;right:0;border-radius:0;border-top:3px solid ${t.accent}}.top{top:0}.bottom{bottom:0}.left{left:0}.right{right:0}` +
   `.toast{margin:16px;max-width:min(380px,calc(100% - 32px));flex-direction:column;align-items:stretch}` +
-  `.bg{position:${inside ? 'absolute' : 'fixed'};inset:0;z-index:2147483646;background:rgba(0,0,0,.45)}` +
+  `.bg{position:${inside ? 'absolute' : 'fixed'};inset:0;z-index:2147483647;background:#0007}` +
   `.modal{top:50%;left:50%;transform:translate(-50%,-50%);width:min(460px,calc(100% - 32px));flex-direction:column;align-items:stretch;padding:24px}` +
   `.c{flex:1}h2{font-size:17px;margin:0 0 4px;font-weight:650}p{margin:0}img{max-width:100%;max-height:180px;object-fit:cover;border-radius:${t.radius}px}` +
   `.b{display:flex;gap:8px;flex-wrap:wrap}` +
   `.b a,.b button{font:inherit;font-weight:600;padding:8px 14px;border-radius:${t.radius}px;cursor:pointer;text-decoration:none;border:1px solid ${t.accent}}` +
-  `.b :first-child{background:${t.accent};color:${t.accentText}}.b :nth-child(2){background:transparent;color:${t.text}}` +
-  `.x{position:absolute;top:8px;right:8px;width:30px;height:30px;border:0;background:transparent;color:inherit;font-size:22px;line-height:1;cursor:pointer;border-radius:50%}` +
+  `.b :first-child{background:${t.accent};color:${t.accentText}}.b :nth-child(2){background:none;color:${t.text}}` +
+  `.x{position:absolute;top:8px;right:8px;width:30px;height:30px;border:0;background:none;color:inherit;font-size:22px;cursor:pointer}` +
   `:focus-visible{outline:2px solid ${t.accent};outline-offset:2px}` +
   `@media (prefers-reduced-motion:no-preference){.o{animation:i .25s ease-out}.modal{animation:none}@keyframes i{from{opacity:0;translate:0 12px}}}`;
 
@@ -47,7 +47,16 @@ export function renderOverlay(o: Overlay, theme: OverlaySettings['theme'], on: O
   const host = make('div', inside || d.body);
   host.setAttribute('data-attune-overlay', o.kind);
   const root = host.attachShadow({ mode: 'open' });
-  make('style', root, css(theme, !!inside));
+  // A constructed stylesheet: a site's Content-Security-Policy without 'unsafe-inline' blocks a
+  // <style> element, not this (Safari before 16.4 has none: the element there).
+  const text = css(theme, !!inside);
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    make('style', root, text);
+  }
   const modal = o.kind == 'modal';
   const before = d.activeElement as HTMLElement | null;
   const bg = modal && make('div', root, undefined, 'bg');

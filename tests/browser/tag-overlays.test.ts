@@ -198,6 +198,16 @@ describe('an overlay', () => {
     expect(await animationOf('no-preference')).toEqual({ ...theme, animation: 'i' });
   });
 
+  it("is styled on a site whose Content-Security-Policy allows no inline styles", async () => {
+    s.fx.page('/time-csp', { title: 'CSP', head: `<meta http-equiv="Content-Security-Policy" content="style-src 'self'">`, body: PAGE('time').body });
+    await createExperience(s.edge, SITE, { id: 'csp', name: 'csp', page: '/time-csp', status: 'running', trigger: { afterSeconds: 1 }, variants: [{ key: 'v', weight: 1, content: toast('Help csp') }] });
+    const { page } = await s.open();
+    await page.goto(s.fx.url('/time-csp', { site: SITE }));
+    await tagReady(page);
+    await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Help csp');
+    expect(await overlay(page).locator('[role="status"]').evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+  });
+
   it('records a button press as $overlay_click', async () => {
     const page = await open('/event');
     await overlayModuleArmed(page);
