@@ -46,7 +46,8 @@ export function forPage(config: PageConfig, url: string, marked?: readonly strin
   const matching = byPriority(config).filter(applies);
   const waits = (e: Experience) => e.trigger != null && !embed && !marked?.includes(slotOf(e));
   const experiences = matching.filter((e) => !waits(e));
-  const triggered = matching.filter((e) => waits(e) && e.status === 'running');
+  // The page's triggers: its running triggered experiences not asked for now (embedded, all of them: decided with the page).
+  const triggered = matching.filter((e) => e.trigger != null && e.status === 'running' && (embed || !marked?.includes(slotOf(e))));
   const pageWide = (e: Experience) => e.page != null || (isOverlayExperience(e) && (e.trigger == null || embed));
   const slots = fired ? marked.slice() : marked && [...new Set([...marked, ...here.map((s) => s.name), ...experiences.filter(pageWide).map(slotOf)])];
   return { experiences, slots, triggered, selectors: new Map(here.map((s) => [s.name, s.selector])) };

@@ -63,9 +63,7 @@ export async function decideForVisitor(env: Env, config: SiteConfig, req: Visito
   const profile = await resolveProfile(env, req.site, req.anonymousId, req.profileToken, req.now);
   const embed = !!req.embedTriggers;
   const page = forPage(config, req.url, req.slots, embed);
-  const { experiences, slots, selectors } = page;
-  // Proxy mode decides the triggered experiences now (forPage put them in `experiences`): they are its triggers.
-  const triggered = embed ? experiences.filter((e) => e.trigger != null && e.status === 'running') : page.triggered;
+  const { experiences, slots, selectors, triggered } = page;
   const preview = await verifyPreview(env, req.site, req.preview ?? previewParam(req.url), req.now);
   let profileId = profile.profileId;
   /** What the answer's token seals; undefined keeps the browser's token. */

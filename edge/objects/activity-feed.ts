@@ -123,12 +123,7 @@ export class ActivityFeed extends DurableObject<Env> {
 
   /** Profiles seen since `since`: how many, and the `sample` most recently seen. */
   recentProfiles(since: number, sample: number): { total: number; sample: string[] } {
-    const total = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM seen WHERE last_seen >= ?', since).one().n;
-    const ids = this.sql
-      .exec<{ profile_id: string }>('SELECT profile_id FROM seen WHERE last_seen >= ? ORDER BY last_seen DESC LIMIT ?', since, sample)
-      .toArray()
-      .map((r) => r.profile_id);
-    return { total, sample: ids };
+    return this.profilesSince(since, sample, 'last_seen DESC');
   }
 
   /**
@@ -137,9 +132,13 @@ export class ActivityFeed extends DurableObject<Env> {
    * and none is favoured for having come back lately.
    */
   sampleProfiles(since: number, n: number): { total: number; sample: string[] } {
+    return this.profilesSince(since, n, 'random()');
+  }
+
+  private profilesSince(since: number, n: number, order: 'last_seen DESC' | 'random()'): { total: number; sample: string[] } {
     const total = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM seen WHERE last_seen >= ?', since).one().n;
     const sample = this.sql
-      .exec<{ profile_id: string }>('SELECT profile_id FROM seen WHERE last_seen >= ? ORDER BY random() LIMIT ?', since, n)
+      .exec<{ profile_id: string }>(`SELECT profile_id FROM seen WHERE last_seen >= ? ORDER BY ${order} LIMIT ?`, since, n)
       .toArray()
       .map((r) => r.profile_id);
     return { total, sample };

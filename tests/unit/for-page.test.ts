@@ -50,7 +50,7 @@ describe('forPage', () => {
     ['a product page from the tag', 'https://s.test/products/1', ['hero'], false, ['hello', 'hero'], ['hero', '!hello'], ['help']],
     ['the home page', 'https://s.test/', [], false, ['hello', 'hero', 'home'], ['@home', '!hello'], []],
     ['a fired trigger asks for it alone', 'https://s.test/products/1', ['!help'], false, ['hello', 'help', 'hero'], ['!help'], []],
-    ['proxy mode embeds the triggered ones', 'https://s.test/products/1', undefined, true, ['hello', 'help', 'hero', 'leave'], undefined, []],
+    ['proxy mode embeds the triggered ones', 'https://s.test/products/1', undefined, true, ['hello', 'help', 'hero', 'leave'], undefined, ['help']],
   ];
   it.each(cases)('%s', (_name, url, marked, embed, decided, slots, waiting) => {
     const page = forPage(config, url, marked, embed);
