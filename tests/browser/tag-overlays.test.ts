@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createExperience, named, pause, requireAnonymousId, scrollTo, tagReady, waitForEvents, type StoredEvent } from '../helpers/attune';
+import { createExperience, flush, named, pause, requireAnonymousId, scrollTo, tagReady, waitForEvents, type StoredEvent } from '../helpers/attune';
 import type { TagOptions } from '../helpers/fixtures';
 import { decidesOf } from '../helpers/proxy';
 import { useSuite } from '../helpers/suite';
@@ -208,29 +208,26 @@ describe('an overlay', () => {
     expect(await overlay(page).locator('[role="status"]').evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
   });
 
-  it('records a button press as $overlay_click', async () => {
-    const page = await open('/event');
+  /** Shows experience `id`'s overlay, presses the control named `label` (`a` a link, `button` one without) and waits for `recorded`. */
+  async function press(id: string, control: 'a' | 'button', label: string, recorded: string): Promise<StoredEvent[]> {
+    const page = await open(`/${id}`);
     await overlayModuleArmed(page);
-    await fire(page, 'event');
-    await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Help event');
-    await overlay(page).locator('a', { hasText: 'Email me' }).click();
+    await fire(page, id);
+    await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe(`Help ${id}`);
+    await overlay(page).locator(control, { hasText: label }).click();
     expect(await overlay(page).count()).toBe(0);
     const aid = await requireAnonymousId(page);
-    await page.evaluate(() => (window as unknown as { attune: { flush(): Promise<void> } }).attune.flush());
-    const events = await waitForEvents(s.edge, SITE, aid, (evs) => named(evs, '$overlay_click').length > 0);
+    await flush(page);
+    return waitForEvents(s.edge, SITE, aid, (evs) => named(evs, recorded).length > 0);
+  }
+
+  it('records a button press as $overlay_click', async () => {
+    const events = await press('event', 'a', 'Email me', '$overlay_click');
     expect(named(events, '$overlay_click').map((e) => e.props)).toEqual([{ experience: 'event', variant: 'v', label: 'Email me', url: '#notify' }]);
   });
 
   it('records a button without a link as a dismissal, not a click', async () => {
-    const page = await open('/dead');
-    await overlayModuleArmed(page);
-    await fire(page, 'dead');
-    await expect.poll(() => heading(page).textContent(), { timeout: 10_000 }).toBe('Help dead');
-    await overlay(page).locator('button', { hasText: 'No thanks' }).click();
-    expect(await overlay(page).count()).toBe(0);
-    const aid = await requireAnonymousId(page);
-    await page.evaluate(() => (window as unknown as { attune: { flush(): Promise<void> } }).attune.flush());
-    const events = await waitForEvents(s.edge, SITE, aid, (evs) => named(evs, '$overlay_dismiss').length > 0);
+    const events = await press('dead', 'button', 'No thanks', '$overlay_dismiss');
     expect(named(events, '$overlay_dismiss').map((e) => e.props)).toEqual([{ experience: 'dead', variant: 'v' }]);
     expect(named(events, '$overlay_click')).toEqual([]);
   });
